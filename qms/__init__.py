@@ -1,0 +1,3 @@
+"""qms: ISO 9001 quality-management compliance tracker for Vietnamese provincial administration."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,163 @@
+"""The ``qms`` command: thin over the domain and the store.
+
+Every command has ``--help``; bad input exits with status 2 and one sentence naming the file,
+row or field; ``--json`` prints what a machine reads.  The database is ``--db`` or ``QMS_DB``
+(default ``data/qms.duckdb`` in the project folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import datetime as dt
+import json
+import pkgutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from qms import __version__
+from qms.dates import parse_iso
+from qms.errors import QmsError
+from qms.models import Level
+from qms.settings import Settings, load_settings
+from qms.store import coverage as coverage_store
+from qms.store import demo as demo_store
+from qms.store import units as units_store
+from qms.store.db import opened
+from qms.units_import import decode, parse_units_csv
+
+def _print_json(data) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
+    cells = [[str("" if v is None else v) for v in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
+    line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths))  # noqa: E731
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in cells)])
+
+
+def cmd_init(args, settings: Settings) -> int:
+    with opened(settings.db_path):
+        pass
+    print(f"Database ready at {settings.db_path} (all migrations applied).")
+    return 0
+
+
+def cmd_demo(args, settings: Settings) -> int:
+    with opened(settings.db_path) as db:
+        if args.if_empty and demo_store.has_data(db):
+            print(f"{settings.db_path} already holds data; the demo was not loaded.")
+            return 0
+        counts = demo_store.load_demo(db, settings.demo_dir, force=args.force)
+    print(
+        f"Loaded the Lai Châu demo into {settings.db_path}: {counts['units']} units "
+        f"({counts['communes']} communes), {counts['events']} lifecycle events, {counts['targets']} sample targets."
+    )
+    return 0
+
+
+def cmd_import_units(args, settings: Settings) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise QmsError(f"{path}: no such file.")
+    records = parse_units_csv(decode(path.read_bytes(), path.name), path.name)
+    with opened(settings.db_path) as db:
+        summary = units_store.import_units(db, records, actor=settings.actor, source=path.name)
+    if args.json:
+        _print_json({"file": str(path), "new": summary.new, "unchanged": summary.unchanged})
+    else:
+        print(f"{path.name}: {summary.new} new units, {summary.unchanged} unchanged.")
+    return 0
+
+
+def cmd_coverage(args, settings: Settings) -> int:
+    as_of = parse_iso(args.as_of, field="--as-of") if args.as_of else dt.date.today()
+    level = Level(args.level)
+    with opened(settings.db_path) as db:
+        row = next(r for r in coverage_store.by_level(db, as_of) if r.level is level)
+        districts = coverage_store.by_district(db, as_of, level) if args.by_district else None
+    if args.json:
+        out = row.model_dump(mode="json")
+        if districts is not None:
+            out["by_district"] = [d.model_dump(mode="json") for d in districts]
+        _print_json(out)
+        return 0
+    print(f"{level.value} coverage as of {as_of.isoformat()}: {row.announced} of {row.in_plan} announced "
+          f"({'-' if row.rate_pct is None else row.rate_pct}%), target {row.target_pct if row.target_pct is not None else '-'}%, "
+          f"gap {row.gap_pct if row.gap_pct is not None else '-'} points; building {row.building}, applying {row.applying}, "
+          f"not started {row.never_started}, announced but not maintained this year {row.not_maintained}.")
+    if districts is not None:
+        print()
+        print(_table(
+            ["district", "name", "in plan", "announced", "rate %", "target %", "gap"],
+            [[d.district_code, d.district_name, d.in_plan, d.announced, d.rate_pct, d.target_pct, d.gap_pct] for d in districts],
+        ))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qms",
+        description="qms: ISO 9001 quality-management compliance tracker for Vietnamese provincial administration.",
+    )
+    parser.add_argument("--version", action="version", version=f"qms {__version__}")
+    parser.add_argument("--db", help="DuckDB file (default: QMS_DB, else data/qms.duckdb in the project folder)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("init", help="create the database and apply every migration",
+                       description="Create the database file if needed and apply every pending migration (safe to rerun).")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="load the Lai Châu demo province",
+                       description="Load the Lai Châu demo province: 8 districts, 108 communes, 20 departments, a seeded "
+                                   "2014-2021 lifecycle history and sample targets. Refuses a database holding data unless --force.")
+    p.add_argument("--force", action="store_true", help="replace the units, events and targets already in the database")
+    p.add_argument("--if-empty", action="store_true", help="do nothing (and succeed) when the database already holds data")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("import-units", help="import units from a CSV file (all or nothing)",
+                       description="Import units from a UTF-8 CSV with columns gso_code, name, level, kind, parent_gso_code "
+                                   "and optionally valid_from, valid_to (YYYY-MM-DD; valid_to is the first day the unit no longer "
+                                   "exists), in_plan. Every bad line is reported with its number; nothing is imported then.")
+    p.add_argument("file", help="the CSV file")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_import_units)
+
+    p = sub.add_parser("coverage", help="announced rate of one level on a date",
+                       description="How many units of a level must or plan to run a QMS on a date, how many announced, the rate, "
+                                   "the year's target and the gap.")
+    p.add_argument("--level", required=True, choices=[lv.value for lv in Level if lv is not Level.PROVINCE])
+    p.add_argument("--as-of", help="date YYYY-MM-DD (default: today); events dated that day count")
+    p.add_argument("--by-district", action="store_true", help="also list the level's units per district")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_coverage)
+
+    for module in command_modules():
+        module.register(sub)
+    return parser
+
+
+def command_modules() -> list:
+    """The feature command groups in :mod:`qms.cli_commands`, in name order."""
+    import qms.cli_commands as package
+
+    return [importlib.import_module(f"{package.__name__}.{m.name}") for m in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name)]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.db)
+        return args.func(args, settings)
+    except QmsError as e:
+        print(f"qms: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # pragma: no cover
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

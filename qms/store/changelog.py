@@ -1,0 +1,76 @@
+"""The append-only change log: every write records who, when, what, before and after."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pyarrow as pa
+from pydantic import BaseModel
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def append(cur, *, actor: str, action: str, entity: str, key: str, before: Any = None, after: Any = None) -> None:
+    """Append one entry inside the caller's transaction (so the log and the change commit together)."""
+    cur.execute(
+        "INSERT INTO change_log (actor, action, entity, entity_key, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            actor,
+            action,
+            entity,
+            key,
+            None if before is None else json.dumps(_jsonable(before), ensure_ascii=False),
+            None if after is None else json.dumps(_jsonable(after), ensure_ascii=False),
+        ],
+    )
+
+
+def append_many(cur, entries: list[dict[str, Any]]) -> None:
+    """Append many entries at once (bulk imports), inside the caller's transaction."""
+    if not entries:
+        return
+    table = pa.Table.from_pylist([
+        {
+            "seq": i, "actor": e["actor"], "action": e["action"], "entity": e["entity"], "entity_key": e["key"],
+            "before": None if e.get("before") is None else json.dumps(_jsonable(e["before"]), ensure_ascii=False),
+            "after": None if e.get("after") is None else json.dumps(_jsonable(e["after"]), ensure_ascii=False),
+        }
+        for i, e in enumerate(entries)
+    ])
+    cur.register("qms_new_log", table)
+    try:
+        cur.execute(
+            "INSERT INTO change_log (actor, action, entity, entity_key, before, after)"
+            " SELECT actor, action, entity, entity_key, before, after FROM qms_new_log ORDER BY seq"
+        )
+    finally:
+        cur.unregister("qms_new_log")
+
+
+def entries(db, *, entity: str | None = None, key: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """Newest first; filter by entity and key (a record's history)."""
+    sql = "SELECT id, changed_at, actor, action, entity, entity_key, before, after FROM change_log WHERE 1=1"
+    params: list[Any] = []
+    if entity:
+        sql += " AND entity = ?"
+        params.append(entity)
+    if key:
+        sql += " AND entity_key = ?"
+        params.append(key)
+    sql += " ORDER BY id DESC LIMIT ?"
+    params.append(limit)
+    return db.dicts(sql, params)

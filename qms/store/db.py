@@ -1,0 +1,161 @@
+"""The one door to DuckDB: opening the file, cursors, and write transactions.
+
+A :class:`Database` holds one DuckDB connection (the app keeps it for the life of the
+process; the CLI for one command).  Every call takes its own cursor from it, so pages running
+in different threads never share cursor state.  Writes go through :meth:`Database.write`, which
+runs a function inside one transaction and retries it when DuckDB reports a write-write
+conflict (DuckDB is optimistic: two writers on one row make the second one fail).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+
+from qms.errors import ConflictError, DatabaseLocked, QmsError
+
+T = TypeVar("T")
+
+#: How often a write that lost a race is tried again before the user is told.
+WRITE_ATTEMPTS = 3
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc)
+    return "lock" in text.lower() and ("Could not set lock" in text or "Conflicting lock" in text)
+
+
+def _is_conflict(exc: Exception) -> bool:
+    return isinstance(exc, duckdb.TransactionException) or "Conflict" in str(exc)
+
+
+class Database:
+    """An open, migrated qms database.
+
+    Use :func:`open_database`; do not build one directly.  ``path`` is ``":memory:"`` for a
+    throw-away database (benchmarks build one this way).
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str):
+        self._con = con
+        self.path = path
+
+    # -- reads -----------------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A fresh cursor on the shared connection (one per call; never shared across threads)."""
+        return self._con.cursor()
+
+    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] | dict[str, Any] = ()) -> list[tuple]:
+        """Run a read query with bound parameters and return all rows."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params).fetchall()
+        except duckdb.Error as e:  # pragma: no cover - a bug in our SQL, not user input
+            raise QmsError(f"The database could not answer a query: {e}") from e
+        finally:
+            cur.close()
+
+    def dicts(self, sql: str, params: list[Any] | tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        """Like :meth:`rows`, each row as a dict keyed by column name."""
+        cur = self.cursor()
+        try:
+            cur.execute(sql, params)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row)) for row in cur.fetchall()]
+        except duckdb.Error as e:  # pragma: no cover
+            raise QmsError(f"The database could not answer a query: {e}") from e
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Any:
+        rows = self.rows(sql, params)
+        return rows[0][0] if rows else None
+
+    # -- writes ----------------------------------------------------------------------------
+    def write(self, fn: Callable[[duckdb.DuckDBPyConnection], T], *, attempts: int = WRITE_ATTEMPTS) -> T:
+        """Run ``fn(cursor)`` in one transaction; commit, or roll back everything on error.
+
+        A DuckDB write-write conflict is retried up to ``attempts`` times (``fn`` must therefore
+        read what its rule needs inside the transaction, never before it); after that the
+        caller gets a :class:`ConflictError` and nothing was written.  A :class:`QmsError`
+        raised by ``fn`` (a refused rule) rolls back and propagates unchanged.
+        """
+        last: Exception | None = None
+        for attempt in range(attempts):
+            cur = self.cursor()
+            try:
+                cur.execute("BEGIN TRANSACTION")
+                result = fn(cur)
+                cur.execute("COMMIT")
+                return result
+            except QmsError:
+                _rollback(cur)
+                raise
+            except duckdb.Error as e:
+                _rollback(cur)
+                if _is_conflict(e):
+                    last = e
+                    time.sleep(0.02 * (attempt + 1))
+                    continue
+                raise QmsError(f"The database refused the change: {e}") from e
+            except BaseException:
+                _rollback(cur)
+                raise
+            finally:
+                cur.close()
+        raise ConflictError(
+            "Someone else changed the same record at the same moment; nothing was saved. "
+            "Your input is kept: check it and save again."
+        ) from last
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(duckdb.Error):
+        cur.execute("ROLLBACK")
+
+
+def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the DuckDB file, creating its folder; turn a held lock into one clear sentence."""
+    path_str = str(path)
+    if path_str != ":memory:":
+        Path(path_str).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(path_str, read_only=read_only)
+    except duckdb.Error as e:
+        if _is_lock_error(e):
+            raise DatabaseLocked(
+                f"The database {path_str} is in use by another process (usually the running qms app); "
+                "stop the app first, or do this from the app's pages (exports: the 'Báo cáo & xuất dữ liệu' page)."
+            ) from e
+        raise QmsError(f"Cannot open the database {path_str}: {e}") from e
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def open_database(path: str | Path, *, migrate: bool = True) -> Database:
+    """Open (creating if needed) and migrate the database at ``path``."""
+    from qms.store import migrations
+
+    con = connect(path)
+    db = Database(con, str(path))
+    if migrate:
+        migrations.apply(db)
+    return db
+
+
+@contextlib.contextmanager
+def opened(path: str | Path) -> Iterator[Database]:
+    """Open, migrate, yield, close: for the CLI and scripts."""
+    db = open_database(path)
+    try:
+        yield db
+    finally:
+        db.close()

@@ -1,0 +1,92 @@
+"""Loading the demo province into a database, in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import pkgutil
+from pathlib import Path
+
+import yaml
+
+from qms import demo
+from qms.errors import QmsError
+from qms.models import Level
+from qms.store import changelog
+from qms.store.events import record_events_in
+from qms.store.units import ORIGINAL_NAME_FROM
+from qms.units_import import decode, parse_units_csv
+
+#: Tables emptied by ``qms demo --force`` (the change log is never emptied: it records the reset).
+DATA_TABLES = ("qms_events", "unit_names", "units", "targets")
+
+
+def demo_parts() -> list:
+    """The modules of :mod:`qms.store.demo_parts`, in their ``ORDER``."""
+    import qms.store.demo_parts as package
+
+    modules = [importlib.import_module(f"{package.__name__}.{m.name}") for m in pkgutil.iter_modules(package.__path__)]
+    return sorted(modules, key=lambda m: (m.ORDER, m.__name__))
+
+
+def has_data(db) -> bool:
+    return bool(db.scalar("SELECT (SELECT count(*) FROM units) + (SELECT count(*) FROM qms_events)"))
+
+
+def load_demo(db, demo_dir: Path, *, force: bool = False, actor: str = "demo") -> dict[str, int]:
+    """Load the Lai Châu demo: units, the 2020 changes, the lifecycle history and sample targets.
+
+    Refuses a database that already holds units or events unless ``force`` (then every data
+    table is emptied first, inside the same transaction, and the reset is logged).  Returns
+    counts of what was written.
+    """
+    settings = demo.DemoSettings.from_mapping(yaml.safe_load((demo_dir / "demo.yaml").read_text(encoding="utf-8")))
+    units_file = demo_dir / "lai_chau_units.csv"
+    records = parse_units_csv(decode(units_file.read_bytes(), units_file.name), units_file.name)
+    units = demo.apply_changes([r for _, r in records], settings)
+    events = demo.generate_events(units, settings)
+    targets = demo.sample_targets(settings)
+
+    def run(cur) -> dict[str, int]:
+        existing = cur.execute("SELECT (SELECT count(*) FROM units) + (SELECT count(*) FROM qms_events)").fetchall()[0][0]
+        if existing and not force:
+            raise QmsError(
+                "The database already holds units or events; `qms demo --force` replaces them with the demo province.",
+                vi="Cơ sở dữ liệu đã có đơn vị hoặc sự kiện; dùng `qms demo --force` để thay bằng dữ liệu mẫu.",
+            )
+        parts = demo_parts()
+        if existing:
+            for part in reversed(parts):
+                for table in part.TABLES:
+                    cur.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            for table in DATA_TABLES:
+                cur.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            changelog.append(cur, actor=actor, action="reset", entity="database", key="demo", before={"rows": existing})
+        for u in units:
+            cur.execute(
+                "INSERT INTO units (code, level, kind, parent_code, valid_from, valid_to, in_plan) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [u.code, u.level.value, u.kind, u.parent_code, u.valid_from, u.valid_to, u.in_plan],
+            )
+            cur.execute("INSERT INTO unit_names (code, name, valid_from) VALUES (?, ?, ?)", [u.code, u.name, ORIGINAL_NAME_FROM])
+        for code, name in settings.renamed.items():
+            cur.execute("INSERT INTO unit_names (code, name, valid_from) VALUES (?, ?, ?)", [code, name, settings.merger_date])
+        changelog.append(cur, actor=actor, action="import", entity="units", key="demo", after=[u.code for u in units])
+        record_events_in(cur, events, actor=actor, today=max(dt.date.today(), settings.history_until))
+        for t in targets:
+            cur.execute(
+                "INSERT INTO targets (level, year, target_pct, is_sample, updated_by) VALUES (?, ?, ?, ?, ?)",
+                [t.level.value, t.year, t.target_pct, t.is_sample, actor],
+            )
+        changelog.append(cur, actor=actor, action="import", entity="targets", key="demo", after=targets)
+        counts = {
+            "units": len(units),
+            "communes": sum(1 for u in units if u.level is Level.COMMUNE),
+            "events": len(events),
+            "targets": len(targets),
+        }
+        for part in parts:
+            counts.update(part.load(cur, demo_dir=demo_dir, settings=settings, actor=actor))
+        cur.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('demo_loaded', ?)", [dt.date.today().isoformat()])
+        return counts
+
+    return db.write(run, attempts=1)

@@ -1,0 +1,183 @@
+"""Units: import (all-or-nothing), names over time, listing and lookup as of a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qms.errors import ImportRowError, NotFound
+from qms.models import Level, UnitRecord
+from qms.store import changelog
+
+ORIGINAL_NAME_FROM = dt.date(1900, 1, 1)
+
+#: The name a unit had on a date: its latest name dated on or before that day, or else its first name.
+NAME_ON_SQL = """
+    SELECT code, coalesce(arg_max(name, valid_from) FILTER (WHERE valid_from <= $as_of),
+                          arg_min(name, valid_from)) AS name
+    FROM unit_names GROUP BY code
+"""
+
+#: Units that exist on $as_of.
+EXISTS_ON_SQL = "(u.valid_from IS NULL OR u.valid_from <= $as_of) AND (u.valid_to IS NULL OR u.valid_to > $as_of)"
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    new: int
+    unchanged: int
+
+
+def _current(cur) -> dict[str, UnitRecord]:
+    rows = cur.execute(
+        f"""SELECT u.code, n.name, u.level, u.kind, u.parent_code, u.valid_from, u.valid_to, u.in_plan
+            FROM units u JOIN ({NAME_ON_SQL.replace('$as_of', 'DATE ' + repr('9999-12-31'))}) n USING (code)"""
+    ).fetchall()
+    return {
+        r[0]: UnitRecord(code=r[0], name=r[1], level=r[2], kind=r[3], parent_code=r[4], valid_from=r[5], valid_to=r[6], in_plan=r[7])
+        for r in rows
+    }
+
+
+def import_units(db, records: Sequence[tuple[int, UnitRecord]], *, actor: str, source: str = "units.csv") -> ImportSummary:
+    """Insert new units; leave identical ones; refuse the whole file on any conflict.
+
+    ``records`` are ``(line number, record)`` pairs from :mod:`qms.units_import`.  A code that
+    exists with different data, a parent that is neither in the file nor in the database, or a
+    code twice in the file makes the whole import fail with every such line named; nothing is
+    written.  Renames go through :func:`rename_unit`, never through a silent overwrite.
+    """
+
+    def run(cur) -> ImportSummary:
+        existing = _current(cur)
+        in_file: dict[str, int] = {}
+        problems: list[tuple[str, str]] = []
+        for line, rec in records:
+            if rec.code in in_file:
+                problems.append((f"line {line}", f"code {rec.code} already appears on line {in_file[rec.code]}"))
+            in_file.setdefault(rec.code, line)
+        known_codes = set(existing) | set(in_file)
+        new: list[UnitRecord] = []
+        unchanged = 0
+        for line, rec in records:
+            if rec.parent_code and rec.parent_code not in known_codes:
+                problems.append((f"line {line}", f"parent code {rec.parent_code} is neither in the file nor in the database"))
+            old = existing.get(rec.code)
+            if old is None:
+                new.append(rec)
+            elif old == rec:
+                unchanged += 1
+            else:
+                diff = ", ".join(
+                    f"{f} {getattr(old, f)!s} -> {getattr(rec, f)!s}"
+                    for f in UnitRecord.model_fields
+                    if getattr(old, f) != getattr(rec, f)
+                )
+                problems.append((f"line {line}", f"unit {rec.code} already exists with other data ({diff})"))
+        if problems:
+            raise ImportRowError(source, problems)
+        for rec in new:
+            cur.execute(
+                "INSERT INTO units (code, level, kind, parent_code, valid_from, valid_to, in_plan) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [rec.code, rec.level.value, rec.kind, rec.parent_code, rec.valid_from, rec.valid_to, rec.in_plan],
+            )
+            cur.execute("INSERT INTO unit_names (code, name, valid_from) VALUES (?, ?, ?)", [rec.code, rec.name, ORIGINAL_NAME_FROM])
+        if new:
+            changelog.append(cur, actor=actor, action="import", entity="units", key=source, after=[r.code for r in new])
+        return ImportSummary(new=len(new), unchanged=unchanged)
+
+    return db.write(run)
+
+
+def rename_unit(db, code: str, new_name: str, *, on: dt.date, actor: str) -> None:
+    """Record that unit ``code`` is called ``new_name`` from ``on``; earlier dates keep the old name."""
+    from qms.models import nfc
+
+    new_name = nfc(new_name)
+
+    def run(cur) -> None:
+        if not cur.execute("SELECT 1 FROM units WHERE code = ?", [code]).fetchall():
+            raise NotFound(f"There is no unit with code {code}.", vi=f"Không có đơn vị mã {code}.")
+        cur.execute("INSERT OR REPLACE INTO unit_names (code, name, valid_from) VALUES (?, ?, ?)", [code, new_name, on])
+        changelog.append(cur, actor=actor, action="rename", entity="units", key=code, after={"name": new_name, "from": on})
+
+    db.write(run)
+
+
+@dataclass(frozen=True)
+class UnitView:
+    code: str
+    name: str
+    level: Level
+    kind: str
+    parent_code: str | None
+    parent_name: str | None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    in_plan: bool
+    lifecycle_version: int
+
+    def exists_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day < self.valid_to)
+
+
+_UNIT_SELECT = f"""
+    SELECT u.code, n.name, u.level, u.kind, u.parent_code, pn.name AS parent_name,
+           u.valid_from, u.valid_to, u.in_plan, u.lifecycle_version
+    FROM units u
+    JOIN ({NAME_ON_SQL}) n ON n.code = u.code
+    LEFT JOIN ({NAME_ON_SQL}) pn ON pn.code = u.parent_code
+"""
+
+
+def _view(row: tuple) -> UnitView:
+    return UnitView(row[0], row[1], Level(row[2]), row[3], row[4], row[5], row[6], row[7], row[8], row[9])
+
+
+def list_units(db, *, as_of: dt.date, level: Level | None = None, include_gone: bool = False, search: str | None = None) -> list[UnitView]:
+    """Units (named as on ``as_of``), those existing on that date unless ``include_gone``."""
+    sql = _UNIT_SELECT + " WHERE 1=1"
+    params: dict = {"as_of": as_of}
+    if not include_gone:
+        sql += f" AND {EXISTS_ON_SQL}"
+    if level is not None:
+        sql += " AND u.level = $level"
+        params["level"] = level.value
+    if search:
+        sql += " AND (strip_accents(lower(n.name)) LIKE strip_accents(lower($q)) OR u.code LIKE $q)"
+        params["q"] = f"%{search.strip()}%"
+    sql += " ORDER BY CASE u.level WHEN 'province' THEN 0 WHEN 'department' THEN 1 WHEN 'district' THEN 2 ELSE 3 END, u.parent_code NULLS FIRST, u.code"
+    return [_view(r) for r in db.rows(sql, params)]
+
+
+def get_unit(db, code: str, *, as_of: dt.date) -> UnitView:
+    rows = db.rows(_UNIT_SELECT + " WHERE u.code = $code", {"as_of": as_of, "code": code})
+    if not rows:
+        raise NotFound(f"There is no unit with code {code}.", vi=f"Không có đơn vị mã {code}.")
+    return _view(rows[0])
+
+
+def count_units(db) -> int:
+    return int(db.scalar("SELECT count(*) FROM units"))
+
+
+@dataclass(frozen=True)
+class UnitPage:
+    """What the unit page shows: the unit, its events, its stage today and yearly maintenance."""
+
+    unit: UnitView
+    events: list
+    stage: str
+    stage_since: dt.date | None
+    maintenance: list[tuple[int, bool, bool]]
+
+
+def unit_page(db, code: str, *, today: dt.date) -> UnitPage:
+    from qms.lifecycle import maintenance_by_year, stage_on
+    from qms.store.events import unit_events
+
+    unit = get_unit(db, code, as_of=today)
+    events = unit_events(db, code)
+    stage, since = stage_on(events, today)
+    return UnitPage(unit, events, stage.value, since, maintenance_by_year(events, today))

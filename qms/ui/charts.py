@@ -1,0 +1,60 @@
+"""Altair charts of the overview, built from the domain's rows (no query, no rule here)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from qms.labels import t
+from qms.models import DistrictCoverage, TrendPoint
+
+
+def district_bars(rows: Sequence[DistrictCoverage], lang: str) -> alt.LayerChart:
+    """Announced rate per district as bars, the year's target as a red rule."""
+    rate, district, target = t("col.rate", lang), t("col.district", lang), t("col.target", lang)
+    announced, in_plan = t("col.announced", lang), t("col.in_plan", lang)
+    data = pd.DataFrame(
+        [{district: r.district_name, rate: r.rate_pct or 0.0, target: r.target_pct, announced: r.announced, in_plan: r.in_plan} for r in rows]
+    )
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color="#2b6cb0")
+        .encode(
+            x=alt.X(f"{district}:N", sort="-y", title=district, axis=alt.Axis(labelAngle=-30)),
+            y=alt.Y(f"{rate}:Q", scale=alt.Scale(domain=[0, 100]), title=rate),
+            tooltip=[district, announced, in_plan, rate],
+        )
+    )
+    layers = [bars]
+    targets = [r.target_pct for r in rows if r.target_pct is not None]
+    if targets:
+        rule = alt.Chart(pd.DataFrame({target: [targets[0]]})).mark_rule(color="#c53030", strokeDash=[6, 3], size=2).encode(
+            y=f"{target}:Q", tooltip=[target]
+        )
+        layers.append(rule)
+    return alt.layer(*layers).properties(height=320)
+
+
+def trend_lines(points: Sequence[TrendPoint], lang: str) -> alt.LayerChart:
+    """Year-end rate per level (solid) against each year's target (dashed)."""
+    year, rate, level, series = t("col.year", lang), t("col.rate", lang), t("col.level", lang), t("col.series", lang)
+    announced_label, target_label = t("col.announced", lang), t("col.target", lang)
+    rows = []
+    for p in points:
+        name = t(f"level.{p.level.value}", lang)
+        if p.rate_pct is not None:
+            rows.append({year: p.year, rate: p.rate_pct, level: name, series: announced_label})
+        if p.target_pct is not None:
+            rows.append({year: p.year, rate: p.target_pct, level: name, series: target_label})
+    data = pd.DataFrame(rows, columns=[year, rate, level, series])
+    base = alt.Chart(data).encode(
+        x=alt.X(f"{year}:O", title=year),
+        y=alt.Y(f"{rate}:Q", scale=alt.Scale(domain=[0, 100]), title="%"),
+        color=alt.Color(f"{level}:N", title=level),
+        tooltip=[year, level, series, rate],
+    )
+    actual = base.transform_filter(alt.datum[series] == announced_label).mark_line(point=True)
+    goal = base.transform_filter(alt.datum[series] == target_label).mark_line(strokeDash=[5, 4], opacity=0.6)
+    return alt.layer(actual, goal).properties(height=300)

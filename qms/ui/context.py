@@ -1,0 +1,47 @@
+"""What every page shares: settings, the cached database connection, the language."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from qms.errors import QmsError
+from qms.labels import t as _t
+from qms.settings import Settings, load_settings
+from qms.store.db import Database, open_database
+
+
+@st.cache_resource(show_spinner=False)
+def settings() -> Settings:
+    """Built once per process from the environment (tests clear ``st.cache_resource``)."""
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def _database(path: str) -> Database:
+    return open_database(path)
+
+
+def db() -> Database:
+    """The shared, migrated database; on failure one message and the page stops."""
+    try:
+        return _database(str(settings().db_path))
+    except QmsError as e:
+        st.error(e.text(lang()))
+        st.stop()
+        raise  # pragma: no cover - st.stop() raises
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "vi")
+
+
+def t(key: str, **params: object) -> str:
+    return _t(key, lang(), **params)
+
+
+def show_error(err: QmsError) -> None:
+    """The error's one sentence, in the user's language; never a traceback."""
+    st.error(err.text(lang()))
+
+
+DATE_FORMAT = "DD/MM/YYYY"

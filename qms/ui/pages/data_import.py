@@ -1,0 +1,45 @@
+"""Nhập dữ liệu: a unit list from CSV (all or nothing), and the demo province for a new database."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from qms.errors import ImportRowError, QmsError
+from qms.store import demo as demo_store
+from qms.store.units import import_units
+from qms.ui.context import db, lang, settings, show_error, t
+from qms.units_import import decode, parse_units_csv
+
+st.title(t("page.import"))
+
+flash = st.session_state.pop("import_flash", None)
+if flash:
+    st.success(flash)
+
+st.subheader(t("import.units"))
+st.caption(t("import.units_help"))
+uploaded = st.file_uploader("CSV", type=["csv"], key="import_units_file")
+if uploaded is not None and st.button(t("import.run"), type="primary", key="import_units_run"):
+    try:
+        records = parse_units_csv(decode(uploaded.getvalue(), uploaded.name), uploaded.name)
+        summary = import_units(db(), records, actor=settings().actor, source=uploaded.name)
+    except ImportRowError as e:
+        st.error(e.text(lang()).split(". ")[0] + ".")
+        st.dataframe([{"": where, t("common.error"): why} for where, why in e.problems], hide_index=True, key="import_errors")
+    except QmsError as e:
+        show_error(e)
+    else:
+        st.session_state["import_flash"] = t("import.done", new=summary.new, same=summary.unchanged)
+        st.rerun()
+
+if not demo_store.has_data(db()):
+    st.subheader(t("import.demo"))
+    st.caption(t("import.demo_help"))
+    if st.button(t("import.demo_run"), key="import_demo"):
+        try:
+            counts = demo_store.load_demo(db(), settings().demo_dir)
+        except QmsError as e:
+            show_error(e)
+        else:
+            st.session_state["import_flash"] = t("import.demo_done", **counts)
+            st.rerun()

@@ -1,0 +1,40 @@
+"""Chỉ tiêu: yearly targets per level, edited as a grid."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from qms import targets as grid_rules
+from qms.errors import QmsError
+from qms.store.targets import list_targets, set_targets
+from qms.ui.context import db, settings, show_error, t
+
+st.title(t("page.targets"))
+st.caption(t("targets.help"))
+
+flash = st.session_state.pop("targets_flash", None)
+if flash:
+    st.success(flash)
+
+current = list_targets(db())
+edited = st.data_editor(
+    grid_rules.grid(current),
+    num_rows="dynamic",
+    hide_index=True,
+    key="targets_editor",
+    column_config={
+        "year": st.column_config.NumberColumn(t("col.year"), min_value=2014, max_value=2100, step=1, format="%d", required=True),
+        "department": st.column_config.NumberColumn(t("level.department"), min_value=0, max_value=100, format="%.1f"),
+        "district": st.column_config.NumberColumn(t("level.district"), min_value=0, max_value=100, format="%.1f"),
+        "commune": st.column_config.NumberColumn(t("level.commune"), min_value=0, max_value=100, format="%.1f"),
+        "sample": st.column_config.CheckboxColumn(t("targets.sample"), disabled=True),
+    },
+)
+if st.button(t("targets.save"), type="primary", key="targets_save"):
+    try:
+        changed = set_targets(db(), grid_rules.from_grid(edited, current), actor=settings().actor)
+    except QmsError as e:
+        show_error(e)
+    else:
+        st.session_state["targets_flash"] = f"{t('targets.saved')} ({changed})"
+        st.rerun()

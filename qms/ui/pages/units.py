@@ -1,0 +1,115 @@
+"""Đơn vị: a unit's lifecycle as a dated timeline, and the form that records a new event."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from qms.dates import fmt
+from qms.errors import QmsError
+from qms.labels import kind_label
+from qms.models import EventType, Level, NewEvent, Standard, checked
+from qms.store.events import record_event
+from qms.store.units import list_units, unit_page
+from qms.ui.context import DATE_FORMAT, db, lang, settings, show_error, t
+
+st.title(t("page.units"))
+today = dt.date.today()
+
+left, right = st.columns([1, 2])
+level = left.selectbox(t("col.level"), [None, *Level], format_func=lambda lv: "—" if lv is None else t(f"level.{lv.value}"),
+                       key="units_level")
+search = right.text_input(t("units.search"), key="units_search")
+units = list_units(db(), as_of=today, level=level, include_gone=True, search=search or None)
+if not units:
+    st.info(t("units.none"))
+    st.stop()
+
+codes = [u.code for u in units]
+wanted = st.query_params.get("unit")
+index = codes.index(wanted) if wanted in codes else 0
+by_code = {u.code: u for u in units}
+code = st.selectbox(t("units.pick"), codes, index=index, key="units_pick",
+                    format_func=lambda c: f"{c} — {by_code[c].name}" + (f" ({by_code[c].parent_name})" if by_code[c].parent_name else ""))
+st.query_params["unit"] = code
+
+page = unit_page(db(), code, today=today)
+unit = page.unit
+st.header(unit.name)
+facts = [f"{t('col.code')}: {unit.code}", f"{t('col.level')}: {t('level.' + unit.level.value)}",
+         f"{t('col.kind')}: {kind_label(unit.kind, lang())}"]
+if unit.parent_name:
+    facts.append(f"{t('col.parent')}: {unit.parent_name}")
+st.caption(" · ".join(facts))
+if unit.valid_to:
+    st.warning(f"{t('units.merged')} {fmt(unit.valid_to)}")
+since = f" ({t('col.since').lower()} {fmt(page.stage_since)})" if page.stage_since else ""
+st.markdown(f"**{t('units.current')}:** {t('stage.' + page.stage)}{since}")
+
+flash = st.session_state.pop("units_flash", None)
+if flash:
+    st.success(flash)
+
+st.subheader(t("units.timeline"))
+if not page.events:
+    st.info(t("units.no_events"))
+else:
+    label = {e: t(f"event.{e.value}") for e in EventType}
+    timeline = pd.DataFrame([
+        {t("col.date"): pd.Timestamp(e.event_date), t("col.event"): label[e.event_type]} for e in page.events
+    ])
+    chart = alt.Chart(timeline).mark_point(filled=True, size=90).encode(
+        x=alt.X(f"{t('col.date')}:T", title=t("col.date"), axis=alt.Axis(format="%m/%Y")),
+        y=alt.Y(f"{t('col.event')}:N", sort=[label[e] for e in EventType], title=None),
+        color=alt.Color(f"{t('col.event')}:N", legend=None),
+        tooltip=[alt.Tooltip(f"{t('col.date')}:T", format="%d/%m/%Y"), f"{t('col.event')}:N"],
+    ).properties(height=260)
+    st.altair_chart(chart, key="units_timeline_chart")
+    st.dataframe(
+        [
+            {
+                t("col.date"): fmt(e.event_date), t("col.event"): label[e.event_type], t("col.decision"): e.decision_no or "",
+                t("col.standard"): f"TCVN ISO 9001:{e.standard.value}" if e.standard else "",
+                t("col.scope"): e.scope_note or "", t("col.source"): e.source, t("col.by"): e.recorded_by,
+            }
+            for e in reversed(page.events)
+        ],
+        hide_index=True, key="units_events",
+    )
+    if page.maintenance:
+        st.markdown(f"**{t('units.maintenance')}**")
+        st.dataframe(
+            [
+                {t("col.year"): str(y), t("event.internal_audit"): t("units.maint_ok") if ia else t("units.maint_missing"),
+                 t("event.management_review"): t("units.maint_ok") if mr else t("units.maint_missing")}
+                for y, ia, mr in page.maintenance
+            ],
+            hide_index=True, key="units_maintenance",
+        )
+
+st.subheader(t("units.record"))
+with st.form("units_event_form", clear_on_submit=False):
+    c1, c2 = st.columns(2)
+    event_type = c1.selectbox(t("col.event"), list(EventType), format_func=lambda e: t(f"event.{e.value}"), key="ev_type")
+    event_date = c2.date_input(t("col.date"), value=today, min_value=dt.date(2006, 1, 1), max_value=None,
+                               format=DATE_FORMAT, key="ev_date")
+    c3, c4 = st.columns(2)
+    decision = c3.text_input(t("col.decision"), key="ev_decision", placeholder="123/QĐ-UBND")
+    standard = c4.selectbox(t("col.standard"), [None, *Standard], key="ev_standard",
+                            format_func=lambda s: t("units.standard_none") if s is None else f"TCVN ISO 9001:{s.value}")
+    scope = st.text_area(t("col.scope"), key="ev_scope")
+    submitted = st.form_submit_button(t("units.save"), type="primary")
+
+if submitted:
+    try:
+        event = checked(NewEvent, unit_code=code, event_type=event_type, event_date=event_date, decision_no=decision or None,
+                         standard=standard, scope_note=scope or None)
+        record_event(db(), event, actor=settings().actor, today=today)
+    except QmsError as e:
+        show_error(e)
+    else:
+        st.session_state["units_flash"] = t("units.saved")
+        st.rerun()

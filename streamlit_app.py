@@ -1,0 +1,20 @@
+"""qms web app: router only (page config, navigation over qms/ui/pages, language switch)."""
+
+import streamlit as st
+
+from qms.labels import LANGS
+from qms.ui.context import t
+
+st.set_page_config(page_title="qms · ISO 9001", page_icon="✅", layout="wide")
+
+with st.sidebar:
+    st.radio("Ngôn ngữ / Language", LANGS, key="lang", horizontal=True,
+             format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
+
+pages = [
+    st.Page("qms/ui/pages/overview.py", title=t("page.overview"), url_path="overview", default=True),
+    st.Page("qms/ui/pages/units.py", title=t("page.units"), url_path="units"),
+    st.Page("qms/ui/pages/targets.py", title=t("page.targets"), url_path="targets"),
+    st.Page("qms/ui/pages/data_import.py", title=t("page.import"), url_path="import"),
+]
+st.navigation(pages).run()
