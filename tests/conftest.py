@@ -1,0 +1,94 @@
+"""Shared fixtures: real DuckDB files in tmp_path, the demo province, AppTest on the real app.
+
+- ``db``: an empty, migrated database file.
+- ``demo_db``: a private copy of a database holding the Lai Châu demo (loaded once per session
+  into a template file, then copied: loading takes a second or two, copying milliseconds).
+- ``app``: a factory for ``AppTest`` on ``streamlit_app.py`` with ``QMS_DB`` pointing at a
+  private copy of the demo (or an empty database), the Streamlit resource cache cleared.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from qms.settings import PROJECT_ROOT, load_settings
+from qms.store.db import Database, open_database
+from qms.store.demo import load_demo
+
+ROOT = PROJECT_ROOT
+DEMO_DIR = ROOT / "data" / "demo"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(tmp_path / "qms.duckdb")
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    database = open_database(path)
+    load_demo(database, DEMO_DIR)
+    database.close()
+    return path
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    shutil.copyfile(source, target)
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():  # pragma: no cover - a closed database has no WAL
+        shutil.copyfile(wal, target.with_name(target.name + ".wal"))
+    return target
+
+
+@pytest.fixture
+def demo_path(demo_file: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo database file (closed)."""
+    return copy_database(demo_file, tmp_path / "demo-copy.duckdb")
+
+
+@pytest.fixture
+def demo_db(demo_path: Path) -> Iterator[Database]:
+    database = open_database(demo_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def app(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable]:
+    """``app(empty=False, page=None)`` -> an AppTest of the real router, already run once.
+
+    ``page`` is a path under the project (e.g. ``"qms/ui/pages/units.py"``) to switch to.
+    The AppTest's database is ``tmp_path/app.duckdb``: a copy of the demo, or empty.
+    """
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    path = tmp_path / "app.duckdb"
+
+    def make(*, empty: bool = False, page: str | None = None, timeout: float = 30) -> AppTest:
+        if not empty:
+            copy_database(demo_file, path)
+        monkeypatch.setenv("QMS_DB", str(path))
+        st.cache_resource.clear()
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+        at.run()
+        if page:
+            at.switch_page(page)
+            at.run()
+        return at
+
+    yield make
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def settings_for(tmp_path: Path):
+    """Settings pointing at a database in tmp_path (for CLI tests)."""
+    return load_settings(tmp_path / "cli.duckdb")
