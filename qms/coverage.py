@@ -63,9 +63,10 @@ def coverage_from_events(
     return {lv: Counts(**t) for lv, t in tallies.items()}
 
 
-def sort_by_gap(rows: Sequence, key_gap=lambda r: r.gap_pct, key_name=lambda r: r.district_name) -> list:
-    """Largest gap first; rows with no gap (no target or no unit) last; ties by name."""
-    return sorted(rows, key=lambda r: (key_gap(r) is None, -(key_gap(r) or 0.0), key_name(r)))
+def sort_by_gap(rows: Sequence) -> list:
+    """Largest gap first, then lowest rate (so districts past the target still rank by how far
+    along they are); rows without a rate (no unit) last; ties by name."""
+    return sorted(rows, key=lambda r: (r.rate_pct is None, -(r.gap_pct or 0.0), r.rate_pct or 0.0, r.district_name))
 
 
 def target_lookup(targets: Iterable, level: Level, year: int) -> float | None:
