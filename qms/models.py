@@ -18,6 +18,16 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
+def search_key(text: str) -> str:
+    """Lower-case text without diacritics ("Đoàn Kết" -> "doan ket"), for accent-free search.
+
+    Matches DuckDB's ``strip_accents(lower(...))`` once đ/Đ (a letter of its own, not an
+    accented d) is mapped to d on both sides.
+    """
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
+
+
 def _nfc_or_none(text: str | None) -> str | None:
     if text is None:
         return None

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qms.errors import ImportRowError, NotFound
-from qms.models import Level, UnitRecord
+from qms.models import Level, UnitRecord, search_key
 from qms.store import changelog
 
 ORIGINAL_NAME_FROM = dt.date(1900, 1, 1)
@@ -145,8 +145,11 @@ def list_units(db, *, as_of: dt.date, level: Level | None = None, include_gone: 
         sql += " AND u.level = $level"
         params["level"] = level.value
     if search:
-        sql += " AND (strip_accents(lower(n.name)) LIKE strip_accents(lower($q)) OR u.code LIKE $q)"
-        params["q"] = f"%{search.strip()}%"
+        # any name the unit ever had, without accents, or its code
+        sql += (" AND (u.code LIKE $code_q OR EXISTS (SELECT 1 FROM unit_names s WHERE s.code = u.code"
+                " AND strip_accents(lower(replace(replace(s.name, 'đ', 'd'), 'Đ', 'D'))) LIKE $q))")
+        params["q"] = f"%{search_key(search)}%"
+        params["code_q"] = f"%{search.strip()}%"
     sql += " ORDER BY CASE u.level WHEN 'province' THEN 0 WHEN 'department' THEN 1 WHEN 'district' THEN 2 ELSE 3 END, u.parent_code NULLS FIRST, u.code"
     return [_view(r) for r in db.rows(sql, params)]
 

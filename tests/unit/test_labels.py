@@ -28,3 +28,10 @@ def test_unknown_language_falls_back_to_vietnamese():
 
 def test_kind_label_shows_unknown_kinds_as_written():
     assert kind_label("phuong") == "Phường" and kind_label("ban_quan_ly") == "ban_quan_ly"
+
+
+def test_search_key_strips_vietnamese_marks_and_d_with_stroke():
+    from qms.models import search_key
+
+    assert search_key("Phường Đoàn Kết") == "phuong doan ket"
+    assert search_key("Xã Nậm Loỏng") == "xa nam loong"

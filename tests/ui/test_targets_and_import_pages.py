@@ -1,0 +1,76 @@
+"""AppTest of the targets grid and the unit-list import."""
+
+from __future__ import annotations
+
+from qms.store.db import open_database
+
+TARGETS = "qms/ui/pages/targets.py"
+IMPORT = "qms/ui/pages/data_import.py"
+
+
+def _scalar(path, sql, params=()):
+    db = open_database(path)
+    try:
+        return db.scalar(sql, list(params))
+    finally:
+        db.close()
+
+
+def test_editing_a_target_saves_it_as_the_provinces_own(app, tmp_path):
+    at = app(page=TARGETS)
+    rows = _scalar(tmp_path / "app.duckdb", "SELECT count(DISTINCT year) FROM targets")
+    row_2017 = 2017 - 2015  # the demo's targets start in 2015, one row per year
+    at.session_state["targets_editor"] = {"edited_rows": {row_2017: {"commune": 85.0}}, "added_rows": [], "deleted_rows": []}
+    at.button(key="targets_save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.success[0].value.startswith("Đã lưu chỉ tiêu.")
+    path = tmp_path / "app.duckdb"
+    assert _scalar(path, "SELECT target_pct FROM targets WHERE level = 'commune' AND year = 2017") == 85.0
+    assert _scalar(path, "SELECT is_sample FROM targets WHERE level = 'commune' AND year = 2017") is False
+    assert _scalar(path, "SELECT is_sample FROM targets WHERE level = 'district' AND year = 2017") is True
+    assert rows == _scalar(path, "SELECT count(DISTINCT year) FROM targets")
+
+
+def test_duplicate_year_is_refused_and_nothing_changes(app, tmp_path):
+    at = app(page=TARGETS)
+    path = tmp_path / "app.duckdb"
+    before = _scalar(path, "SELECT count(*) FROM change_log")
+    at.session_state["targets_editor"] = {"edited_rows": {}, "added_rows": [{"year": 2016, "commune": 10.0}], "deleted_rows": []}
+    at.button(key="targets_save").click().run()
+    assert len(at.error) == 1 and "2016" in at.error[0].value
+    assert _scalar(path, "SELECT count(*) FROM change_log") == before
+
+
+def test_empty_database_offers_the_demo(app, tmp_path):
+    at = app(empty=True, page=IMPORT)
+    at.button(key="import_demo").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Đã nạp 137 đơn vị")
+    assert _scalar(tmp_path / "app.duckdb", "SELECT count(*) FROM units WHERE level = 'commune'") == 108
+
+
+def test_demo_button_is_not_offered_when_data_exists(app):
+    at = app(page=IMPORT)
+    assert not [b for b in at.button if b.key == "import_demo"]
+
+
+def test_unit_csv_with_a_bad_line_is_refused_whole(app, tmp_path):
+    at = app(page=IMPORT)
+    path = tmp_path / "app.duckdb"
+    before = _scalar(path, "SELECT count(*) FROM units")
+    csv = "gso_code,name,level,kind,parent_gso_code\n03999,Xã Mới,commune,xa,105\n04000,Xã Lỗi,xa,xa,105\n".encode()
+    at.file_uploader(key="import_units_file").set_value(("new.csv", csv, "text/csv")).run()
+    at.button(key="import_units_run").click().run()
+    assert len(at.error) == 1 and "new.csv" in at.error[0].value
+    problems = [df.value for df in at.dataframe if "Lỗi" in df.value.columns][0]
+    assert list(problems.iloc[:, 0]) == ["line 3"] and "level 'xa'" in problems.iloc[0, 1]
+    assert _scalar(path, "SELECT count(*) FROM units") == before
+
+
+def test_unit_csv_import_adds_units(app, tmp_path):
+    at = app(page=IMPORT)
+    csv = "gso_code,name,level,kind,parent_gso_code\n03999,Xã Mới,commune,xa,105\n".encode()
+    at.file_uploader(key="import_units_file").set_value(("new.csv", csv, "text/csv")).run()
+    at.button(key="import_units_run").click().run()
+    assert at.success[0].value == "Đã nhập: 1 đơn vị mới, 0 không đổi."
+    assert _scalar(tmp_path / "app.duckdb", "SELECT count(*) FROM units WHERE code = '03999'") == 1
