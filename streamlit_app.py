@@ -12,7 +12,7 @@ with st.sidebar:
              format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
 
 pages = [
-    st.Page("qms/ui/pages/overview.py", title=t("page.overview"), url_path="overview", default=True),
+    st.Page("qms/ui/pages/overview.py", title=t("page.overview"), default=True),
     st.Page("qms/ui/pages/units.py", title=t("page.units"), url_path="units"),
     st.Page("qms/ui/pages/targets.py", title=t("page.targets"), url_path="targets"),
     st.Page("qms/ui/pages/data_import.py", title=t("page.import"), url_path="import"),

@@ -22,7 +22,7 @@ def district_bars(rows: Sequence[DistrictCoverage], lang: str) -> alt.LayerChart
         alt.Chart(data)
         .mark_bar(color="#2b6cb0")
         .encode(
-            x=alt.X(f"{district}:N", sort="-y", title=district, axis=alt.Axis(labelAngle=-30)),
+            x=alt.X(f"{district}:N", sort="y", title=district, axis=alt.Axis(labelAngle=-30)),
             y=alt.Y(f"{rate}:Q", scale=alt.Scale(domain=[0, 100]), title=rate),
             tooltip=[district, announced, in_plan, rate],
         )

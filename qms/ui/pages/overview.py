@@ -28,7 +28,10 @@ st.subheader(t("ov.by_level"))
 cols = st.columns(len(data.by_level))
 for col, row in zip(cols, data.by_level):
     rate = "–" if row.rate_pct is None else f"{row.rate_pct:.2f}%"
-    col.metric(t(f"level.{row.level.value}"), f"{row.announced}/{row.in_plan}", rate, delta_color="off")
+    target = "" if row.target_pct is None else f" · {t('ov.target_word')} {row.target_pct:g}%"
+    history = [p.rate_pct or 0.0 for p in data.trend if p.level is row.level]
+    col.metric(t(f"level.{row.level.value}"), f"{row.announced}/{row.in_plan}", rate + target, delta_color="off",
+               delta_arrow="off", border=True, chart_data=history, chart_type="line")
 st.dataframe(
     [
         {
