@@ -63,7 +63,7 @@ else:
     ])
     chart = alt.Chart(timeline).mark_point(filled=True, size=90).encode(
         x=alt.X(f"{t('col.date')}:T", title=t("col.date"), axis=alt.Axis(format="%m/%Y")),
-        y=alt.Y(f"{t('col.event')}:N", sort=[label[e] for e in EventType], title=None),
+        y=alt.Y(f"{t('col.event')}:N", sort=[label[e] for e in EventType], title=None, axis=alt.Axis(labelLimit=220)),
         color=alt.Color(f"{t('col.event')}:N", legend=None),
         tooltip=[alt.Tooltip(f"{t('col.date')}:T", format="%d/%m/%Y"), f"{t('col.event')}:N"],
     ).properties(height=260)
