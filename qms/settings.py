@@ -22,8 +22,10 @@ class Settings(BaseModel):
     demo_dir: Path = PROJECT_ROOT / "data" / "demo"
     checklists_dir: Path = PROJECT_ROOT / "checklists"
     exports_dir: Path = PROJECT_ROOT / "data" / "exports"
-    #: Who the app records as the author of a change until accounts exist.
-    actor: str = "qms-app"
+    #: Who the CLI records as the author of a change (the web app records the signed-in user).
+    actor: str = "qms-cli"
+    #: A web session idle this long is signed out.
+    idle_minutes: int = 30
 
     @field_validator("actor")
     @classmethod
@@ -35,11 +37,13 @@ class Settings(BaseModel):
 
 def load_settings(db: str | os.PathLike | None = None, env: dict[str, str] | None = None) -> Settings:
     """Settings from (highest first) the explicit ``db`` argument, the environment
-    (``QMS_DB``, ``QMS_ACTOR``, ``QMS_CHECKLISTS``, ``QMS_EXPORTS``), then the defaults."""
+    (``QMS_DB``, ``QMS_ACTOR``, ``QMS_IDLE_MINUTES``, ``QMS_CHECKLISTS``, ``QMS_EXPORTS``), then the defaults."""
     env = os.environ if env is None else env
     values: dict = {}
     if db or env.get("QMS_DB"):
         values["db_path"] = Path(db or env["QMS_DB"]).expanduser()
+    if env.get("QMS_IDLE_MINUTES"):
+        values["idle_minutes"] = int(env["QMS_IDLE_MINUTES"])
     if env.get("QMS_ACTOR"):
         values["actor"] = env["QMS_ACTOR"]
     if env.get("QMS_CHECKLISTS"):

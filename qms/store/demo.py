@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from qms import demo
+from qms import accounts, demo
+from qms.accounts import Operation, Principal
 from qms.errors import QmsError
 from qms.models import Level
 from qms.store import changelog
@@ -33,13 +34,15 @@ def has_data(db) -> bool:
     return bool(db.scalar("SELECT (SELECT count(*) FROM units) + (SELECT count(*) FROM qms_events)"))
 
 
-def load_demo(db, demo_dir: Path, *, force: bool = False, actor: str = "demo") -> dict[str, int]:
+def load_demo(db, demo_dir: Path, *, force: bool = False, actor: Principal | str = "demo") -> dict[str, int]:
     """Load the Lai Châu demo: units, the 2020 changes, the lifecycle history and sample targets.
 
     Refuses a database that already holds units or events unless ``force`` (then every data
     table is emptied first, inside the same transaction, and the reset is logged).  Returns
     counts of what was written.
     """
+    who = accounts.require(actor, Operation.LOAD_DEMO)
+    actor = who.username
     settings = demo.DemoSettings.from_mapping(yaml.safe_load((demo_dir / "demo.yaml").read_text(encoding="utf-8")))
     units_file = demo_dir / "lai_chau_units.csv"
     records = parse_units_csv(decode(units_file.read_bytes(), units_file.name), units_file.name)

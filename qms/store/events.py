@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from qms import lifecycle
+from qms import accounts, lifecycle
+from qms.accounts import Operation, Principal
 from qms.errors import NotFound
 from qms.models import LifecycleEvent, NewEvent
 import pyarrow as pa
@@ -36,7 +37,8 @@ def unit_events(db, unit_code: str) -> list[LifecycleEvent]:
         cur.close()
 
 
-def record_events_in(cur, events: Sequence[NewEvent], *, actor: str, today: dt.date) -> list[int]:
+def record_events_in(cur, events: Sequence[NewEvent], *, actor: Principal | str, today: dt.date,
+                     check_permission: bool = True) -> list[int]:
     """Check and insert events inside the caller's transaction; return their ids in order.
 
     The one write path for lifecycle events (a page's single event, an importer's thousands,
@@ -45,12 +47,17 @@ def record_events_in(cur, events: Sequence[NewEvent], *, actor: str, today: dt.d
     and only then are all rows inserted at once.  Each touched unit's ``lifecycle_version`` is
     bumped, so two concurrent writers on one unit conflict (and the retry re-reads and re-asks
     the rule) instead of both passing it; every event is logged.
+
+    ``actor`` must be allowed to record events of each unit (an officer: their own unit only);
+    ``check_permission=False`` is for writes whose own permission was checked by the caller (a
+    submitted internal audit records the year's "internal audit held" event of its unit).
     """
     if not events:
         return []
     codes = sorted({e.unit_code for e in events})
-    units = {r[0]: (r[1], r[2]) for r in cur.execute(
-        "SELECT code, valid_from, valid_to FROM units WHERE list_contains(?, code)", [codes]).fetchall()}
+    units = {r[0]: (r[1], r[2], r[3]) for r in cur.execute(
+        "SELECT code, valid_from, valid_to, parent_code FROM units WHERE list_contains(?, code)", [codes]).fetchall()}
+    who = accounts.as_principal(actor)
     histories: dict[str, list[NewEvent]] = {c: [] for c in codes}
     for row in cur.execute(
         f"SELECT {_COLUMNS} FROM qms_events WHERE list_contains(?, unit_code) ORDER BY event_date, id", [codes]
@@ -60,7 +67,9 @@ def record_events_in(cur, events: Sequence[NewEvent], *, actor: str, today: dt.d
         if event.unit_code not in units:
             raise NotFound(f"There is no unit with code {event.unit_code}; nothing was saved.",
                            vi=f"Không có đơn vị mã {event.unit_code}; chưa lưu gì.")
-        valid_from, valid_to = units[event.unit_code]
+        valid_from, valid_to, parent = units[event.unit_code]
+        if check_permission:
+            accounts.require(who, Operation.RECORD_EVENT, unit_code=event.unit_code, district_code=parent)
         lifecycle.check_history(histories[event.unit_code], event, today=today, unit_valid_from=valid_from, unit_valid_to=valid_to)
         histories[event.unit_code].append(event)
     table = pa.Table.from_pylist([
@@ -76,20 +85,20 @@ def record_events_in(cur, events: Sequence[NewEvent], *, actor: str, today: dt.d
         ids = [r[0] for r in cur.execute(
             "INSERT INTO qms_events (unit_code, event_type, event_date, decision_no, standard, scope_note, source, date_estimated, recorded_by)"
             " SELECT unit_code, event_type, event_date, decision_no, standard, scope_note, source, date_estimated, ?"
-            " FROM qms_new_events ORDER BY seq RETURNING id", [actor]
+            " FROM qms_new_events ORDER BY seq RETURNING id", [who.username]
         ).fetchall()]
     finally:
         cur.unregister("qms_new_events")
     ids.sort()  # ids come from a sequence in insertion order
     cur.execute("UPDATE units SET lifecycle_version = lifecycle_version + 1 WHERE list_contains(?, code)", [codes])
     changelog.append_many(cur, [
-        dict(actor=actor, action="insert", entity="qms_events", key=f"{e.unit_code}#{i}", before=None, after=e)
+        dict(actor=who.username, action="insert", entity="qms_events", key=f"{e.unit_code}#{i}", before=None, after=e)
         for e, i in zip(events, ids)
     ])
     return ids
 
 
-def record_event(db, event: NewEvent, *, actor: str, today: dt.date | None = None) -> LifecycleEvent:
+def record_event(db, event: NewEvent, *, actor: Principal | str, today: dt.date | None = None) -> LifecycleEvent:
     """Record one lifecycle event if the rules allow it; otherwise raise and write nothing."""
     today = today or dt.date.today()
 

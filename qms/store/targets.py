@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from qms import accounts
+from qms.accounts import Operation, Principal
 from qms.models import Level, Target
 from qms.store import changelog
 
@@ -13,12 +15,14 @@ def list_targets(db) -> list[Target]:
     return [Target(level=r[0], year=r[1], target_pct=r[2], is_sample=r[3]) for r in rows]
 
 
-def set_targets(db, targets: Sequence[Target], *, actor: str) -> int:
+def set_targets(db, targets: Sequence[Target], *, actor: Principal | str) -> int:
     """Insert or change targets in one transaction; returns how many changed.
 
     A target a person saves is no longer a sample; unchanged values are not rewritten (the log
     shows only real changes).
     """
+
+    who = accounts.require(actor, Operation.SET_TARGETS)
 
     def run(cur) -> int:
         changed = 0
@@ -31,10 +35,10 @@ def set_targets(db, targets: Sequence[Target], *, actor: str) -> int:
             cur.execute(
                 "INSERT OR REPLACE INTO targets (level, year, target_pct, is_sample, updated_at, updated_by)"
                 " VALUES (?, ?, ?, ?, current_timestamp, ?)",
-                [target.level.value, target.year, target.target_pct, target.is_sample, actor],
+                [target.level.value, target.year, target.target_pct, target.is_sample, who.username],
             )
             changelog.append(
-                cur, actor=actor, action="update" if old else "insert", entity="targets",
+                cur, actor=who.username, action="update" if old else "insert", entity="targets",
                 key=f"{target.level.value}/{target.year}",
                 before={"target_pct": old[0][0], "is_sample": old[0][1]} if old else None, after=target,
             )

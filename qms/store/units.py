@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qms import accounts
+from qms.accounts import Operation, Principal
 from qms.errors import ImportRowError, NotFound
 from qms.models import Level, UnitRecord, search_key
 from qms.store import changelog
@@ -40,7 +42,7 @@ def _current(cur) -> dict[str, UnitRecord]:
     }
 
 
-def import_units(db, records: Sequence[tuple[int, UnitRecord]], *, actor: str, source: str = "units.csv") -> ImportSummary:
+def import_units(db, records: Sequence[tuple[int, UnitRecord]], *, actor: Principal | str, source: str = "units.csv") -> ImportSummary:
     """Insert new units; leave identical ones; refuse the whole file on any conflict.
 
     ``records`` are ``(line number, record)`` pairs from :mod:`qms.units_import`.  A code that
@@ -48,6 +50,8 @@ def import_units(db, records: Sequence[tuple[int, UnitRecord]], *, actor: str, s
     code twice in the file makes the whole import fail with every such line named; nothing is
     written.  Renames go through :func:`rename_unit`, never through a silent overwrite.
     """
+
+    who = accounts.require(actor, Operation.IMPORT_UNITS)
 
     def run(cur) -> ImportSummary:
         existing = _current(cur)
@@ -84,23 +88,24 @@ def import_units(db, records: Sequence[tuple[int, UnitRecord]], *, actor: str, s
             )
             cur.execute("INSERT INTO unit_names (code, name, valid_from) VALUES (?, ?, ?)", [rec.code, rec.name, ORIGINAL_NAME_FROM])
         if new:
-            changelog.append(cur, actor=actor, action="import", entity="units", key=source, after=[r.code for r in new])
+            changelog.append(cur, actor=who.username, action="import", entity="units", key=source, after=[r.code for r in new])
         return ImportSummary(new=len(new), unchanged=unchanged)
 
     return db.write(run)
 
 
-def rename_unit(db, code: str, new_name: str, *, on: dt.date, actor: str) -> None:
+def rename_unit(db, code: str, new_name: str, *, on: dt.date, actor: Principal | str) -> None:
     """Record that unit ``code`` is called ``new_name`` from ``on``; earlier dates keep the old name."""
     from qms.models import nfc
 
     new_name = nfc(new_name)
+    who = accounts.require(actor, Operation.IMPORT_UNITS)
 
     def run(cur) -> None:
         if not cur.execute("SELECT 1 FROM units WHERE code = ?", [code]).fetchall():
             raise NotFound(f"There is no unit with code {code}.", vi=f"Không có đơn vị mã {code}.")
         cur.execute("INSERT OR REPLACE INTO unit_names (code, name, valid_from) VALUES (?, ?, ?)", [code, new_name, on])
-        changelog.append(cur, actor=actor, action="rename", entity="units", key=code, after={"name": new_name, "from": on})
+        changelog.append(cur, actor=who.username, action="rename", entity="units", key=code, after={"name": new_name, "from": on})
 
     db.write(run)
 

@@ -1,0 +1,190 @@
+"""Accounts, roles and permissions: who may change what (pure rules, no storage).
+
+Roles (issue "accounts, roles and an audit trail"):
+
+- ``admin`` (Sở KH&CN): everything, including users, targets, templates and reopening audits;
+- ``auditor`` (internal auditor or Chi cục TĐC inspector): audits of the units, or of the units
+  of the districts, assigned to them;
+- ``officer`` (a unit's ISO secretary): their own unit's lifecycle events, processes and actions;
+- ``viewer`` (leaders): read-only, every page.
+
+Every store write asks :func:`require` with the acting :class:`Principal`; pages hiding buttons
+is a convenience, never the check.  The CLI and the demo act as :data:`SYSTEM` (whoever holds
+the database file holds everything; the web app is where roles matter).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from qms.errors import QmsError
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    AUDITOR = "auditor"
+    OFFICER = "officer"
+    VIEWER = "viewer"
+
+
+class Operation(StrEnum):
+    """Every kind of write in qms."""
+
+    RECORD_EVENT = "record_event"          # lifecycle event of a unit
+    IMPORT_UNITS = "import_units"
+    IMPORT_STATUS = "import_status"
+    SET_TARGETS = "set_targets"
+    LOAD_DEMO = "load_demo"
+    AUDIT_WRITE = "audit_write"            # start, fill, submit an audit of a unit
+    AUDIT_REOPEN = "audit_reopen"
+    ACTION_WRITE = "action_write"          # open, work, close an improvement action of a unit
+    ACTION_VERIFY = "action_verify"
+    SCOPE_WRITE = "scope_write"            # TTHC catalogue, processes of a unit
+    LEGAL_CHANGE = "legal_change"          # a legal change touching many units
+    EXPORT = "export"                      # write a snapshot, switch the nightly export
+    MANAGE_USERS = "manage_users"
+    SETTINGS = "settings"                  # methodology, templates, app settings
+
+
+#: Operations that concern one unit: the scope of the principal is checked against it.
+UNIT_SCOPED = frozenset({Operation.RECORD_EVENT, Operation.AUDIT_WRITE, Operation.ACTION_WRITE,
+                         Operation.ACTION_VERIFY, Operation.SCOPE_WRITE})
+
+#: What each role may do at all (before the unit scope is checked).
+ALLOWED: dict[Role, frozenset[Operation]] = {
+    Role.ADMIN: frozenset(Operation),
+    Role.AUDITOR: frozenset({Operation.AUDIT_WRITE, Operation.ACTION_VERIFY}),
+    Role.OFFICER: frozenset({Operation.RECORD_EVENT, Operation.SCOPE_WRITE, Operation.ACTION_WRITE}),
+    Role.VIEWER: frozenset(),
+}
+
+
+class Principal(BaseModel):
+    """Who acts: a signed-in user (or the system).  ``units`` and ``districts`` are the scope of
+    an auditor (assigned units, or every unit whose district is assigned) or the officer's unit."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+    role: Role
+    units: frozenset[str] = frozenset()
+    districts: frozenset[str] = frozenset()
+
+    def __str__(self) -> str:
+        return self.username
+
+
+#: The CLI, the demo loader and scheduled jobs.
+SYSTEM = Principal(username="system", role=Role.ADMIN)
+
+
+class PermissionDenied(QmsError):
+    """The signed-in user may not make this change; nothing was written."""
+
+
+def as_principal(actor: Principal | str) -> Principal:
+    """A write's author: a :class:`Principal` from the web app, or a name from the CLI/demo
+    (which act with the system's rights, recorded under that name)."""
+    if isinstance(actor, Principal):
+        return actor
+    return Principal(username=str(actor) or "system", role=Role.ADMIN)
+
+
+def allowed(actor: Principal, op: Operation, *, unit_code: str | None = None, district_code: str | None = None) -> bool:
+    """Whether ``actor`` may do ``op`` (on ``unit_code``, whose district is ``district_code``)."""
+    if op not in ALLOWED[actor.role]:
+        return False
+    if actor.role is Role.ADMIN or op not in UNIT_SCOPED:
+        return True
+    if unit_code is None:
+        return False
+    return unit_code in actor.units or (district_code is not None and district_code in actor.districts)
+
+
+def require(actor: Principal | str, op: Operation, *, unit_code: str | None = None, district_code: str | None = None) -> Principal:
+    """Raise :class:`PermissionDenied` (one sentence) unless the change is allowed; return the principal."""
+    who = as_principal(actor)
+    if not allowed(who, op, unit_code=unit_code, district_code=district_code):
+        target = f" for unit {unit_code}" if unit_code else ""
+        vi_target = f" của đơn vị {unit_code}" if unit_code else ""
+        raise PermissionDenied(
+            f"{who.username} ({who.role.value}) may not {op.value.replace('_', ' ')}{target}; nothing was saved.",
+            vi=f"Tài khoản {who.username} ({ROLE_VI[who.role]}) không có quyền thực hiện thao tác này{vi_target}; chưa lưu gì.",
+        )
+    return who
+
+
+ROLE_VI = {Role.ADMIN: "quản trị", Role.AUDITOR: "đánh giá viên", Role.OFFICER: "thư ký ISO", Role.VIEWER: "chỉ xem"}
+
+# -- passwords ---------------------------------------------------------------------------------
+
+#: scrypt cost: 2**14 iterations of a 16 MiB memory-hard function, ~50 ms on a laptop core.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    """``scrypt$N$r$p$salt$hash`` (base64); a fresh random salt each time."""
+    check_password_strength(password)
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    return "$".join(["scrypt", str(SCRYPT_N), str(SCRYPT_R), str(SCRYPT_P),
+                     base64.b64encode(salt).decode(), base64.b64encode(digest).decode()])
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Constant-time comparison; a malformed stored hash never verifies."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=len(expected))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, expected)
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise QmsError(
+            f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
+            vi=f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
+        )
+
+
+def new_password() -> str:
+    """A random password for demo accounts (printed once, never stored in clear)."""
+    return secrets.token_urlsafe(12)
+
+
+# -- throttling --------------------------------------------------------------------------------
+
+#: Failed sign-ins before waiting starts, the window they are counted in, and the longest wait.
+FREE_FAILURES = 3
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+MAX_WAIT_SECONDS = 300
+
+
+def wait_seconds(failures: list[dt.datetime], now: dt.datetime) -> int:
+    """Seconds before the next attempt is accepted, after recent failed sign-ins of a name.
+
+    The first :data:`FREE_FAILURES` failures in the window cost nothing; each further one
+    doubles the wait (2, 4, 8 ... s, at most :data:`MAX_WAIT_SECONDS`), counted from the last
+    failure.  A correct password is refused too while the wait runs, so guessing gains nothing.
+    """
+    recent = sorted(f for f in failures if now - f <= FAILURE_WINDOW)
+    extra = len(recent) - FREE_FAILURES
+    if extra <= 0:
+        return 0
+    wait = min(MAX_WAIT_SECONDS, 2 ** extra)
+    remaining = wait - (now - recent[-1]).total_seconds()
+    return max(0, int(remaining + 0.999))

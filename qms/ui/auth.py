@@ -1,0 +1,95 @@
+"""The sign-in gate the router runs before any page: first administrator, sign-in, idle timeout."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from qms.accounts import Principal
+from qms.errors import QmsError
+from qms.store import accounts as store
+from qms.ui.context import db, settings, show_error, t
+
+_KEY = "principal"
+_SEEN = "principal_last_seen"
+
+
+def current() -> Principal | None:
+    return st.session_state.get(_KEY)
+
+
+def sign_out() -> None:
+    st.session_state.pop(_KEY, None)
+    st.session_state.pop(_SEEN, None)
+
+
+def _first_admin_form() -> None:
+    st.title(t("auth.first_admin"))
+    st.info(t("auth.first_admin_help"))
+    with st.form("first_admin"):
+        username = st.text_input(t("auth.username"), key="first_username")
+        display = st.text_input(t("auth.display_name"), key="first_display")
+        password = st.text_input(t("auth.password"), type="password", key="first_password")
+        again = st.text_input(t("auth.password_again"), type="password", key="first_password_again")
+        submitted = st.form_submit_button(t("auth.create"), type="primary")
+    if submitted:
+        if password != again:
+            st.error(t("auth.mismatch"))
+            return
+        try:
+            from qms.accounts import Role
+
+            store.create_user(db(), username=username, display_name=display, role=Role.ADMIN, password=password, actor=username)
+            principal = store.sign_in(db(), username, password)
+        except QmsError as e:
+            show_error(e)
+            return
+        st.session_state[_KEY] = principal
+        st.session_state[_SEEN] = dt.datetime.now()
+        st.rerun()
+
+
+def _sign_in_form() -> None:
+    st.title(t("auth.title"))
+    with st.form("sign_in"):
+        username = st.text_input(t("auth.username"), key="sign_in_username")
+        password = st.text_input(t("auth.password"), type="password", key="sign_in_password")
+        submitted = st.form_submit_button(t("auth.sign_in"), type="primary")
+    if submitted:
+        try:
+            principal = store.sign_in(db(), username, password)
+        except QmsError as e:
+            show_error(e)
+            return
+        st.session_state[_KEY] = principal
+        st.session_state[_SEEN] = dt.datetime.now()
+        st.rerun()
+
+
+def gate() -> Principal:
+    """Return the signed-in principal, or show the first-run / sign-in form and stop the run.
+
+    A session idle for longer than the configured minutes is signed out (checked on each run:
+    Streamlit reruns the script on every interaction)."""
+    principal = current()
+    now = dt.datetime.now()
+    if principal is not None:
+        last = st.session_state.get(_SEEN, now)
+        if now - last > dt.timedelta(minutes=settings().idle_minutes):
+            sign_out()
+            st.warning(t("auth.idle"))
+            principal = None
+    if principal is None:
+        if store.count_users(db()) == 0:
+            _first_admin_form()
+        else:
+            _sign_in_form()
+        st.stop()
+    st.session_state[_SEEN] = now
+    with st.sidebar:
+        st.caption(f"{t('auth.signed_in_as')}: **{principal.username}** · {t('role.' + principal.role.value)}")
+        if st.button(t("auth.sign_out"), key="sign_out"):
+            sign_out()
+            st.rerun()
+    return principal
