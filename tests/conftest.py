@@ -15,11 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from qms.accounts import Principal, Role
 from qms.settings import PROJECT_ROOT, load_settings
 from qms.store.db import Database, open_database
 from qms.store.demo import load_demo
 
 ROOT = PROJECT_ROOT
+#: The principal AppTests act as unless a test says otherwise.
+TEST_ADMIN = Principal(username="test-admin", role=Role.ADMIN)
 DEMO_DIR = ROOT / "data" / "demo"
 
 
@@ -62,22 +65,26 @@ def demo_db(demo_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def app(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable]:
-    """``app(empty=False, page=None)`` -> an AppTest of the real router, already run once.
+    """``app(empty=False, page=None, user=ADMIN)`` -> an AppTest of the real router, run once.
 
     ``page`` is a path under the project (e.g. ``"qms/ui/pages/units.py"``) to switch to.
     The AppTest's database is ``tmp_path/app.duckdb``: a copy of the demo, or empty.
+    ``user`` is the signed-in principal (put in the session as the sign-in form does; the
+    sign-in itself is tested in tests/ui/test_sign_in.py); ``None`` for a signed-out session.
     """
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     path = tmp_path / "app.duckdb"
 
-    def make(*, empty: bool = False, page: str | None = None, timeout: float = 30) -> AppTest:
+    def make(*, empty: bool = False, page: str | None = None, timeout: float = 30, user: Principal | None = TEST_ADMIN) -> AppTest:
         if not empty:
             copy_database(demo_file, path)
         monkeypatch.setenv("QMS_DB", str(path))
         st.cache_resource.clear()
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+        if user is not None:
+            at.session_state["principal"] = user
         at.run()
         if page:
             at.switch_page(page)

@@ -74,3 +74,14 @@ def entries(db, *, entity: str | None = None, key: str | None = None, limit: int
     sql += " ORDER BY id DESC LIMIT ?"
     params.append(limit)
     return db.dicts(sql, params)
+
+
+def search(db, text: str = "", *, limit: int = 500) -> list[dict[str, Any]]:
+    """Newest first; ``text`` matches the author, the entity or the record key (case-insensitive)."""
+    needle = f"%{text.strip().lower()}%"
+    return db.dicts(
+        "SELECT id, changed_at, actor, action, entity, entity_key, before, after FROM change_log"
+        " WHERE lower(actor) LIKE ? OR lower(entity) LIKE ? OR lower(entity_key) LIKE ?"
+        " ORDER BY id DESC LIMIT ?",
+        [needle, needle, needle, limit],
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from qms.accounts import Principal
 from qms.errors import QmsError
 from qms.labels import t as _t
 from qms.settings import Settings, load_settings
@@ -29,6 +30,16 @@ def db() -> Database:
         st.error(e.text(lang()))
         st.stop()
         raise  # pragma: no cover - st.stop() raises
+
+
+def actor() -> Principal:
+    """The signed-in user, the author of every write a page makes.  The router's sign-in gate
+    runs before any page, so a page without one is a programming error: it stops with a message."""
+    principal = st.session_state.get("principal")
+    if principal is None:
+        st.error(t("auth.title"))
+        st.stop()
+    return principal
 
 
 def lang() -> str:
