@@ -16,5 +16,6 @@ pages = [
     st.Page("qms/ui/pages/units.py", title=t("page.units"), url_path="units"),
     st.Page("qms/ui/pages/targets.py", title=t("page.targets"), url_path="targets"),
     st.Page("qms/ui/pages/data_import.py", title=t("page.import"), url_path="import"),
+    st.Page("qms/ui/pages/status_import.py", title=t("status_import.page"), url_path="status-import"),
 ]
 st.navigation(pages).run()
