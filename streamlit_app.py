@@ -17,5 +17,6 @@ pages = [
     st.Page("qms/ui/pages/targets.py", title=t("page.targets"), url_path="targets"),
     st.Page("qms/ui/pages/data_import.py", title=t("page.import"), url_path="import"),
     st.Page("qms/ui/pages/status_import.py", title=t("status_import.page"), url_path="status-import"),
+    st.Page("qms/ui/pages/reports.py", title=t("exports.page"), url_path="reports"),
 ]
 st.navigation(pages).run()

@@ -23,14 +23,14 @@ STAGE_CASE = "CASE event_type " + " ".join(
 _STAGE_BY_NUMBER = {n: s for s, n in STAGE_ORDER.items()}
 
 #: Each unit's stage on $as_of: the stage of its latest stage-moving event dated on or before it.
-_STAGE_ON_SQL = f"""
+STAGE_ON_SQL = f"""
     SELECT unit_code, arg_max(stage, (event_date, id)) AS stage, max(event_date) AS since
     FROM (SELECT unit_code, event_date, id, {STAGE_CASE} AS stage FROM qms_events WHERE event_date <= $as_of)
     WHERE stage IS NOT NULL
     GROUP BY unit_code
 """
 
-_IN_PLAN_SQL = f"""
+IN_PLAN_SQL = f"""
     SELECT u.code, u.level, u.parent_code FROM units u
     WHERE u.in_plan AND u.level IN ('department', 'district', 'commune') AND {EXISTS_ON_SQL}
 """
@@ -44,8 +44,8 @@ def by_level(db, as_of: dt.date) -> list[LevelCoverage]:
     Art. 4.4b: at least once a year).
     """
     sql = f"""
-        WITH u AS ({_IN_PLAN_SQL}),
-        s AS ({_STAGE_ON_SQL}),
+        WITH u AS ({IN_PLAN_SQL}),
+        s AS ({STAGE_ON_SQL}),
         first_ann AS (
             SELECT unit_code, min(event_date) AS first_announced FROM qms_events
             WHERE event_type = 'announced' AND event_date <= $as_of GROUP BY unit_code
@@ -91,8 +91,8 @@ def by_district(db, as_of: dt.date, level: Level = Level.COMMUNE) -> list[Distri
     """Units of ``level`` grouped by their district (parent), largest gap first; every district
     that exists on the date is listed, even one with no unit of that level."""
     sql = f"""
-        WITH u AS ({_IN_PLAN_SQL} AND u.level = $level),
-        s AS ({_STAGE_ON_SQL}),
+        WITH u AS ({IN_PLAN_SQL} AND u.level = $level),
+        s AS ({STAGE_ON_SQL}),
         d AS (SELECT u.code FROM units u WHERE u.level = 'district' AND {EXISTS_ON_SQL}),
         agg AS (
             SELECT u.parent_code AS district_code, count(*) AS in_plan, count(*) FILTER (WHERE s.stage = 3) AS announced
@@ -157,7 +157,7 @@ def not_announced(db, as_of: dt.date, level: Level | None = None) -> list[Pendin
     the day they entered it; a unit that never started counts from the later of its creation and
     the day Decision 19 took effect.  Longest-waiting first within each level."""
     sql = f"""
-        WITH u AS ({_IN_PLAN_SQL}), s AS ({_STAGE_ON_SQL})
+        WITH u AS ({IN_PLAN_SQL}), s AS ({STAGE_ON_SQL})
         SELECT u.code, n.name, u.level, u.parent_code, pn.name, coalesce(s.stage, 0),
                coalesce(s.since, greatest(coalesce(uu.valid_from, $d19), $d19)) AS since
         FROM u JOIN units uu ON uu.code = u.code
@@ -184,7 +184,7 @@ def not_announced(db, as_of: dt.date, level: Level | None = None) -> list[Pendin
 
 def stage_of(db, unit_code: str, as_of: dt.date) -> tuple[Stage, dt.date | None]:
     """One unit's stage on a date (the same SQL the overview counts with)."""
-    rows = db.rows(f"SELECT stage, since FROM ({_STAGE_ON_SQL}) WHERE unit_code = $code", {"as_of": as_of, "code": unit_code})
+    rows = db.rows(f"SELECT stage, since FROM ({STAGE_ON_SQL}) WHERE unit_code = $code", {"as_of": as_of, "code": unit_code})
     if not rows:
         return Stage.NOT_STARTED, None
     return _STAGE_BY_NUMBER[rows[0][0]], rows[0][1]

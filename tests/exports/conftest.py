@@ -1,0 +1,37 @@
+"""Fixtures of the export tests: one demo snapshot as of 31/12/2016, written once per session."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qms.accounts import Principal, Role
+from qms.exports import indicators
+from qms.exports.snapshot import Snapshot, write_snapshot
+from qms.store.db import open_database
+
+AS_OF_2016 = dt.date(2016, 12, 31)
+FIXED_NOW = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+ADMIN = Principal(username="test-admin", role=Role.ADMIN)
+VIEWER = Principal(username="test-viewer", role=Role.VIEWER)
+
+
+@pytest.fixture(scope="session")
+def methodology():
+    """The shipped sample methodology and its SHA-256."""
+    return indicators.load()
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(demo_file: Path, tmp_path_factory: pytest.TempPathFactory, methodology) -> Snapshot:
+    """A snapshot of the demo as of 31/12/2016 (read-only: tests must not change its files)."""
+    folder = tmp_path_factory.mktemp("snapshot")
+    db_path = shutil.copyfile(demo_file, folder / "demo.duckdb")
+    db = open_database(db_path)
+    try:
+        return write_snapshot(db, folder / "exports", AS_OF_2016, methodology=methodology, actor=ADMIN, now=FIXED_NOW)
+    finally:
+        db.close()
