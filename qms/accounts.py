@@ -122,6 +122,17 @@ def require(actor: Principal | str, op: Operation, *, unit_code: str | None = No
     return who
 
 
+def require_each(actor: Principal | str, op: Operation, unit_codes, districts: dict[str, str | None] | None = None) -> Principal:
+    """:func:`require` for every unit a batch write touches (``districts`` maps a unit to its
+    district, for auditors' district scopes); the first unit out of scope refuses the batch."""
+    who = as_principal(actor)
+    for code in sorted(set(unit_codes)):
+        require(who, op, unit_code=code, district_code=(districts or {}).get(code))
+    if not unit_codes:
+        require(who, op) if op not in UNIT_SCOPED else None
+    return who
+
+
 ROLE_VI = {Role.ADMIN: "quản trị", Role.AUDITOR: "đánh giá viên", Role.OFFICER: "thư ký ISO", Role.VIEWER: "chỉ xem"}
 
 # -- passwords ---------------------------------------------------------------------------------

@@ -25,7 +25,9 @@ def _jsonable(value: Any) -> Any:
 
 
 def append(cur, *, actor: str, action: str, entity: str, key: str, before: Any = None, after: Any = None) -> None:
-    """Append one entry inside the caller's transaction (so the log and the change commit together)."""
+    """Append one entry inside the caller's transaction (so the log and the change commit together).
+    ``actor`` is a user name or a principal (its user name is recorded)."""
+    actor = getattr(actor, "username", actor)
     cur.execute(
         "INSERT INTO change_log (actor, action, entity, entity_key, before, after) VALUES (?, ?, ?, ?, ?, ?)",
         [
@@ -45,7 +47,7 @@ def append_many(cur, entries: list[dict[str, Any]]) -> None:
         return
     table = pa.Table.from_pylist([
         {
-            "seq": i, "actor": e["actor"], "action": e["action"], "entity": e["entity"], "entity_key": e["key"],
+            "seq": i, "actor": getattr(e["actor"], "username", e["actor"]), "action": e["action"], "entity": e["entity"], "entity_key": e["key"],
             "before": None if e.get("before") is None else json.dumps(_jsonable(e["before"]), ensure_ascii=False),
             "after": None if e.get("after") is None else json.dumps(_jsonable(e["after"]), ensure_ascii=False),
         }

@@ -9,7 +9,9 @@ import streamlit as st
 from qms.dates import fmt
 from qms.lifecycle import DECISION_19_IN_FORCE
 from qms.store.coverage import overview
+from qms.store.scope import scope_overview
 from qms.ui import charts
+from qms.ui.scope_widgets import render_overview_scope
 from qms.ui.context import DATE_FORMAT, db, lang, t
 
 st.title(t("page.overview"))
@@ -81,3 +83,5 @@ else:
         hide_index=True, key="overview_pending",
     )
     st.caption(t("ov.since_note", day=fmt(DECISION_19_IN_FORCE)))
+
+render_overview_scope(scope_overview(db(), as_of))

@@ -13,7 +13,9 @@ from qms.errors import QmsError
 from qms.labels import kind_label
 from qms.models import EventType, Level, NewEvent, Standard, checked
 from qms.store.events import record_event
+from qms.store.scope import unit_scope
 from qms.store.units import list_units, unit_page
+from qms.ui.scope_widgets import render_unit_scope
 from qms.ui.context import DATE_FORMAT, db, lang, settings, show_error, t
 
 st.title(t("page.units"))
@@ -89,6 +91,9 @@ else:
             ],
             hide_index=True, key="units_maintenance",
         )
+
+st.subheader(t("scope.processes"))
+render_unit_scope(unit_scope(db(), code, today), key="units_scope")
 
 st.subheader(t("units.record"))
 with st.form("units_event_form", clear_on_submit=False):

@@ -1,0 +1,220 @@
+"""Scope writes: catalogue and process imports (previewed, then all-or-nothing), a process's new
+version or withdrawal, and a legal change.
+
+Each public write is one :meth:`Database.write` transaction: it reads what the rule needs, asks
+the pure rules (:mod:`qms.scope`), writes, and appends to the change log.  An import's preview
+runs the very same checks on a read cursor and writes nothing, so what the preview accepts is
+what the import does (unless the database changed in between: the import checks again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from qms import accounts
+from qms.accounts import Operation, Principal
+from qms.errors import ImportRowError
+from qms.scope_models import CatalogueEntry, CatalogueImport
+from qms.spreadsheets import fold
+from qms.store import changelog
+
+# -- units named in files ---------------------------------------------------------------------------
+
+def resolve_units(cur, refs: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Map each unit reference of a file to a unit code: a code as is, else a unit's name
+    (compared folded: case and diacritics do not matter) when exactly one unit bears it.
+    Returns ``(resolved, reasons)``; ``reasons[ref]`` says why a reference is unknown (with the
+    code a spreadsheet's dropped leading zero hides, when there is one).  Nothing is invented."""
+    rows = cur.execute("SELECT u.code, n.name FROM units u JOIN unit_names n ON n.code = u.code").fetchall()
+    codes = {c for c, _ in rows}
+    by_name: dict[str, set[str]] = {}
+    for c, name in rows:
+        by_name.setdefault(fold(name), set()).add(c)
+    resolved, reasons = {}, {}
+    for ref in refs:
+        if ref in codes:
+            resolved[ref] = ref
+            continue
+        named = by_name.get(fold(ref), set())
+        if len(named) == 1:
+            resolved[ref] = next(iter(named))
+        elif len(named) > 1:
+            reasons[ref] = f"unit '{ref}' is ambiguous ({', '.join(sorted(named))} bear that name): write its code"
+        else:
+            padded = [ref.zfill(n) for n in (3, 5) if ref.isdigit() and len(ref) < n and ref.zfill(n) in codes]
+            hint = f" (if a spreadsheet dropped a leading zero, it is {padded[0]})" if padded else ""
+            reasons[ref] = f"unit '{ref}' is not in the unit list{hint}"
+    return resolved, reasons
+
+
+def _overlaps(a_from, a_to, b_from, b_to) -> bool:
+    lo = max(a_from or dt.date.min, b_from or dt.date.min)
+    hi = min(a_to or dt.date.max, b_to or dt.date.max)
+    return lo < hi
+
+
+# -- catalogue --------------------------------------------------------------------------------------
+
+@dataclass
+class _CataloguePlan:
+    new_tthc: dict[str, CatalogueEntry] = field(default_factory=dict)
+    renamed: list[tuple[str, tuple, tuple]] = field(default_factory=list)
+    new_entries: list[CatalogueEntry] = field(default_factory=list)
+    ended: list[tuple[int, CatalogueEntry, dt.date | None]] = field(default_factory=list)
+    unchanged: int = 0
+    units: set[str] = field(default_factory=set)
+
+
+def _plan_catalogue(cur, records: Sequence[tuple[str, CatalogueEntry]], source: str, prior: Sequence[tuple[str, str]] = (),
+                    order: Callable | None = None) -> _CataloguePlan:
+    problems: list[tuple[str, str]] = list(prior)
+    resolved, reasons = resolve_units(cur, {e.unit_code for _, e in records})
+    codes = sorted({e.code for _, e in records})
+    stored = {r[0]: r[1:] for r in cur.execute("SELECT code, name, field, level FROM tthc WHERE list_contains(?, code)", [codes]).fetchall()}
+    units = sorted(set(resolved.values()))
+    existing: dict[tuple[str, str], list[tuple]] = {}
+    for row in cur.execute(
+        "SELECT id, unit_code, tthc_code, valid_from, valid_to FROM unit_tthc WHERE list_contains(?, unit_code)", [units]
+    ).fetchall():
+        existing.setdefault((row[1], row[2]), []).append(row)
+    plan = _CataloguePlan()
+    named: dict[str, tuple[str, CatalogueEntry]] = {}
+    in_file: dict[tuple, str] = {}
+    for where, e in records:
+        if e.unit_code not in resolved:
+            problems.append((where, reasons[e.unit_code]))
+            continue
+        e = e.model_copy(update={"unit_code": resolved[e.unit_code]})
+        first = named.get(e.code)
+        if first is not None and fold(first[1].name) != fold(e.name):
+            problems.append((where, f"TTHC {e.code} is named '{e.name}' here but '{first[1].name}' on {first[0]}"))
+            continue
+        named.setdefault(e.code, (where, e))
+        key = (e.unit_code, e.code, e.valid_from)
+        if key in in_file:
+            problems.append((where, f"unit {e.unit_code} TTHC {e.code} from {e.valid_from or 'the start'} already appears on {in_file[key]}"))
+            continue
+        in_file[key] = where
+        plan.units.add(e.unit_code)
+        olds = existing.get((e.unit_code, e.code), [])
+        same = [o for o in olds if o[3] == e.valid_from]
+        if same:
+            old_to = same[0][4]
+            if old_to == e.valid_to:
+                plan.unchanged += 1
+            elif old_to is None:
+                plan.ended.append((same[0][0], e, None))
+            else:
+                problems.append((where, f"unit {e.unit_code} TTHC {e.code} already ends on {old_to:%d/%m/%Y} in the database, "
+                                        f"not {'never' if e.valid_to is None else format(e.valid_to, '%d/%m/%Y')}"))
+            continue
+        if e.valid_from is None and e.valid_to is None and any(o[4] is None for o in olds):
+            plan.unchanged += 1  # a list without dates naming a TTHC the unit handles: nothing new
+            continue
+        clash = [o for o in olds if _overlaps(o[3], o[4], e.valid_from, e.valid_to)]
+        clash += [(0, 0, 0, n.valid_from, n.valid_to) for n in plan.new_entries
+                  if (n.unit_code, n.code) == (e.unit_code, e.code) and _overlaps(n.valid_from, n.valid_to, e.valid_from, e.valid_to)]
+        if clash:
+            o = clash[0]
+            problems.append((where, f"unit {e.unit_code} already handles TTHC {e.code} over an overlapping period "
+                                    f"({o[3] or '…'} to {o[4] or '…'})"))
+            continue
+        plan.new_entries.append(e)
+    for code, (where, e) in named.items():
+        if code not in stored:
+            plan.new_tthc[code] = e
+            continue
+        old = stored[code]
+        new = (e.name, e.field or old[1], e.level or old[2])
+        if tuple(old) != new:
+            plan.renamed.append((code, tuple(old), new))
+    if problems:
+        raise ImportRowError(source, order(problems) if order else problems)
+    return plan
+
+
+def _summary(plan: _CataloguePlan, rows: int) -> CatalogueImport:
+    return CatalogueImport(rows=rows, units=len(plan.units), new_entries=len(plan.new_entries), unchanged=plan.unchanged,
+                           ended=len(plan.ended), new_tthc=len(plan.new_tthc), renamed_tthc=len(plan.renamed))
+
+
+def preview_catalogue(db, records: Sequence[tuple[str, CatalogueEntry]], *, source: str,
+                      problems: Sequence[tuple[str, str]] = (), order: Callable | None = None) -> CatalogueImport:
+    """What :func:`import_catalogue` would do, or the same :class:`ImportRowError`; writes nothing."""
+    cur = db.cursor()
+    try:
+        return _summary(_plan_catalogue(cur, records, source, problems, order), len(records))
+    finally:
+        cur.close()
+
+
+def import_catalogue(db, records: Sequence[tuple[str, CatalogueEntry]], *, actor: Principal | str, source: str,
+                     problems: Sequence[tuple[str, str]] = (), order: Callable | None = None) -> CatalogueImport:
+    """Import TTHC catalogue rows (``(location, entry)`` from :mod:`qms.scope_import`), all or nothing.
+
+    Units are named by code or by their exact name; an unknown unit, a TTHC named two ways in the
+    file, a row twice, a period overlapping one already recorded, or an end date contradicting the
+    recorded one refuses the whole file with every such row named.  An entry already recorded (or,
+    for a row without dates, an open entry of the same TTHC) is left as is; one recorded without an end and given an end here is ended (logged before/after);
+    a TTHC whose name, field or level changed is updated (logged before/after).  ``problems``
+    found while reading the file join the database's (in the file's ``order``), so that every bad
+    row is reported at once.
+    """
+
+    who = accounts.as_principal(actor)
+    actor = who.username
+
+    def run(cur) -> CatalogueImport:
+        plan = _plan_catalogue(cur, records, source, problems, order)
+        accounts.require_each(who, Operation.SCOPE_WRITE, plan.units)
+        insert_tthc_in(cur, list(plan.new_tthc.values()), actor=actor, key=source)
+        for code, old, new in plan.renamed:
+            cur.execute("UPDATE tthc SET name = ?, field = ?, level = ? WHERE code = ?", [*new, code])
+            changelog.append(cur, actor=actor, action="update", entity="tthc", key=code,
+                             before=dict(zip(("name", "field", "level"), old)), after=dict(zip(("name", "field", "level"), new)))
+        insert_catalogue_in(cur, plan.new_entries, actor=actor, source="import")
+        for entry_id, e, old_to in plan.ended:
+            cur.execute("UPDATE unit_tthc SET valid_to = ? WHERE id = ?", [e.valid_to, entry_id])
+            changelog.append(cur, actor=actor, action="update", entity="unit_tthc", key=f"{e.unit_code}/{e.code}",
+                             before={"valid_from": e.valid_from, "valid_to": old_to}, after={"valid_from": e.valid_from, "valid_to": e.valid_to})
+        if plan.new_entries:
+            changelog.append(cur, actor=actor, action="import", entity="unit_tthc", key=source,
+                             after=[{"unit": e.unit_code, "tthc": e.code, "from": e.valid_from, "to": e.valid_to} for e in plan.new_entries])
+        return _summary(plan, len(records))
+
+    return db.write(run)
+
+
+def insert_tthc_in(cur, entries: Sequence[CatalogueEntry], *, actor: str, key: str = "tthc") -> None:
+    """Insert new TTHC (code, name, field, level) inside the caller's transaction; logged."""
+    if not entries:
+        return
+    table = pa.Table.from_pylist([{"code": e.code, "name": e.name, "field": e.field, "level": e.level} for e in entries],
+                                 schema=pa.schema([("code", pa.string()), ("name", pa.string()), ("field", pa.string()), ("level", pa.string())]))
+    cur.register("scope_new_tthc", table)
+    try:
+        cur.execute("INSERT INTO tthc (code, name, field, level, recorded_by) SELECT code, name, field, level, ? FROM scope_new_tthc", [actor])
+    finally:
+        cur.unregister("scope_new_tthc")
+    changelog.append(cur, actor=actor, action="insert", entity="tthc", key=key,
+                     after=[{"code": e.code, "name": e.name} for e in entries])
+
+
+def insert_catalogue_in(cur, entries: Sequence[CatalogueEntry], *, actor: str, source: str) -> None:
+    """Insert catalogue entries (unit codes already resolved) inside the caller's transaction."""
+    if not entries:
+        return
+    table = pa.Table.from_pylist(
+        [{"unit_code": e.unit_code, "tthc_code": e.code, "valid_from": e.valid_from, "valid_to": e.valid_to} for e in entries],
+        schema=pa.schema([("unit_code", pa.string()), ("tthc_code", pa.string()), ("valid_from", pa.date32()), ("valid_to", pa.date32())]),
+    )
+    cur.register("scope_new_entries", table)
+    try:
+        cur.execute("INSERT INTO unit_tthc (unit_code, tthc_code, valid_from, valid_to, source, recorded_by)"
+                    " SELECT unit_code, tthc_code, valid_from, valid_to, ?, ? FROM scope_new_entries", [source, actor])
+    finally:
+        cur.unregister("scope_new_entries")
