@@ -15,6 +15,7 @@ pages = [
     st.Page("qms/ui/pages/overview.py", title=t("page.overview"), default=True),
     st.Page("qms/ui/pages/units.py", title=t("page.units"), url_path="units"),
     st.Page("qms/ui/pages/scope.py", title=t("scope.page"), url_path="processes"),
+    st.Page("qms/ui/pages/audits.py", title=t("audit.page"), url_path="audits"),
     st.Page("qms/ui/pages/targets.py", title=t("page.targets"), url_path="targets"),
     st.Page("qms/ui/pages/data_import.py", title=t("page.import"), url_path="import"),
     st.Page("qms/ui/pages/status_import.py", title=t("status_import.page"), url_path="status-import"),

@@ -51,9 +51,11 @@ def cmd_demo(args, settings: Settings) -> int:
             print(f"{settings.db_path} already holds data; the demo was not loaded.")
             return 0
         counts = demo_store.load_demo(db, settings.demo_dir, force=args.force)
+    extra = ", ".join(f"{n} {k}" for k, n in counts.items() if k not in ("units", "communes", "events", "targets") and isinstance(n, int))
     print(
         f"Loaded the Lai Châu demo into {settings.db_path}: {counts['units']} units "
-        f"({counts['communes']} communes), {counts['events']} lifecycle events, {counts['targets']} sample targets."
+        f"({counts['communes']} communes), {counts['events']} lifecycle events, {counts['targets']} sample targets"
+        + (f", {extra}." if extra else ".")
     )
     return 0
 

@@ -13,8 +13,10 @@ from qms.errors import QmsError
 from qms.labels import kind_label
 from qms.models import EventType, Level, NewEvent, Standard, checked
 from qms.store.events import record_event
+from qms.store.findings import unit_audits, unit_findings
 from qms.store.scope import unit_scope
 from qms.store.units import list_units, unit_page
+from qms.ui import audit_widgets
 from qms.ui.scope_widgets import render_unit_scope
 from qms.ui.context import DATE_FORMAT, db, lang, settings, show_error, t
 
@@ -91,6 +93,8 @@ else:
             ],
             hide_index=True, key="units_maintenance",
         )
+
+audit_widgets.unit_audit_history(unit_audits(db(), code), unit_findings(db(), code))
 
 st.subheader(t("scope.processes"))
 render_unit_scope(unit_scope(db(), code, today), key="units_scope")

@@ -1,0 +1,235 @@
+"""Đánh giá: start an audit, fill it item by item (saved as you go), submit it; lists, findings.
+
+Without ``?audit=ID`` the page lists audits, starts a new one and shows findings with their
+heatmap; with it, the page is that audit's form (a browser reload comes back to it, with every
+answer as saved).  Rules and writes are the store's (:mod:`qms.store.audits`); the form's state
+handling is :mod:`qms.ui.audit_widgets`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from qms.audits import AuditKind, AuditStatus, Grade, NewAudit, Result
+from qms.dates import fmt
+from qms.errors import NotFound, QmsError
+from qms.models import checked
+from qms.store.audits import audit_log, close_audit, get_audit, reopen_audit, start_audit, submit_audit
+from qms.store.findings import audit_findings, audit_years, findings_heatmap, list_audits, list_findings
+from qms.store.units import list_units
+from qms.ui import audit_widgets as aw
+from qms.ui.context import DATE_FORMAT, db, lang, settings, show_error, t
+
+ss = st.session_state
+today = dt.date.today()
+st.title(t("audit.page"))
+loaded = aw.templates()
+
+
+def open_audit(audit_id: int) -> None:
+    st.query_params["audit"] = str(audit_id)
+
+
+def back_to_list() -> None:
+    if aw.save_pending():
+        st.query_params.pop("audit", None)
+        ss.aud_stale = True
+
+
+def submit(audit_id: int) -> None:
+    if not aw.save_pending():
+        return
+    try:
+        done = submit_audit(db(), audit_id, expected_version=ss.aud_version, actor=aw.actor())
+    except QmsError as e:
+        ss.aud_flash = ("error", e.text(lang()))
+        return
+    message = t("audit.submitted_msg", score=aw.score_text(done.score_pct), findings=done.findings)
+    if done.event_id is not None:
+        message += " " + t("audit.event_created" if done.event_created else "audit.event_linked", year=ss.aud_year)
+    ss.aud_flash, ss.aud_stale = ("success", message), True
+
+
+def flash() -> None:
+    message = ss.pop("aud_flash", None)
+    if message:
+        getattr(st, message[0])(message[1])
+
+
+raw = st.query_params.get("audit")
+if raw is None:
+    units = list_units(db(), as_of=today, include_gone=True)
+    if not units:
+        st.info(t("audit.no_units"))
+        st.stop()
+    for problem in loaded.broken:  # located, and the other templates stay usable
+        st.warning(t("audit.template_broken", error=str(problem)))
+    names = {u.code: f"{u.code} — {u.name}" for u in units}
+    unit_label = lambda c: t("audit.all") if c is None else names.get(c, c)  # noqa: E731
+    tab_list, tab_new, tab_findings = st.tabs([t("audit.tab_list"), t("audit.tab_new"), t("audit.tab_findings")])
+    with tab_list:
+        c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
+        unit = c1.selectbox(t("audit.filter_unit"), [None, *names], format_func=unit_label, key="aud_f_unit")
+        status = c2.selectbox(t("audit.filter_status"), [None, *AuditStatus], key="aud_f_status",
+                              format_func=lambda s: t("audit.all") if s is None else t(f"audit.status.{s.value}"))
+        kind = c3.selectbox(t("audit.filter_kind"), [None, *AuditKind], key="aud_f_kind",
+                            format_func=lambda k: t("audit.all") if k is None else t(f"audit.kind.{k.value}"))
+        year = c4.selectbox(t("audit.filter_year"), [None, *audit_years(db())], key="aud_f_year",
+                            format_func=lambda y: t("audit.all") if y is None else str(y))
+        rows = list_audits(db(), unit_code=unit, status=status, kind=kind, year=year)
+        if not rows:
+            st.info(t("audit.none_found"))
+        else:
+            st.dataframe(aw.audit_rows(rows), hide_index=True, key="aud_list_table",
+                         column_config={t("audit.col_score"): st.column_config.NumberColumn(format="%.2f")})
+            by_id = {r.id: r for r in rows}
+            pick = st.selectbox(t("audit.open_pick"), list(by_id), key="aud_pick",
+                                format_func=lambda i: f"#{i} · {by_id[i].unit_name} · {fmt(by_id[i].audit_date)} · "
+                                                      f"{t('audit.status.' + by_id[i].status.value)}")
+            st.button(t("audit.open"), key="aud_open_button", on_click=open_audit, args=(pick,), type="primary")
+    with tab_new:
+        latest = [e for e in loaded.templates if loaded.latest(e.template.id) == e]
+        if not latest:
+            st.info(t("audit.no_templates", dir=str(settings().checklists_dir)))
+        else:
+            with st.form("aud_new_form"):
+                new_unit = st.selectbox(t("audit.filter_unit"), list(names), format_func=unit_label, key="aud_new_unit")
+                entry = st.selectbox(t("audit.template"), latest, format_func=aw.template_label, key="aud_new_template")
+                c1, c2, c3 = st.columns(3)
+                new_kind = c1.selectbox(t("audit.kind"), list(AuditKind), format_func=lambda k: t(f"audit.kind.{k.value}"),
+                                        key="aud_new_kind")
+                auditor = c2.text_input(t("audit.auditor"), key="aud_new_auditor")
+                day = c3.date_input(t("audit.date"), value=today, min_value=dt.date(2006, 1, 1), max_value=today,
+                                    format=DATE_FORMAT, key="aud_new_date")
+                started = st.form_submit_button(t("audit.start"), type="primary")
+            if started:
+                try:
+                    new = checked(NewAudit, unit_code=new_unit, template_id=entry.template.id, kind=new_kind,
+                                  auditor=auditor, audit_date=day)
+                    audit_id = start_audit(db(), new, entry, actor=aw.actor(), today=today)
+                except QmsError as e:
+                    show_error(e)
+                else:
+                    open_audit(audit_id)
+                    st.rerun()
+    with tab_findings:
+        aw.findings_heatmap(findings_heatmap(db(), today))
+        c1, c2, c3 = st.columns([3, 1, 1])
+        f_unit = c1.selectbox(t("audit.filter_unit"), [None, *names], format_func=unit_label, key="aud_ff_unit")
+        f_grade = c2.selectbox(t("audit.filter_grade"), [None, *Grade], key="aud_ff_grade",
+                               format_func=lambda g: t("audit.all") if g is None else t(f"audit.grade.{g.value}"))
+        f_year = c3.selectbox(t("audit.filter_year"), [None, *audit_years(db())], key="aud_ff_year",
+                              format_func=lambda y: t("audit.all") if y is None else str(y))
+        found = list_findings(db(), unit_code=f_unit, grade=f_grade, year=f_year)
+        if not found:
+            st.info(t("audit.no_findings"))
+        else:
+            st.dataframe(aw.finding_rows(found), hide_index=True, key="aud_findings_table")
+    st.stop()
+
+# -- one audit ---------------------------------------------------------------------------------
+try:
+    view = get_audit(db(), int(raw))
+except ValueError:
+    view = None
+    st.error(t("audit.bad_id", id=raw))
+except NotFound:
+    view = None
+    st.error(t("audit.not_found", id=raw))
+if view is None:
+    st.button(t("audit.back"), key="aud_back_missing", on_click=back_to_list)
+    st.stop()
+
+aw.sync(view)
+ss.aud_year = view.audit_date.year
+st.button(t("audit.back"), key="aud_back", on_click=back_to_list)
+st.header(t("audit.header", id=view.id, unit=view.unit_name))
+st.caption(" · ".join([t(f"audit.kind.{view.kind.value}"), fmt(view.audit_date), view.auditor,
+                       t(f"audit.status.{view.status.value}")]))
+st.caption(t("audit.pinned", title=aw.text(view.template.title), version=view.template_version,
+             hash=view.template_hash[:12], standard=view.standard))
+flash()
+score = aw.draft_score(view)
+st.progress(score.answered / score.total if score.total else 0.0,
+            text=t("audit.progress", answered=score.answered, total=score.total))
+m1, m2 = st.columns([1, 3])
+m1.metric(t("audit.score"), aw.score_text(score.pct), help=t("audit.score_help"))
+m2.caption(t("audit.findings_preview", major=score.counts[Result.MAJOR], minor=score.counts[Result.MINOR],
+             observation=score.counts[Result.OBSERVATION]))
+aw.conflict_panel(view)
+if view.locked:
+    st.info(t("audit.locked"))
+
+sections = view.template.sections
+refs = [s.ref for s in sections]
+titles = {s.ref: f"{s.ref}. {aw.text(s.title)}" for s in sections}
+c1, c2 = st.columns([3, 1])
+c1.selectbox(t("audit.section"), ["*", *refs], key="aud_section", on_change=aw.on_move,
+             format_func=lambda r: t("audit.all_sections") if r == "*" else
+             f"{titles[r]} ({score.section_answered[r][0]}/{score.section_answered[r][1]})")
+c2.toggle(t("audit.only_open"), key="aud_only_open", on_change=aw.on_move)
+chosen = ss.aud_section
+shown = [(sec, item) for sec in sections if chosen in ("*", sec.ref) for item in sec.items]
+if ss.get("aud_only_open"):
+    if ss.get("aud_done_before") is None:
+        ss.aud_done_before = aw.answered_now()
+    shown = [(sec, item) for sec, item in shown if item.ref not in ss.aud_done_before]
+if not shown:
+    st.success(t("audit.all_answered"))
+heading = None
+for sec, item in shown:
+    if sec.ref != heading:
+        st.subheader(titles[sec.ref])
+        heading = sec.ref
+    aw.item_block(view, item)
+
+if not view.locked:
+    at = refs.index(chosen) if chosen in refs else -1
+    b1, b2, b3, b4 = st.columns(4)
+    b1.button(t("audit.prev"), key="aud_prev", on_click=aw.on_move, args=(refs[at - 1] if at > 0 else None,),
+              disabled=at <= 0)
+    b2.button(t("audit.save"), key="aud_save", on_click=aw.on_move)
+    b3.button(t("audit.next"), key="aud_next", on_click=aw.on_move, args=(refs[at + 1] if 0 <= at < len(refs) - 1 else None,),
+              disabled=not 0 <= at < len(refs) - 1)
+    b4.button(t("audit.reload"), key="aud_reload", on_click=aw.reload_latest)
+    unsaved = len(aw.pending())
+    st.caption(t("audit.unsaved", n=unsaved) if unsaved else
+               t("audit.saved", time=ss.get("aud_saved_at") or fmt(view.audit_date)))
+    st.button(t("audit.submit"), key="aud_submit", type="primary", on_click=submit, args=(view.id,))
+
+with st.expander(t("audit.sections")):
+    st.dataframe([{t("audit.col_section"): titles[r], t("audit.col_answered"): "{}/{}".format(*score.section_answered[r]),
+                   t("audit.col_score"): score.by_section[r]} for r in refs], hide_index=True, key="aud_sections_table")
+
+if view.locked:
+    st.subheader(t("audit.findings"))
+    found = audit_findings(db(), view.id)
+    if found:
+        st.dataframe(aw.finding_rows(found, with_unit=False), hide_index=True, key="aud_audit_findings")
+    else:
+        st.info(t("audit.no_findings"))
+    if view.status is AuditStatus.SUBMITTED and st.button(t("audit.close"), key="aud_close"):
+        try:
+            close_audit(db(), view.id, actor=aw.actor())
+        except QmsError as e:
+            show_error(e)
+        else:
+            ss.aud_flash, ss.aud_stale = ("success", t("audit.closed_msg")), True
+            st.rerun()
+    with st.expander(t("audit.reopen_title")):
+        reason = st.text_area(t("audit.reopen_reason"), key="aud_reopen_reason")
+        if st.button(t("audit.reopen"), key="aud_reopen"):
+            try:
+                reopen_audit(db(), view.id, reason, actor=aw.actor())
+            except QmsError as e:
+                show_error(e)
+            else:
+                ss.aud_flash, ss.aud_stale = ("success", t("audit.reopened")), True
+                st.rerun()
+
+with st.expander(t("audit.history")):
+    st.dataframe([{t("audit.col_when"): e["changed_at"].strftime("%d/%m/%Y %H:%M"), t("audit.col_action"): e["action"],
+                   t("audit.col_actor"): e["actor"], t("audit.col_detail"): e["after"]} for e in audit_log(db(), view.id)],
+                 hide_index=True, key="aud_log_table")

@@ -1,0 +1,40 @@
+"""Fixtures of the audit tests: a small province in a real DuckDB file, the shipped checklists."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from audit_world import CSV, ISO2008, TODAY, events
+
+from qms.audits import AuditKind, NewAudit
+from qms.checklists import LoadedTemplates, load_templates
+from qms.settings import PROJECT_ROOT
+from qms.store.audits import start_audit
+from qms.store.events import record_events_in
+from qms.store.units import import_units
+from qms.units_import import parse_units_csv
+
+
+@pytest.fixture(scope="session")
+def shipped() -> LoadedTemplates:
+    return load_templates(PROJECT_ROOT / "checklists")
+
+
+@pytest.fixture
+def world(db):
+    """An empty migrated database holding five units and a short lifecycle history."""
+    import_units(db, parse_units_csv(CSV), actor="tester")
+    db.write(lambda cur: record_events_in(cur, events(), actor="tester", today=TODAY))
+    return db
+
+
+@pytest.fixture
+def start(world, shipped):
+    """``start(unit, template, kind, day)`` -> a new draft audit's id in ``world``."""
+
+    def make(unit="03386", template=ISO2008, kind=AuditKind.INTERNAL_AUDIT, day="2015-06-10", auditor="Lò Văn Minh"):
+        new = NewAudit(unit_code=unit, template_id=template, kind=kind, auditor=auditor, audit_date=dt.date.fromisoformat(day))
+        return start_audit(world, new, shipped.latest(template), actor="tester", today=TODAY)
+
+    return make
