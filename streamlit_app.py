@@ -1,9 +1,12 @@
-"""qms web app: router only (page config, navigation over qms/ui/pages, language switch)."""
+"""qms web app: router only (page config, language switch, sign-in gate, navigation by role)."""
 
 import streamlit as st
 
+from qms.accounts import Operation, allowed
 from qms.labels import LANGS
+from qms.ui.auth import gate
 from qms.ui.context import t
+from qms.ui.exports_nightly import run_nightly_export
 
 st.set_page_config(page_title="qms · ISO 9001", page_icon="✅", layout="wide")
 
@@ -11,14 +14,22 @@ with st.sidebar:
     st.radio("Ngôn ngữ / Language", LANGS, key="lang", horizontal=True,
              format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
 
+principal = gate()  # the sign-in form (or the first administrator's) stops the run here
+run_nightly_export()
+
 pages = [
     st.Page("qms/ui/pages/overview.py", title=t("page.overview"), default=True),
     st.Page("qms/ui/pages/units.py", title=t("page.units"), url_path="units"),
     st.Page("qms/ui/pages/scope.py", title=t("scope.page"), url_path="processes"),
     st.Page("qms/ui/pages/audits.py", title=t("audit.page"), url_path="audits"),
+    st.Page("qms/ui/pages/reports.py", title=t("exports.page"), url_path="reports"),
     st.Page("qms/ui/pages/targets.py", title=t("page.targets"), url_path="targets"),
     st.Page("qms/ui/pages/data_import.py", title=t("page.import"), url_path="import"),
     st.Page("qms/ui/pages/status_import.py", title=t("status_import.page"), url_path="status-import"),
-    st.Page("qms/ui/pages/reports.py", title=t("exports.page"), url_path="reports"),
 ]
+if allowed(principal, Operation.MANAGE_USERS):
+    pages += [
+        st.Page("qms/ui/pages/users.py", title=t("page.users"), url_path="users"),
+        st.Page("qms/ui/pages/change_log.py", title=t("page.change_log"), url_path="change-log"),
+    ]
 st.navigation(pages).run()

@@ -57,6 +57,11 @@ def cmd_demo(args, settings: Settings) -> int:
         f"({counts['communes']} communes), {counts['events']} lifecycle events, {counts['targets']} sample targets"
         + (f", {extra}." if extra else ".")
     )
+    passwords = counts.get("account_passwords") or {}
+    if passwords:
+        print("Demo accounts (passwords shown once; change them with `qms users password`):")
+        for username, password in passwords.items():
+            print(f"  {username:<16} {password}")
     return 0
 
 

@@ -107,9 +107,9 @@ def _create(db, principal: Principal, password="mật khẩu mạnh 1"):
                       password=password, units=principal.units, districts=principal.districts, actor=ADMIN)
 
 
-def test_first_account_must_be_an_admin(demo_db):
+def test_first_account_must_be_an_admin(db):
     with pytest.raises(QmsError, match="first account must be an administrator"):
-        store.create_user(demo_db, username="someone", display_name="x", role=Role.VIEWER, password="mật khẩu mạnh 1", actor="someone")
+        store.create_user(db, username="someone", display_name="x", role=Role.VIEWER, password="mật khẩu mạnh 1", actor="someone")
 
 
 def test_only_an_admin_adds_accounts(demo_db):
@@ -117,7 +117,14 @@ def test_only_an_admin_adds_accounts(demo_db):
     with pytest.raises(PermissionDenied):
         store.create_user(demo_db, username="other", display_name="x", role=Role.VIEWER, password="mật khẩu mạnh 1", actor=VIEWER)
     _create(demo_db, VIEWER)
-    assert [u.username for u in store.list_users(demo_db)] == ["lead", "leader"]
+    assert {"lead", "leader"} <= {u.username for u in store.list_users(demo_db)}
+
+
+def test_demo_has_one_account_per_role_with_hashed_passwords(demo_db):
+    roles = {u.role for u in store.list_users(demo_db)}
+    assert roles == set(Role)
+    hashes = [h for (h,) in demo_db.rows("SELECT password_hash FROM users")]
+    assert all(h.startswith("scrypt$") for h in hashes)
 
 
 def test_sign_in_returns_the_principal_with_its_scope(demo_db):

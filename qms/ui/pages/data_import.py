@@ -7,7 +7,7 @@ import streamlit as st
 from qms.errors import ImportRowError, QmsError
 from qms.store import demo as demo_store
 from qms.store.units import import_units
-from qms.ui.context import db, lang, settings, show_error, t
+from qms.ui.context import actor, db, lang, settings, show_error, t
 from qms.units_import import decode, parse_units_csv
 
 st.title(t("page.import"))
@@ -22,7 +22,7 @@ uploaded = st.file_uploader("CSV", type=["csv"], key="import_units_file")
 if uploaded is not None and st.button(t("import.run"), type="primary", key="import_units_run"):
     try:
         records = parse_units_csv(decode(uploaded.getvalue(), uploaded.name), uploaded.name)
-        summary = import_units(db(), records, actor=settings().actor, source=uploaded.name)
+        summary = import_units(db(), records, actor=actor(), source=uploaded.name)
     except ImportRowError as e:
         st.error(e.text(lang()).split(". ")[0] + ".")
         st.dataframe([{"": where, t("common.error"): why} for where, why in e.problems], hide_index=True, key="import_errors")
@@ -41,5 +41,6 @@ if not demo_store.has_data(db()):
         except QmsError as e:
             show_error(e)
         else:
-            st.session_state["import_flash"] = t("import.demo_done", **counts)
+            st.session_state["import_flash"] = t("import.demo_done", **counts) + " " + ", ".join(
+                f"{user}: {password}" for user, password in counts.get("account_passwords", {}).items())
             st.rerun()

@@ -13,7 +13,7 @@ import streamlit as st
 from qms.dates import fmt
 from qms.errors import QmsError
 from qms.store.status_import import apply_status_import, has_units, preview_status_import, status_template
-from qms.ui.context import db, lang, settings, show_error, t
+from qms.ui.context import actor, db, lang, show_error, t
 
 st.title(t("status_import.page"))
 today = dt.date.today()
@@ -42,7 +42,7 @@ if uploaded is None:
 
 data = uploaded.getvalue()
 try:
-    result = preview_status_import(database, data, uploaded.name, today=today, actor=settings().actor)
+    result = preview_status_import(database, data, uploaded.name, today=today, actor=actor())
 except QmsError as e:
     show_error(e)
     st.stop()
@@ -112,7 +112,7 @@ if not plan.events:
     st.stop()
 if st.button(t("status_import.confirm", n=len(plan.events)), type="primary", key="status_import_confirm"):
     try:
-        done = apply_status_import(database, data, uploaded.name, today=today, actor=settings().actor, expected_digest=result.digest)
+        done = apply_status_import(database, data, uploaded.name, today=today, actor=actor(), expected_digest=result.digest)
     except QmsError as e:
         show_error(e)
     else:

@@ -7,7 +7,7 @@ import streamlit as st
 from qms import targets as grid_rules
 from qms.errors import QmsError
 from qms.store.targets import list_targets, set_targets
-from qms.ui.context import db, settings, show_error, t
+from qms.ui.context import actor, db, show_error, t
 
 st.title(t("page.targets"))
 st.caption(t("targets.help"))
@@ -32,7 +32,7 @@ edited = st.data_editor(
 )
 if st.button(t("targets.save"), type="primary", key="targets_save"):
     try:
-        changed = set_targets(db(), grid_rules.from_grid(edited, current), actor=settings().actor)
+        changed = set_targets(db(), grid_rules.from_grid(edited, current), actor=actor())
     except QmsError as e:
         show_error(e)
     else:

@@ -18,7 +18,7 @@ from qms.store.scope import unit_scope
 from qms.store.units import list_units, unit_page
 from qms.ui import audit_widgets
 from qms.ui.scope_widgets import render_unit_scope
-from qms.ui.context import DATE_FORMAT, db, lang, settings, show_error, t
+from qms.ui.context import DATE_FORMAT, actor, db, lang, show_error, t
 
 st.title(t("page.units"))
 today = dt.date.today()
@@ -116,7 +116,7 @@ if submitted:
     try:
         event = checked(NewEvent, unit_code=code, event_type=event_type, event_date=event_date, decision_no=decision or None,
                          standard=standard, scope_note=scope or None)
-        record_event(db(), event, actor=settings().actor, today=today)
+        record_event(db(), event, actor=actor(), today=today)
     except QmsError as e:
         show_error(e)
     else:

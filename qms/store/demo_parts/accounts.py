@@ -1,0 +1,41 @@
+"""Demo accounts: one per role, with random passwords returned once (``qms demo`` prints them).
+
+No password is fixed in the code or the files: each demo load draws new ones, and only their
+scrypt hashes are stored.
+"""
+
+from __future__ import annotations
+
+from qms import accounts
+from qms.accounts import Role
+from qms.store import changelog
+
+ORDER = 90
+#: Accounts are never emptied by ``qms demo --force``: a demo account that exists keeps its password.
+TABLES: tuple[str, ...] = ()
+
+#: (user name, full name, role, unit codes, district codes)
+DEMO_ACCOUNTS = (
+    ("admin", "Sở Khoa học và Công nghệ (quản trị)", Role.ADMIN, (), ()),
+    ("tdc", "Chi cục TĐC (thanh tra)", Role.AUDITOR, ("S12-01", "S12-02"), ("105", "106")),
+    ("iso.quyetthang", "Thư ký ISO Phường Quyết Thắng", Role.OFFICER, ("03386",), ()),
+    ("lanhdao", "Lãnh đạo UBND tỉnh", Role.VIEWER, (), ()),
+)
+
+
+def load(cur, *, demo_dir, settings, actor) -> dict:
+    passwords: dict[str, str] = {}
+    existing = {u for (u,) in cur.execute("SELECT username FROM users").fetchall()}
+    for username, name, role, units, districts in DEMO_ACCOUNTS:
+        if username in existing:
+            continue
+        password = accounts.new_password()
+        passwords[username] = password
+        cur.execute("INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?)",
+                    [username, name, role.value, accounts.hash_password(password)])
+        for kind, codes in (("unit", units), ("district", districts)):
+            for code in codes:
+                cur.execute("INSERT INTO user_scopes VALUES (?, ?, ?)", [username, kind, code])
+        changelog.append(cur, actor=actor, action="insert", entity="users", key=username,
+                         after={"display_name": name, "role": role.value, "units": units, "districts": districts})
+    return {"accounts": len(passwords), "account_passwords": passwords}

@@ -1,0 +1,76 @@
+"""The sign-in gate of the router: first administrator, sign-in, sign-out, roles on pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from qms.accounts import Principal, Role
+from qms.store import accounts as store
+from qms.store.db import open_database
+
+PASSWORD = "mật khẩu thử 2024"
+
+
+def _add_user(path, username, role, **scope):
+    db = open_database(path)
+    try:
+        if "lead" not in {u.username for u in store.list_users(db)}:
+            store.create_user(db, username="lead", display_name="Lead", role=Role.ADMIN, password=PASSWORD, actor="lead")
+        if username != "lead":
+            store.create_user(db, username=username, display_name=username, role=role, password=PASSWORD, actor="lead", **scope)
+    finally:
+        db.close()
+
+
+def test_empty_database_asks_for_the_first_administrator(app, tmp_path):
+    at = app(empty=True, user=None)
+    assert at.title[0].value == "Tạo tài khoản quản trị đầu tiên"
+    at.text_input(key="first_username").set_value("lead")
+    at.text_input(key="first_display").set_value("Sở KH&CN")
+    at.text_input(key="first_password").set_value(PASSWORD)
+    at.text_input(key="first_password_again").set_value(PASSWORD)
+    at.get("form_submit_button")[0].click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["principal"].role is Role.ADMIN
+    assert at.title[0].value == "Tổng quan"
+
+
+def test_signed_out_session_sees_only_the_sign_in_form(app, tmp_path):
+    at = app(empty=True, user=None)
+    _add_user(tmp_path / "app.duckdb", "lead", Role.ADMIN)
+    at.run()
+    assert at.title[0].value == "Đăng nhập"
+    assert not at.metric and not at.dataframe
+
+
+def test_wrong_password_is_one_message_and_right_one_signs_in(app, tmp_path):
+    at = app(user=None)
+    _add_user(tmp_path / "app.duckdb", "lead", Role.ADMIN)
+    at.run()
+    at.text_input(key="sign_in_username").set_value("lead")
+    at.text_input(key="sign_in_password").set_value("sai mật khẩu 1")
+    at.get("form_submit_button")[0].click().run()
+    assert [e.value for e in at.error] == ["Sai tên đăng nhập hoặc mật khẩu."]
+    at.text_input(key="sign_in_password").set_value(PASSWORD)
+    at.get("form_submit_button")[0].click().run()
+    assert at.title[0].value == "Tổng quan" and at.session_state["principal"].username == "lead"
+
+
+def test_sign_out_returns_to_the_form(app):
+    at = app()
+    at.button(key="sign_out").click().run()
+    assert at.title[0].value == "Đăng nhập"
+
+
+def test_viewer_cannot_save_targets_even_if_the_button_is_pressed(app, tmp_path):
+    at = app(page="qms/ui/pages/targets.py", user=Principal(username="leader", role=Role.VIEWER))
+    at.session_state["targets_editor"] = {"edited_rows": {0: {"commune": 1.0}}, "added_rows": [], "deleted_rows": []}
+    at.button(key="targets_save").click().run()
+    assert len(at.error) == 1 and "không có quyền" in at.error[0].value
+
+
+def test_accounts_and_change_log_pages_are_for_administrators_only(app):
+    admin = app(page="qms/ui/pages/change_log.py")
+    assert admin.title[0].value == "Nhật ký thay đổi" and admin.dataframe
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app(page="qms/ui/pages/change_log.py", user=Principal(username="leader", role=Role.VIEWER))
