@@ -8,6 +8,8 @@ from pathlib import Path
 from status_sheets import status_sheet
 from streamlit.testing.v1 import AppTest
 
+from qms.accounts import Principal, Role
+
 from qms.settings import PROJECT_ROOT
 from qms.store.db import open_database
 
@@ -19,6 +21,7 @@ GOOD = status_sheet(["03124", None, None, "đã công bố", 2008, "7/QĐ-UBND",
 
 def _page() -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["principal"] = Principal(username="lead", role=Role.ADMIN)  # signed in, as the router's gate ensures
     at.run()
     return at
 
@@ -106,6 +109,7 @@ def test_an_unreadable_file_is_one_error(page_db):
 
 def test_english(page_db):
     at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["principal"] = Principal(username="lead", role=Role.ADMIN)
     at.session_state["lang"] = "en"
     at.run()
     at = _upload(at, GOOD)
