@@ -1,0 +1,250 @@
+"""The browser-test harness: one real app per session, one fresh browser context per test.
+
+Session
+- ``e2e_demo``: a fresh temporary database made by the real CLI (``qms init``, ``qms demo``, then
+  ``qms users password`` gives the demo's ``admin`` a password of this session's own) and what
+  the journeys need to know about it, read through the store *before* the app opens the file
+  (DuckDB lets one process hold it): :class:`DemoFacts`.
+- ``app_server``: ``streamlit run streamlit_app.py`` on a free port of 127.0.0.1 with
+  ``QMS_DB`` pointing at that database, started once; waits (bounded) for ``/_stcore/health``,
+  else fails with the server's output.  Its process group is killed at the end.
+- ``changes``: what the journeys changed in the shared database (:class:`SessionChanges`), so
+  that a journey's expected figures hold whatever ran before it.
+- ``browser``: Debian's Chromium through Playwright (never a downloaded browser); a missing
+  ``chromium`` fails every browser test with one sentence saying what to install.
+
+Per test
+- ``browser_page``: a new browser context (a new Streamlit session: sign-in, language, widgets,
+  flashes start fresh) recording every request and websocket it opens; at teardown any URL
+  outside 127.0.0.1/localhost fails the test (see :func:`helpers.foreign`).
+- ``page``: that page signed in as the administrator, showing the overview.  Move inside the
+  app with :func:`helpers.goto` (sidebar links): loading a URL starts a signed-out session.
+- On a failure the hook below saves ``test-artifacts/<test>.png`` (full page) and ``.txt``
+  (the page's text) and prints both paths with the server log's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from qms.models import Level, Stage
+from qms.settings import PROJECT_ROOT
+from qms.store.coverage import by_district, not_announced
+from qms.store.db import open_database
+
+from .helpers import TIMEOUT_MS, artifact_name, foreign, record_requests, save_artifacts, sign_in
+
+ROOT = PROJECT_ROOT
+ARTIFACTS = ROOT / "test-artifacts"
+#: Chromium's switches for a sandbox-less container without GPU, network chatter or updates.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+STARTUP_SECONDS = 60
+VIEWPORT = {"width": 1400, "height": 1000}
+CONTEXT_OPTIONS = {"viewport": VIEWPORT, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
+
+
+@dataclass(frozen=True)
+class DemoFacts:
+    """Facts of the fresh demo database, read through the store before the app starts."""
+
+    today: dt.date
+    #: Communes not announced today, by stage (codes in the store's order).
+    pending_communes: dict[Stage, list[str]]
+    #: ``(district name, announced, in plan)`` per district for communes on 31/12/2016.
+    districts_2016: list[tuple[str, int, int]]
+
+    def commune(self, stage: Stage, index: int = 0) -> str:
+        codes = self.pending_communes.get(stage, [])
+        if len(codes) <= index:
+            raise AssertionError(f"the demo has fewer than {index + 1} communes in stage {stage.value}: {codes}")
+        return codes[index]
+
+
+@dataclass
+class SessionChanges:
+    """What the journeys changed in the shared database, for journeys that read totals."""
+
+    #: Communes a journey announced (dated today or earlier): today's commune count grows by this.
+    announced_communes: int = 0
+
+
+@dataclass(frozen=True)
+class AppServer:
+    base_url: str
+    db_path: Path
+    log_path: Path
+    facts: DemoFacts = field(repr=False)
+    #: The demo administrator's user name and this session's password for it (never printed).
+    admin: tuple[str, str] = field(repr=False)
+
+
+def _run_cli(db_path: Path, *args: str, stdin: str | None = None) -> None:
+    done = subprocess.run([sys.executable, "-m", "qms.cli", "--db", str(db_path), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, input=stdin)
+    if done.returncode != 0:
+        pytest.fail(f"`qms {' '.join(args)}` failed ({done.returncode}): {done.stderr or done.stdout}", pytrace=False)
+
+
+def _read_facts(db_path: Path, today: dt.date) -> DemoFacts:
+    db = open_database(db_path)
+    try:
+        pending: dict[Stage, list[str]] = {}
+        for unit in not_announced(db, today, Level.COMMUNE):
+            pending.setdefault(unit.stage, []).append(unit.code)
+        districts = [(d.district_name, d.announced, d.in_plan) for d in by_district(db, dt.date(2016, 12, 31))]
+    finally:
+        db.close()
+    return DemoFacts(today=today, pending_communes=pending, districts_2016=districts)
+
+
+@pytest.fixture(scope="session")
+def e2e_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoFacts, tuple[str, str]]:
+    """A fresh database holding the demo province, made with the real CLI."""
+    db_path = tmp_path_factory.mktemp("e2e") / "qms.duckdb"
+    _run_cli(db_path, "init")
+    _run_cli(db_path, "demo")  # prints random one-time passwords; the admin's is replaced below
+    admin = ("admin", secrets.token_urlsafe(18))
+    _run_cli(db_path, "users", "password", "--username", admin[0], "--password-stdin", stdin=admin[1] + "\n")
+    return db_path, _read_facts(db_path, dt.date.today()), admin
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
+    try:
+        with opener.open(url, timeout=2) as answer:
+            return answer.status == 200 and answer.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    except ProcessLookupError:  # pragma: no cover - ended meanwhile
+        pass
+
+
+@pytest.fixture(scope="session")
+def app_server(e2e_demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The real app on a free local port, once for the whole session."""
+    db_path, facts, admin = e2e_demo
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
+    env = {**os.environ, "QMS_DB": str(db_path), "PYTHONUNBUFFERED": "1"}
+    cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+           "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not _healthy(f"{base_url}/_stcore/health"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                why = f"exited with status {proc.returncode}" if proc.poll() is not None else f"did not answer within {STARTUP_SECONDS} s"
+                output = log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
+                pytest.fail(f"the app server {why}; its output:\n{output}", pytrace=False)
+            time.sleep(0.2)
+        yield AppServer(base_url=base_url, db_path=db_path, log_path=log_path, facts=facts, admin=admin)
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def changes() -> SessionChanges:
+    return SessionChanges()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """Debian's Chromium, launched once; never a browser downloaded by Playwright."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("The browser tests need Debian's Chromium, which is not installed: run `apt-get install chromium`.",
+                    pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def seen_urls() -> list[str]:
+    """Every URL the test's browser context requested (http, websocket), in order."""
+    return []
+
+
+@pytest.fixture
+def browser_page(browser, app_server: AppServer, seen_urls: list[str]) -> Iterator:
+    """A fresh context and page (signed out); every URL it requests must stay on this machine."""
+    context = browser.new_context(**CONTEXT_OPTIONS)
+    context.set_default_timeout(TIMEOUT_MS)
+    record_requests(context, seen_urls)
+    page = context.new_page()  # fires the context's "page" event too: its websockets are recorded
+    try:
+        yield page
+    finally:
+        context.close()
+    outside = foreign(seen_urls)
+    if outside:
+        pytest.fail(f"the page made {len(outside)} request(s) outside localhost: {', '.join(outside[:10])}", pytrace=False)
+
+
+@pytest.fixture
+def page(browser_page, app_server: AppServer):
+    """A fresh page signed in as the demo administrator, on the overview."""
+    sign_in(browser_page, app_server.base_url, *app_server.admin)
+    return browser_page
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """On a failed browser test: save the screenshot and page text, print where they are."""
+    report = yield
+    if report.failed and report.when in ("setup", "call"):
+        page = getattr(item, "funcargs", {}).get("browser_page")
+        if page is not None and not page.is_closed():
+            png, txt = save_artifacts(page, artifact_name(item.name), ARTIFACTS)
+            server = item.funcargs.get("app_server")
+            lines = [f"screenshot: {png}", f"page text: {txt}"]
+            if server is not None:
+                lines.append(f"server log: {server.log_path}")
+            report.sections.append(("e2e artifacts", "\n".join(lines)))
+            reporter = item.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.write_line("")
+                for line in lines:
+                    reporter.write_line(f"[e2e] {item.name}: {line}")
+    return report
