@@ -22,6 +22,7 @@ pages = [
     st.Page("qms/ui/pages/units.py", title=t("page.units"), url_path="units"),
     st.Page("qms/ui/pages/scope.py", title=t("scope.page"), url_path="processes"),
     st.Page("qms/ui/pages/audits.py", title=t("audit.page"), url_path="audits"),
+    st.Page("qms/ui/pages/actions.py", title=t("action.page"), url_path="actions"),
     st.Page("qms/ui/pages/reports.py", title=t("exports.page"), url_path="reports"),
     st.Page("qms/ui/pages/targets.py", title=t("page.targets"), url_path="targets"),
     st.Page("qms/ui/pages/data_import.py", title=t("page.import"), url_path="import"),

@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Version of the snapshot schema, written into every manifest.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: :func:`fingerprint` of the registry at :data:`SCHEMA_VERSION`.
-SCHEMA_FINGERPRINT = "5bc6354d"
+SCHEMA_FINGERPRINT = "a1327371"
 
 #: The column types a snapshot uses (DuckDB names; each is read back unchanged from Parquet).
 TYPES: dict[str, str] = {

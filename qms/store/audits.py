@@ -30,6 +30,7 @@ from qms.checklists import ChecklistTemplate, TemplateEntry
 from qms.errors import NotFound, ValidationError
 from qms.models import EventType, Level, NewEvent, nfc
 from qms.store import changelog
+from qms.store.actions import create_actions_for_audit_in
 from qms.store.events import record_events_in
 from qms.store.findings import registered, write_findings_in
 from qms.store.units import NAME_ON_SQL
@@ -358,6 +359,8 @@ def submit_audit(db, audit_id: int, *, expected_version: int, actor: Principal |
         found = rules.findings_from(specs, stored)
         write_findings_in(cur, audit_id=audit_id, audit_kind=head.kind, unit_code=head.unit_code,
                           found_on=head.audit_date, findings=found, actor=actor)
+        # every major or minor nonconformity gets its improvement action, in the same transaction
+        create_actions_for_audit_in(cur, audit_id, actor=author, today=today)
         changelog.append(cur, actor=actor, action="submit", entity="audits", key=f"audit#{audit_id}",
                          before={"status": head.status.value},
                          after={"status": "submitted", "score_pct": result.pct, "findings": len(found), "event_id": event_id,

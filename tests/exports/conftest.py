@@ -35,3 +35,30 @@ def demo_snapshot(demo_file: Path, tmp_path_factory: pytest.TempPathFactory, met
         return write_snapshot(db, folder / "exports", AS_OF_2016, methodology=methodology, actor=ADMIN, now=FIXED_NOW)
     finally:
         db.close()
+
+
+AS_OF_2021 = dt.date(2021, 12, 31)
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot_2021(demo_file: Path, tmp_path_factory: pytest.TempPathFactory, methodology) -> Snapshot:
+    """A snapshot of the demo as of 31/12/2021 (after the merger of communes and the legal changes)."""
+    folder = tmp_path_factory.mktemp("snapshot2021")
+    db_path = shutil.copyfile(demo_file, folder / "demo.duckdb")
+    db = open_database(db_path)
+    try:
+        return write_snapshot(db, folder / "exports", AS_OF_2021, methodology=methodology, actor=ADMIN, now=FIXED_NOW)
+    finally:
+        db.close()
+
+
+def parquet_rows(path: Path, sql: str = "SELECT * FROM t") -> list[tuple]:
+    """``sql`` over the Parquet file ``path`` visible as ``t`` (an in-memory DuckDB)."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute(f"CREATE VIEW t AS SELECT * FROM read_parquet('{path}')")
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()

@@ -53,6 +53,12 @@ def test_the_foundation_tables_are_registered():
             "indicator_units"} <= names
 
 
+def test_the_audit_scope_and_action_tables_are_registered_after_the_foundation():
+    names = [t.name for t in default_registry().tables]
+    assert names[7:] == ["audits", "audit_answers", "findings", "checklist_templates", "processes", "process_tthc",
+                         "unit_tthc", "scope_unit", "legal_changes", "legal_change_items", "scope_updates", "actions"]
+
+
 def test_every_column_has_a_vietnamese_label_with_diacritics_in_most_tables():
     labels = [c.label_vi for t in default_registry().tables for c in t.columns]
     assert sum(any(ord(ch) > 127 for ch in lb) for lb in labels) / len(labels) > 0.8

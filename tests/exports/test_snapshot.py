@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from qms.exports.registry import Column, ExportTable, default_registry
+from qms.exports.registry import SCHEMA_VERSION, Column, ExportTable, default_registry
 from qms.exports.snapshot import MANIFEST, list_snapshots, verify, write_snapshot, zip_bytes
 from qms.models import Level
 from qms.store.coverage import by_district, by_level
@@ -74,7 +74,7 @@ def test_manifest_row_counts_match_the_files(demo_snapshot):
 
 def test_manifest_states_version_date_methodology_and_templates(demo_snapshot):
     m = json.loads((demo_snapshot.path / MANIFEST).read_text(encoding="utf-8"))
-    assert (m["schema_version"], m["as_of"], m["generated_at"]) == (1, "2016-12-31", "2025-01-02T03:04:05Z")
+    assert (m["schema_version"], m["as_of"], m["generated_at"]) == (SCHEMA_VERSION, "2016-12-31", "2025-01-02T03:04:05Z")
     assert m["methodology"]["sample"] is True
     assert {t["id"] for t in m["checklist_templates"]} >= {"internal-audit-iso9001-2015", "inspection-circular26"}
 

@@ -9,9 +9,11 @@ import streamlit as st
 from qms.dates import fmt
 from qms.lifecycle import DECISION_19_IN_FORCE
 from qms.store.coverage import overview
+from qms.store.action_queries import action_overview
 from qms.store.findings import findings_heatmap
 from qms.store.scope import scope_overview
 from qms.ui import audit_widgets, charts
+from qms.ui.action_widgets import render_overview_actions
 from qms.ui.scope_widgets import render_overview_scope
 from qms.ui.context import DATE_FORMAT, db, lang, t
 
@@ -65,6 +67,7 @@ st.subheader(t("ov.trend"))
 st.altair_chart(charts.trend_lines(data.trend, lang()), key="overview_trend_chart")
 
 audit_widgets.findings_heatmap(findings_heatmap(db(), as_of))
+render_overview_actions(action_overview(db(), as_of))
 
 st.subheader(f"{t('ov.pending')} ({len(data.pending)})")
 if not data.pending:

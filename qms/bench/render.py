@@ -1,0 +1,126 @@
+"""Rendering the overview page, measured through Streamlit's own test harness (AppTest).
+
+``AppTest.from_file("streamlit_app.py")`` runs the real router and the real overview page in
+this process, against the benchmark database (``QMS_DB`` points at it for the duration; the
+previous value is put back).  The first run (cold: imports, connection) and a run after setting
+the date are not timed; then ``runs`` re-runs are, each recomputing everything the page shows
+(the page caches no query result).
+
+Layer note: :mod:`qms.bench` is a door, not UI code, and must not import Streamlit at module
+level (``tests/test_layers.py``); the harness is imported here, lazily, by name, only when this
+step runs, so ``import qms.bench`` and the CLI load no UI library.  Nothing here renders for a
+user: it drives the pages the way the test suite does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import importlib
+import importlib.util
+import logging
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from qms.settings import PROJECT_ROOT
+
+ROUTER = PROJECT_ROOT / "streamlit_app.py"
+
+
+@contextlib.contextmanager
+def _environment(db_path: Path, extra: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in ("QMS_DB", *extra)}
+    os.environ["QMS_DB"] = str(db_path)
+    os.environ.update(extra)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+class _DropBareModeWarnings(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR
+
+
+#: Loggers that warn on every run outside ``streamlit run`` (AppTest formats widget values in the
+#: main thread, where there is no script context): noise in a benchmark's output.
+_BARE_MODE_LOGGERS = ("streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit.runtime.state.session_state_proxy")
+
+
+@contextlib.contextmanager
+def _quiet_bare_mode_warnings() -> Iterator[None]:
+    drop = _DropBareModeWarnings()
+    for name in _BARE_MODE_LOGGERS:
+        logging.getLogger(name).addFilter(drop)
+    try:
+        yield
+    finally:
+        for name in _BARE_MODE_LOGGERS:
+            logging.getLogger(name).removeFilter(drop)
+
+
+def render_available() -> str | None:
+    """Why the overview cannot be rendered here, or None."""
+    if not ROUTER.is_file():
+        return f"not available: {ROUTER} is not here (qms is installed without its project folder)"
+    if importlib.util.find_spec("streamlit") is None:  # pragma: no cover - a dependency
+        return "not available: streamlit is not installed"
+    return None
+
+
+def _viewer():
+    """A signed-in read-only user, put in the session as the sign-in form does (the app has a
+    sign-in gate once the accounts feature is in; before it, nothing is needed)."""
+    try:
+        accounts = importlib.import_module("qms.accounts")
+    except ImportError:
+        return None
+    return accounts.Principal(username="bench", role=accounts.Role.VIEWER)
+
+
+def render_overview(db_path: Path, as_of: dt.date, runs: int, *, exports_dir: Path, timeout: float = 300) -> dict:
+    """Render the overview ``runs`` times (warm) on ``as_of``; return the seconds of each run,
+    the cold first run, and what the page showed (metric label -> value) to check the figures.
+
+    ``QMS_EXPORTS`` points at ``exports_dir`` meanwhile: the app may write its nightly snapshot
+    on a run, and it must go to the benchmark's folder, not the project's."""
+    st = importlib.import_module("streamlit")
+    testing = importlib.import_module("streamlit.testing.v1")
+    env = {"QMS_ACTOR": "bench", "QMS_EXPORTS": str(exports_dir)}
+    with _environment(db_path, env), _quiet_bare_mode_warnings():
+        st.cache_resource.clear()
+        try:
+            at = testing.AppTest.from_file(str(ROUTER), default_timeout=timeout)
+            viewer = _viewer()
+            if viewer is not None:
+                at.session_state["principal"] = viewer
+            t0 = time.perf_counter()
+            at.run()
+            cold = time.perf_counter() - t0
+            _raise_on_exception(at)
+            at.date_input(key="overview_as_of").set_value(as_of)
+            at.run()
+            _raise_on_exception(at)
+            seconds = []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                at.run()
+                seconds.append(time.perf_counter() - t0)
+                _raise_on_exception(at)
+            shown = {m.label: m.value for m in at.metric}
+            tables = [len(df.value) for df in at.dataframe]
+        finally:
+            st.cache_resource.clear()
+    return {"seconds": seconds, "cold_seconds": cold, "metrics": shown, "table_rows": tables}
+
+
+def _raise_on_exception(at) -> None:
+    if at.exception:
+        raise RuntimeError(f"the overview page raised: {at.exception[0].message}")

@@ -1,0 +1,144 @@
+"""Renderers of improvement actions, shared by the Hành động page and the overview.
+
+Each takes records the store already computed (:mod:`qms.action_views`) and draws them: no
+query, no rule.  ``key`` arguments keep widget keys unique when a page shows a table twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import streamlit as st
+
+from qms.action_views import DEPARTMENTS_ROW, ActionDetail, ActionOverview, ActionSummary
+from qms.actions import is_overdue
+from qms.dates import fmt
+from qms.ui.context import t
+
+
+def status_label(status) -> str:
+    return "" if status is None else t(f"action.status.{status.value}")
+
+
+def _days(value: float | None) -> str:
+    return "–" if value is None else t("action.days", n=f"{value:g}")
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}%"
+
+
+def summary_metrics(data: ActionOverview) -> None:
+    """Open, overdue, awaiting verification, median days to close, recurrence rate (as of the date)."""
+    cols = st.columns(5)
+    cols[0].metric(t("action.m_open"), data.open, border=True)
+    cols[1].metric(t("action.m_overdue"), data.overdue, border=True)
+    cols[2].metric(t("action.m_awaiting"), data.awaiting_verification, border=True)
+    cols[3].metric(t("action.m_median"), _days(data.median_days_to_close), help=t("action.m_median_help"), border=True)
+    cols[4].metric(t("action.m_recurrence"), _pct(data.recurrence_rate_pct), f"{data.recurred}/{data.verified}",
+                   delta_color="off", delta_arrow="off", help=t("action.m_recurrence_help"), border=True)
+
+
+def district_table(data: ActionOverview, *, key: str) -> None:
+    st.dataframe(
+        [
+            {
+                t("action.col_district"): t("action.departments_row") if d.row_code == DEPARTMENTS_ROW else (d.row_name or d.row_code),
+                t("action.col_open"): d.open, t("action.col_overdue_n"): d.overdue,
+                t("action.col_awaiting"): d.awaiting_verification, t("action.col_verified"): d.verified,
+                t("action.col_median"): d.median_days_to_close,
+            }
+            for d in data.by_district
+        ],
+        hide_index=True, key=key,
+    )
+
+
+def render_overview_actions(data: ActionOverview, *, key: str = "overview_actions") -> None:
+    """For the overview page: the actions' figures on its date, then open and overdue actions
+    per district (worst first); one line when there is no action yet."""
+    st.subheader(t("action.ov_title"))
+    if not data.has_actions:
+        st.info(t("action.ov_none"))
+        return
+    summary_metrics(data)
+    st.markdown(f"**{t('action.ov_by_district')}**")
+    district_table(data, key=f"{key}_districts")
+
+
+def action_rows(rows: Sequence[ActionSummary], *, mark_own: bool = False) -> list[dict]:
+    """The list's rows (status and overdue days as of the list's date)."""
+    out = []
+    for r in rows:
+        row = {
+            t("action.col_id"): r.id,
+            t("action.col_unit"): r.unit_name,
+            t("action.col_district"): r.district_name or "",
+            t("action.col_source"): t(f"action.source.{r.source.value}"),
+            t("action.col_clause"): r.clause or "",
+            t("action.col_grade"): t(f"audit.grade.{r.grade}") if r.grade else "",
+            t("action.col_description"): r.description,
+            t("action.col_owner"): r.owner_name or "",
+            t("action.col_opened"): fmt(r.opened_on),
+            t("action.col_due"): fmt(r.due_on),
+            t("action.col_status"): status_label(r.status_on),
+            t("action.col_overdue"): r.days_overdue,
+            t("action.col_recurred"): "⟳" if r.recurred else "",
+        }
+        if mark_own:
+            row = {t("action.col_own"): "★" if r.own_unit else "", **row}
+        out.append(row)
+    return out
+
+
+def action_table(rows: Sequence[ActionSummary], *, key: str, mark_own: bool = False) -> None:
+    st.dataframe(action_rows(rows, mark_own=mark_own), hide_index=True, key=key,
+                 column_config={t("action.col_overdue"): st.column_config.NumberColumn(format="%d")})
+
+
+def action_facts(detail: ActionDetail, *, as_of: dt.date) -> None:
+    """The action's header facts, its finding, and the warnings that matter (recurred, overdue)."""
+    st.caption(" · ".join([
+        t(f"action.type.{detail.type.value}"), t(f"action.source.{detail.source.value}"),
+        f"{t('action.col_opened')}: {fmt(detail.opened_on)}", f"{t('action.col_due')}: {fmt(detail.due_date)}",
+        status_label(detail.status),
+    ]))
+    if detail.finding_id is not None:
+        st.markdown(t("action.finding", id=detail.finding_id, audit=detail.audit_id,
+                      grade=t(f"audit.grade.{detail.grade}") if detail.grade else "",
+                      clause=detail.clause or t("action.no_clause"), note=detail.finding_note or ""))
+    if detail.recurred:
+        st.warning(t("action.recurred_warning", finding=detail.recurred_by_finding_id, day=fmt(detail.recurred_on)))
+    if is_overdue(detail.status, detail.due_date, as_of):
+        st.warning(t("action.overdue_warning", n=(as_of - detail.due_date).days, day=fmt(as_of)))
+    missing = t("action.not_set")
+    facts = [
+        (t("action.col_description"), detail.description),
+        (t("action.col_owner"), detail.owner_name or missing),
+        (t("action.facts_owner_unit"), detail.owner_unit_name or detail.owner_unit_code),
+        (t("action.facts_root_cause"), detail.root_cause or missing),
+    ]
+    if detail.done_description:
+        facts.append((t("action.facts_done"), f"{detail.done_description} ({fmt(detail.done_on)})"))
+    if detail.verified_by:
+        note = f" — {detail.verification_note}" if detail.verification_note else ""
+        facts.append((t("action.facts_verified"), f"{detail.verified_by}, {fmt(detail.verified_on)}{note}"))
+    if detail.cancel_reason:
+        facts.append((t("action.facts_cancel"), f"{detail.cancel_reason} ({fmt(detail.cancelled_on)})"))
+    st.markdown("\n".join(f"- **{label}:** {value}" for label, value in facts))
+
+
+def history_table(detail: ActionDetail, *, key: str) -> None:
+    """Every step, oldest first: what, when, from which status to which, the note, who recorded it."""
+    st.dataframe(
+        [
+            {
+                t("action.col_date"): fmt(e.on_date), t("action.col_step"): t(f"action.step.{e.step.value}"),
+                t("action.col_from"): status_label(e.from_status), t("action.col_to"): status_label(e.to_status),
+                t("action.col_due"): fmt(e.due_date), t("action.col_note"): e.note or "", t("action.col_actor"): e.actor,
+            }
+            for e in detail.events
+        ],
+        hide_index=True, key=key,
+    )

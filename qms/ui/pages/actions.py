@@ -1,0 +1,224 @@
+"""Hành động: improvement actions from finding to verified closure.
+
+Filters (unit, district, status and overdue as of any date, source); an officer sees their
+unit's unfinished actions first.  One action: its finding, facts, history, and the next steps
+the signed-in user may take (the store checks again).  Every change passes back the version of
+the action this session first loaded (``act_versions``, renewed after each own change or by
+"Tải bản mới nhất"): a change somebody else made meanwhile makes the store refuse, the form keeps
+what the user typed, and the user reloads knowingly before saving again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from qms import accounts
+from qms.accounts import Operation, Role
+from qms.action_steps import ActionEdit, StepInput, allowed_steps, editable, operation_for
+from qms.action_views import DEPARTMENTS_ROW
+from qms.actions import MANUAL_SOURCES, ActionSource, ActionStatus, ActionType, NewAction, Step, district_of
+from qms.dates import fmt
+from qms.errors import ConflictError, QmsError
+from qms.models import Level, checked
+from qms.store.action_queries import action_overview, get_action, list_actions
+from qms.store.actions import apply_step, edit_action, internal_audit_due_days, open_action, set_internal_audit_due_days
+from qms.store.units import list_units
+from qms.ui import action_widgets as aw
+from qms.ui.context import DATE_FORMAT, actor, db, show_error, t
+
+ss = st.session_state
+today = dt.date.today()
+who = actor()
+st.title(t("action.page"))
+
+units = list_units(db(), as_of=today, include_gone=True)
+if not units:
+    st.info(t("action.no_units"))
+    st.stop()
+names = {u.code: f"{u.code} — {u.name}" for u in units}
+district_names = {u.code: u.name for u in units if u.level is Level.DISTRICT}
+district_names[DEPARTMENTS_ROW] = t("action.departments_row")
+districts = {u.code: district_of(u.level.value, u.code, u.parent_code) for u in units}
+versions: dict[int, int] = ss.setdefault("act_versions", {})
+flash = ss.pop("act_flash", None)
+if flash:
+    st.success(flash)
+
+
+def all_label(value, label) -> str:
+    return t("action.all") if value is None else label(value)
+
+
+def reload_action(action_id: int) -> None:
+    """The user chose to see the latest version (after a refused change): forget the old one."""
+    versions.pop(action_id, None)
+    ss.pop("act_conflict", None)
+
+
+def show_action(action_id: int) -> None:
+    detail = get_action(db(), action_id)
+    versions.setdefault(action_id, detail.row_version)
+    st.subheader(t("action.header", id=detail.id, unit=detail.unit_name))
+    aw.action_facts(detail, as_of=today)
+    st.markdown(f"**{t('action.history')}**")
+    aw.history_table(detail, key="act_history")
+    may = lambda op: accounts.allowed(who, op, unit_code=detail.unit_code, district_code=detail.district_code)  # noqa: E731
+    steps = [s for s in allowed_steps(detail.status, detail.recurred) if may(operation_for(s, detail.finding_id is not None))]
+    if not steps:
+        st.caption(t("action.no_step"))
+    else:
+        step_form(detail, steps)
+    if editable(detail.status) and may(Operation.ACTION_WRITE):
+        edit_form(detail)
+
+
+def step_form(detail, steps: list[Step]) -> None:
+    a = detail.id
+    step = st.selectbox(t("action.next_step"), steps, format_func=lambda s: t(f"action.step.{s.value}"), key=f"act_step_{a}")
+    key = f"act_{a}_{step.value}"
+    with st.form(f"act_form_{a}"):
+        on = st.date_input(t("action.field_date"), value=today, max_value=today, format=DATE_FORMAT, key=f"{key}_date")
+        values: dict = {}
+        if step is Step.START:
+            values["owner_name"] = st.text_input(t("action.field_owner"), value=detail.owner_name or "", key=f"{key}_owner")
+            values["root_cause"] = st.text_area(t("action.field_root_cause"), value=detail.root_cause or "", key=f"{key}_cause")
+        elif step is Step.DONE:
+            values["note"] = st.text_area(t("action.field_done"), key=f"{key}_note")
+            values["root_cause"] = st.text_area(t("action.field_root_cause"), value=detail.root_cause or "", key=f"{key}_cause")
+        elif step in (Step.VERIFY_EFFECTIVE, Step.VERIFY_NOT_EFFECTIVE):
+            values["verifier"] = st.text_input(t("action.field_verifier"), value=who.username, key=f"{key}_verifier")
+            values["note"] = st.text_area(t("action.field_verification_note"), key=f"{key}_note")
+            if step is Step.VERIFY_NOT_EFFECTIVE:
+                values["new_due_date"] = st.date_input(t("action.field_new_due"), value=None, format=DATE_FORMAT,
+                                                       key=f"{key}_due")
+        elif step is Step.CANCEL:
+            values["note"] = st.text_area(t("action.field_reason"), key=f"{key}_note")
+        submitted = st.form_submit_button(t("action.save_step"), type="primary", key="act_submit")
+    if submitted:
+        try:
+            wanted = checked(StepInput, step=step, on_date=on, **{k: (v or None) for k, v in values.items()})
+            version = apply_step(db(), a, wanted, expected_version=versions[a], actor=who, today=today)
+        except ConflictError as e:
+            show_error(e)
+            ss.act_conflict = a
+        except QmsError as e:
+            show_error(e)
+        else:
+            versions[a] = version
+            ss.act_flash = t("action.saved", step=t(f"action.step.{step.value}"))
+            st.rerun()
+    if ss.get("act_conflict") == a:
+        st.button(t("action.reload"), key="act_reload", on_click=reload_action, args=(a,))
+
+
+def edit_form(detail) -> None:
+    a = detail.id
+    with st.expander(t("action.edit")), st.form(f"act_edit_{a}"):
+        kind = st.selectbox(t("action.field_type"), list(ActionType), index=list(ActionType).index(detail.type),
+                            format_func=lambda k: t(f"action.type.{k.value}"), key=f"act_{a}_e_type")
+        description = st.text_area(t("action.field_description"), value=detail.description, key=f"act_{a}_e_desc")
+        cause = st.text_area(t("action.field_root_cause"), value=detail.root_cause or "", key=f"act_{a}_e_cause")
+        owner = st.text_input(t("action.field_owner"), value=detail.owner_name or "", key=f"act_{a}_e_owner")
+        due = st.date_input(t("action.field_due"), value=detail.due_date, format=DATE_FORMAT, key=f"act_{a}_e_due")
+        saved = st.form_submit_button(t("action.save_edit"), key="act_edit_submit")
+    if saved:
+        typed = {"type": kind, "description": description or None, "root_cause": cause or None, "owner_name": owner or None,
+                 "due_date": due}
+        current = {"type": detail.type, "description": detail.description, "root_cause": detail.root_cause,
+                   "owner_name": detail.owner_name, "due_date": detail.due_date}
+        try:
+            edit = checked(ActionEdit, **{k: v for k, v in typed.items() if v != current[k]})
+            version = edit_action(db(), a, edit, expected_version=versions[a], actor=who, today=today)
+        except ConflictError as e:
+            show_error(e)
+            ss.act_conflict = a
+        except QmsError as e:
+            show_error(e)
+        else:
+            versions[a] = version
+            ss.act_flash = t("action.edited")
+            st.rerun()
+
+
+tabs = [t("action.tab_list"), t("action.tab_new")] + ([t("action.tab_settings")] if who.role is Role.ADMIN else [])
+tab_list, tab_new, *tab_settings = st.tabs(tabs)
+
+with tab_list:
+    c1, c2, c3 = st.columns([1, 2, 2])
+    as_of = c1.date_input(t("action.as_of"), value=today, min_value=dt.date(2014, 1, 1), format=DATE_FORMAT, key="act_as_of")
+    unit = c2.selectbox(t("action.filter_unit"), [None, *names], format_func=lambda c: all_label(c, names.get),
+                        key="act_f_unit")
+    district = c3.selectbox(t("action.filter_district"), [None, *district_names], key="act_f_district",
+                            format_func=lambda c: all_label(c, district_names.get))
+    c4, c5, c6 = st.columns([2, 2, 1])
+    status = c4.selectbox(t("action.filter_status"), [None, *ActionStatus], key="act_f_status",
+                          format_func=lambda s: all_label(s, aw.status_label))
+    source = c5.selectbox(t("action.filter_source"), [None, *ActionSource], key="act_f_source",
+                          format_func=lambda s: all_label(s, lambda v: t(f"action.source.{v.value}")))
+    overdue = c6.toggle(t("action.filter_overdue"), key="act_f_overdue")
+    aw.summary_metrics(action_overview(db(), as_of))
+    own = who.units if who.role is Role.OFFICER else frozenset()
+    found = list_actions(db(), as_of=as_of, unit_code=unit, district_code=district, status=status, source=source,
+                         overdue_only=overdue, first_units=own)
+    if not found.rows:
+        st.info(t("action.none_found"))
+    else:
+        if own:
+            st.caption(t("action.own_first"))
+        aw.action_table(found.rows, key="act_table", mark_own=bool(own))
+        if found.total > len(found.rows):
+            st.caption(t("action.truncated", shown=len(found.rows), total=found.total))
+        by_id = {r.id: r for r in found.rows}
+        pick = st.selectbox(t("action.pick"), list(by_id), key="act_pick",
+                            format_func=lambda i: f"#{i} · {by_id[i].unit_name} · {aw.status_label(by_id[i].status_on)}"
+                                                  f" · {t('action.col_due')} {fmt(by_id[i].due_on)}")
+        show_action(pick)
+
+with tab_new:
+    writable = [c for c in names if accounts.allowed(who, Operation.ACTION_WRITE, unit_code=c, district_code=districts[c])]
+    if not writable:
+        st.info(t("action.cannot_open"))
+    else:
+        with st.form("act_new_form"):
+            n1, n2, n3 = st.columns(3)
+            new_unit = n1.selectbox(t("action.new_unit"), writable, format_func=names.get, key="act_new_unit")
+            new_source = n2.selectbox(t("action.new_source"), list(MANUAL_SOURCES), key="act_new_source",
+                                      format_func=lambda s: t(f"action.source.{s.value}"))
+            new_type = n3.selectbox(t("action.field_type"), list(ActionType), index=1, key="act_new_type",
+                                    format_func=lambda k: t(f"action.type.{k.value}"))
+            new_description = st.text_area(t("action.field_description"), key="act_new_description")
+            new_cause = st.text_area(t("action.field_root_cause"), key="act_new_cause")
+            n4, n5, n6, n7 = st.columns(4)
+            new_owner = n4.text_input(t("action.field_owner"), key="act_new_owner")
+            new_origin = n5.date_input(t("action.new_origin"), value=today, max_value=today, format=DATE_FORMAT,
+                                       key="act_new_origin")
+            new_due = n6.date_input(t("action.field_due"), value=None, format=DATE_FORMAT, key="act_new_due")
+            new_clause = n7.text_input(t("action.new_clause"), key="act_new_clause", placeholder="8.2.2")
+            st.caption(t("action.new_due_default", days=internal_audit_due_days(db())))
+            opened = st.form_submit_button(t("action.new_submit"), type="primary", key="act_new_submit")
+        if opened:
+            try:
+                new = checked(NewAction, unit_code=new_unit, source=new_source, type=new_type, description=new_description,
+                              root_cause=new_cause or None, owner_name=new_owner or None, origin_date=new_origin,
+                              due_date=new_due, clause=new_clause.strip() or None)
+                action_id = open_action(db(), new, actor=who, today=today)
+            except QmsError as e:
+                show_error(e)
+            else:
+                ss.act_flash = t("action.opened", id=action_id)
+                st.rerun()
+
+for tab in tab_settings:
+    with tab:
+        days = st.number_input(t("action.due_days"), min_value=1, max_value=365, step=1,
+                               value=internal_audit_due_days(db()), help=t("action.due_days_help"), key="act_due_days")
+        if st.button(t("action.save_days"), key="act_save_days"):
+            try:
+                set_internal_audit_due_days(db(), int(days), actor=who)
+            except QmsError as e:
+                show_error(e)
+            else:
+                ss.act_flash = t("action.days_saved", days=int(days))
+                st.rerun()

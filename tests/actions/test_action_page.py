@@ -1,0 +1,274 @@
+"""AppTest of the Hành động page on a copy of the demo: figures as of any date, filters, an
+officer's own actions first, steps through the forms, a stale write refused with the input kept,
+permissions, opening an action by hand, the due-days setting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from qms.accounts import Principal, Role
+from qms.action_steps import StepInput
+from qms.actions import ActionSource, ActionStatus, Step
+from qms.settings import PROJECT_ROOT
+from qms.store.action_queries import action_overview, get_action, list_actions
+from qms.store.actions import apply_step, internal_audit_due_days
+from qms.store.db import open_database
+
+PAGE = str(PROJECT_ROOT / "qms" / "ui" / "pages" / "actions.py")
+TODAY = dt.date.today()
+ADMIN = Principal(username="test-admin", role=Role.ADMIN)
+OFFICER = Principal(username="iso.quyetthang", role=Role.OFFICER, units=frozenset({"03386"}))
+AUDITOR = Principal(username="tdc", role=Role.AUDITOR, districts=frozenset({"105"}))
+VIEWER = Principal(username="lanhdao", role=Role.VIEWER)
+
+
+@pytest.fixture
+def db_path(demo_file, tmp_path) -> Path:
+    return Path(shutil.copyfile(demo_file, tmp_path / "app.duckdb"))
+
+
+@pytest.fixture
+def page(db_path, monkeypatch):
+    """``page(user)`` -> the actions page run once, signed in as ``user``, on a demo copy."""
+
+    def make(user: Principal = ADMIN) -> AppTest:
+        monkeypatch.setenv("QMS_DB", str(db_path))
+        st.cache_resource.clear()
+        at = AppTest.from_file(PAGE, default_timeout=60)
+        at.session_state["principal"] = user
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    yield make
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def store(db_path):
+    """The same database file, as another user's session sees it."""
+    database = open_database(db_path)
+    yield database
+    database.close()
+
+
+def table(at: AppTest):
+    found = [df.value for df in at.dataframe if "Hạn xử lý" in df.value.columns and "Đơn vị" in df.value.columns]
+    assert len(found) == 1
+    return found[0]
+
+
+def metric(at: AppTest, label: str):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def own_action(store, status: ActionStatus) -> int:
+    return next(r.id for r in list_actions(store, as_of=TODAY, unit_code="03386").rows if r.status is status)
+
+
+# -- figures and filters -------------------------------------------------------------------------
+
+def test_page_shows_todays_figures_from_the_store(page, store):
+    at = page()
+    data = action_overview(store, TODAY)
+    assert (metric(at, "Đang mở"), metric(at, "Quá hạn")) == (str(data.open), str(data.overdue))
+    assert len(table(at)) == data.total
+
+
+def test_overdue_on_30_june_2017_lists_what_the_overview_counts(page, store):
+    at = page()
+    at.date_input(key="act_as_of").set_value(dt.date(2017, 6, 30))
+    at.toggle(key="act_f_overdue").set_value(True)
+    run(at)
+    expected = action_overview(store, dt.date(2017, 6, 30)).overdue
+    rows = table(at)
+    assert len(rows) == expected == int(metric(at, "Quá hạn")) > 0
+    assert (rows["Quá hạn (ngày)"] > 0).all()
+
+
+def test_status_and_district_filters(page):
+    at = page()
+    at.selectbox(key="act_f_district").set_value("105")
+    at.selectbox(key="act_f_status").set_value(ActionStatus.RECURRED)
+    run(at)
+    rows = table(at)
+    assert len(rows) > 0 and set(rows["Trạng thái"]) == {"Tái diễn (không hiệu quả)"}
+    assert set(rows["Huyện"]) == {"Thành phố Lai Châu"}
+
+
+def test_a_filter_matching_nothing_says_so(page):
+    at = page()
+    at.selectbox(key="act_f_unit").set_value("03386")
+    at.selectbox(key="act_f_status").set_value(ActionStatus.RECURRED)
+    run(at)
+    assert [i.value for i in at.info] == ["Không có hành động nào phù hợp bộ lọc."]
+
+
+def test_officer_sees_their_units_actions_first(page):
+    at = page(OFFICER)
+    rows = table(at)
+    assert rows.iloc[0]["Đơn vị"] == "Phường Quyết Thắng" and rows.iloc[0]["Đơn vị tôi"] == "★"
+    assert rows.iloc[len(rows) - 1]["Đơn vị tôi"] == ""
+
+
+# -- steps through the page ----------------------------------------------------------------------
+
+def test_officer_starts_their_open_action(page, store):
+    action_id = own_action(store, ActionStatus.OPEN)
+    at = page(OFFICER)
+    assert at.selectbox(key="act_pick").value == action_id
+    assert at.selectbox(key=f"act_step_{action_id}").options == ["Bắt đầu thực hiện", "Hủy (kèm lý do)"]
+    at.text_area(key=f"act_{action_id}_start_cause").input("Chưa phân công người cập nhật sổ")
+    at.button(key="act_submit").click()
+    run(at)
+    assert [s.value for s in at.success] == ["Đã ghi nhận: Bắt đầu thực hiện."]
+    done = get_action(store, action_id)
+    assert (done.status, done.root_cause, done.events[-1].actor) == (
+        ActionStatus.IN_PROGRESS, "Chưa phân công người cập nhật sổ", "iso.quyetthang")
+
+
+def test_marking_done_without_a_description_is_refused_and_saves_nothing(page, store):
+    action_id = own_action(store, ActionStatus.OPEN)
+    at = page(OFFICER)
+    at.button(key="act_submit").click()
+    run(at)
+    at.selectbox(key=f"act_step_{action_id}").set_value(Step.DONE)
+    run(at)
+    version = get_action(store, action_id).row_version
+    at.button(key="act_submit").click()
+    run(at)
+    assert [e.value for e in at.error] == [f"Hãy mô tả việc đã làm để đánh dấu hành động #{action_id} đã xong; chưa lưu gì."]
+    assert get_action(store, action_id).row_version == version
+
+
+def test_a_stale_write_is_refused_and_the_input_is_kept(page, store):
+    action_id = own_action(store, ActionStatus.OPEN)
+    at = page(OFFICER)
+    at.selectbox(key=f"act_step_{action_id}").set_value(Step.CANCEL)
+    run(at)
+    # meanwhile, somebody else starts the same action
+    apply_step(store, action_id, StepInput(step=Step.START, on_date=TODAY, owner_name="Lò Thị Mai"),
+               expected_version=get_action(store, action_id).row_version, actor=ADMIN, today=TODAY)
+    at.text_area(key=f"act_{action_id}_cancel_note").input("Trùng với hành động khác")
+    at.button(key="act_submit").click()
+    run(at)
+    assert at.error[0].value.startswith(f"Hành động #{action_id} đã được thay đổi bởi test-admin sau khi bạn mở; chưa lưu gì.")
+    assert at.text_area(key=f"act_{action_id}_cancel_note").value == "Trùng với hành động khác"
+    assert get_action(store, action_id).status is ActionStatus.IN_PROGRESS
+    at.button(key="act_reload").click()
+    run(at)
+    at.button(key="act_submit").click()
+    run(at)
+    assert get_action(store, action_id).status is ActionStatus.CANCELLED
+
+
+def test_auditor_verifies_a_done_action_of_their_district(page, store):
+    action_id = own_action(store, ActionStatus.DONE)
+    at = page(AUDITOR)
+    at.selectbox(key="act_f_unit").set_value("03386")
+    run(at)
+    at.selectbox(key="act_pick").set_value(action_id)
+    run(at)
+    # opened by hand: cancelling it is the unit's own business, not the auditor's
+    assert at.selectbox(key=f"act_step_{action_id}").options == ["Xác minh: hiệu quả", "Xác minh: không hiệu quả (mở lại)"]
+    assert at.text_input(key=f"act_{action_id}_verify_effective_verifier").value == "tdc"
+    at.button(key="act_submit").click()
+    run(at)
+    verified = get_action(store, action_id)
+    assert (verified.status, verified.verified_by, verified.verified_on) == (ActionStatus.VERIFIED, "tdc", TODAY)
+
+
+def test_a_viewer_gets_no_step_and_cannot_open_actions(page):
+    at = page(VIEWER)
+    assert "act_submit" not in [b.key for b in at.button]
+    assert "Bạn không có thao tác nào với hành động này ở trạng thái hiện tại." in [c.value for c in at.caption]
+    assert "Bạn không có quyền mở hành động cho đơn vị nào." in [i.value for i in at.info]
+    assert len(at.tabs) == 2
+
+
+# -- opened by hand, settings --------------------------------------------------------------------
+
+def test_officer_opens_an_action_by_hand_for_their_unit_only(page, store):
+    at = page(OFFICER)
+    assert at.selectbox(key="act_new_unit").options == ["03386 — Phường Quyết Thắng"]
+    before = store.scalar("SELECT count(*) FROM actions")
+    at.selectbox(key="act_new_source").set_value(ActionSource.COMPLAINT)
+    at.text_area(key="act_new_description").input("Người dân phản ánh trả kết quả chậm")
+    at.button(key="act_new_submit").click()
+    run(at)
+    new_id = store.scalar("SELECT max(id) FROM actions")
+    assert store.scalar("SELECT count(*) FROM actions") == before + 1
+    assert [s.value for s in at.success] == [f"Đã mở hành động #{new_id}."]
+    assert get_action(store, new_id).due_date == TODAY + dt.timedelta(days=internal_audit_due_days(store))
+
+
+def test_a_due_date_before_the_origin_is_refused_and_nothing_is_opened(page, store):
+    at = page(OFFICER)
+    before = store.scalar("SELECT count(*) FROM actions")
+    at.text_area(key="act_new_description").input("Tự phát hiện sổ chưa cập nhật")
+    at.date_input(key="act_new_due").set_value(TODAY - dt.timedelta(days=1))
+    at.button(key="act_new_submit").click()
+    run(at)
+    assert "trước ngày phát hiện" in at.error[0].value
+    assert store.scalar("SELECT count(*) FROM actions") == before
+    assert at.text_area(key="act_new_description").value == "Tự phát hiện sổ chưa cập nhật"
+
+
+def test_admin_changes_the_internal_audit_due_days(page, store):
+    at = page(ADMIN)
+    at.number_input(key="act_due_days").set_value(45)
+    at.button(key="act_save_days").click()
+    run(at)
+    assert internal_audit_due_days(store) == 45 and [s.value for s in at.success] == ["Đã lưu: 45 ngày."]
+
+
+def test_only_the_admin_has_the_settings_tab(page):
+    assert len(page(ADMIN).tabs) == 3 and len(page(OFFICER).tabs) == 2
+
+
+# -- the overview's widget -------------------------------------------------------------------------
+
+def _overview_part():
+    """What the integrator adds to the overview page, on its date picker's value."""
+    import datetime as dt
+
+    from qms.store.action_queries import action_overview
+    from qms.ui import action_widgets
+    from qms.ui.context import db
+
+    action_widgets.render_overview_actions(action_overview(db(), dt.date(2017, 6, 30)))
+
+
+def test_overview_widget_shows_the_figures_and_the_districts(db_path, store, monkeypatch):
+    monkeypatch.setenv("QMS_DB", str(db_path))
+    st.cache_resource.clear()
+    at = AppTest.from_function(_overview_part, default_timeout=60)
+    at.session_state["principal"] = ADMIN
+    run(at)
+    data = action_overview(store, dt.date(2017, 6, 30))
+    assert metric(at, "Quá hạn") == str(data.overdue) and metric(at, "Trung vị số ngày đến khi đóng") == \
+        f"{data.median_days_to_close:g} ngày"
+    districts = next(df.value for df in at.dataframe if "Huyện" in df.value.columns)
+    assert districts["Quá hạn"].sum() == data.overdue and "Các sở, ban, ngành" in set(districts["Huyện"])
+    st.cache_resource.clear()
+
+
+def test_overview_widget_on_an_empty_database_says_there_is_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("QMS_DB", str(tmp_path / "empty.duckdb"))
+    st.cache_resource.clear()
+    at = AppTest.from_function(_overview_part, default_timeout=60)
+    run(at)
+    assert [i.value for i in at.info] == ["Chưa có hành động nào tính đến ngày này."] and not at.metric
+    st.cache_resource.clear()
