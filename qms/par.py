@@ -27,15 +27,15 @@ from __future__ import annotations
 
 import hashlib
 import math
-import unicodedata
 from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from qms.checklists import LocalizedText
 from qms.errors import QmsError
 from qms.settings import PROJECT_ROOT
 
@@ -55,29 +55,12 @@ def default_methodology_path() -> Path:
     return PROVINCE_METHODOLOGY if PROVINCE_METHODOLOGY.is_file() else SAMPLE_METHODOLOGY
 
 
-def _nfc(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = unicodedata.normalize("NFC", value).strip()
-    if not value:
-        raise ValueError("must not be empty")
-    return value
-
-
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Wording(_Frozen):
-    """A text in Vietnamese (the official wording) and English."""
-
-    vi: str
-    en: str | None = None
-
-    @field_validator("vi", "en")
-    @classmethod
-    def _normalise(cls, v: str | None) -> str | None:
-        return _nfc(v)
+class Wording(LocalizedText):
+    """A text in Vietnamese (the official wording) and English (the checklists' localized text)."""
 
     def text(self, lang: str = "vi") -> str:
         return self.en if lang == "en" and self.en else self.vi

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from qms.accounts import Principal
+from qms.accounts import Principal, Role
 from qms.errors import QmsError
 from qms.store import accounts as store
 from qms.ui.context import db, settings, show_error, t
@@ -24,6 +24,22 @@ def sign_out() -> None:
     st.session_state.pop(_SEEN, None)
 
 
+def _sign_in(username: str, password: str, *, create_admin: str | None = None) -> None:
+    """Sign in (after creating the first administrator when ``create_admin`` names them); on
+    success start the session's clock and rerun into the app, else show the one sentence."""
+    try:
+        if create_admin is not None:
+            store.create_user(db(), username=username, display_name=create_admin, role=Role.ADMIN, password=password,
+                              actor=username)
+        principal = store.sign_in(db(), username, password)
+    except QmsError as e:
+        show_error(e)
+        return
+    st.session_state[_KEY] = principal
+    st.session_state[_SEEN] = dt.datetime.now()
+    st.rerun()
+
+
 def _first_admin_form() -> None:
     st.title(t("auth.first_admin"))
     st.info(t("auth.first_admin_help"))
@@ -37,17 +53,7 @@ def _first_admin_form() -> None:
         if password != again:
             st.error(t("auth.mismatch"))
             return
-        try:
-            from qms.accounts import Role
-
-            store.create_user(db(), username=username, display_name=display, role=Role.ADMIN, password=password, actor=username)
-            principal = store.sign_in(db(), username, password)
-        except QmsError as e:
-            show_error(e)
-            return
-        st.session_state[_KEY] = principal
-        st.session_state[_SEEN] = dt.datetime.now()
-        st.rerun()
+        _sign_in(username, password, create_admin=display)
 
 
 def _sign_in_form() -> None:
@@ -57,14 +63,7 @@ def _sign_in_form() -> None:
         password = st.text_input(t("auth.password"), type="password", key="sign_in_password")
         submitted = st.form_submit_button(t("auth.sign_in"), type="primary")
     if submitted:
-        try:
-            principal = store.sign_in(db(), username, password)
-        except QmsError as e:
-            show_error(e)
-            return
-        st.session_state[_KEY] = principal
-        st.session_state[_SEEN] = dt.datetime.now()
-        st.rerun()
+        _sign_in(username, password)
 
 
 def gate() -> Principal:
