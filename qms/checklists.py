@@ -140,7 +140,7 @@ class ChecklistTemplate(_Frozen):
                         "duplicate_ref",
                         f"duplicate item ref {item.ref!r} (first used at {items[item.ref]})",
                         loc + ("ref",), item.ref))
-                items.setdefault(item.ref, _location(loc))
+                items.setdefault(item.ref, error_location(loc))
                 problems += self._clause_problems(item, loc)
         if problems:  # pydantic keeps each error's own loc when a validator raises this
             raise PydanticValidationError.from_exception_data(type(self).__name__, problems)
@@ -185,14 +185,16 @@ class TemplateError(QmsError):
         super().__init__(f"{self.file}: {location}: {reason}{more}")
 
 
-def _location(loc: tuple) -> str:
+def error_location(loc: tuple) -> str:
+    """A pydantic error location as a path a person reads: ``sections[2].items[5].clause_2015``."""
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "top level"
 
 
-def _reason(error: dict) -> str:
+def error_reason(error: dict) -> str:
+    """A pydantic error in one short phrase (unknown key, missing key, the validator's message)."""
     if error["type"] == "extra_forbidden":
         return f"unknown key {error['loc'][-1]!r}"
     if error["type"] == "missing":
@@ -222,7 +224,7 @@ def _parse(data: bytes, file: str) -> ChecklistTemplate:
     try:
         return ChecklistTemplate.model_validate(raw)
     except PydanticValidationError as e:
-        found = [(_location(err["loc"]), _reason(err)) for err in e.errors()]
+        found = [(error_location(err["loc"]), error_reason(err)) for err in e.errors()]
         raise TemplateError(file, *found[0], others=tuple(found[1:])) from None
 
 

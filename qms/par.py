@@ -35,7 +35,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from qms.checklists import LocalizedText
+from qms.checklists import LocalizedText, error_location, error_reason
 from qms.errors import QmsError
 from qms.settings import PROJECT_ROOT
 
@@ -132,23 +132,6 @@ class MethodologyError(QmsError):
                          vi=f"{self.file}: {location}: {reason} (tệp phương pháp chấm điểm không dùng được)")
 
 
-def _location(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "top level"
-
-
-def _reason(error: dict) -> str:
-    if error["type"] == "extra_forbidden":
-        return f"unknown key {error['loc'][-1]!r}"
-    if error["type"] == "missing":
-        return "required key is missing"
-    if error["type"] == "value_error":
-        return str(error.get("ctx", {}).get("error", error["msg"]))
-    return error["msg"]
-
-
 def parse_methodology(data: bytes, file: str) -> Methodology:
     """Validate a methodology from a file's bytes; any problem raises :class:`MethodologyError`."""
     try:
@@ -166,7 +149,7 @@ def parse_methodology(data: bytes, file: str) -> Methodology:
         return Methodology.model_validate(raw)
     except PydanticValidationError as e:
         err = e.errors()[0]
-        raise MethodologyError(file, _location(err["loc"]), _reason(err)) from None
+        raise MethodologyError(file, error_location(err["loc"]), error_reason(err)) from None
 
 
 def load_methodology(path: Path) -> tuple[Methodology, str]:
