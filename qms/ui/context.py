@@ -56,3 +56,13 @@ def show_error(err: QmsError) -> None:
 
 
 DATE_FORMAT = "DD/MM/YYYY"
+
+#: Characters that make Markdown out of text: links, images, emphasis, headings, code, HTML-like tags.
+_MARKDOWN_SPECIALS = set("\\`*_[]()!<>#|~")
+
+
+def plain(text: str) -> str:
+    """User-supplied text (a unit name from an imported file) made safe for Markdown-rendering
+    elements such as ``st.header`` and ``st.caption``: every special character is escaped, so a
+    crafted name can never turn into a link, an image the browser fetches, or markup."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in text)

@@ -90,3 +90,20 @@ def test_search_handles_the_letter_d_with_stroke(app):
     at = app(page=PAGE)
     at.text_input(key="units_search").set_value("doan ket").run()
     assert at.selectbox(key="units_pick").value == "03389"
+
+
+def test_a_crafted_unit_name_is_shown_as_text_not_markdown(app, tmp_path):
+    """An imported name carrying Markdown (an image the browser would fetch) stays plain text."""
+    from qms.store.units import import_units
+    from qms.units_import import parse_units_csv
+
+    at = app(page=PAGE)
+    db = open_database(tmp_path / "app.duckdb")
+    try:
+        csv = "gso_code,name,level,kind,parent_gso_code\n03999,Xã ![x](http://example.org/a.png),commune,xa,105\n"
+        import_units(db, parse_units_csv(csv), actor="t")
+    finally:
+        db.close()
+    at.run()
+    _pick(at, "03999")
+    assert at.header[0].value == "Xã \\!\\[x\\]\\(http://example.org/a.png\\)"

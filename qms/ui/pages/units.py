@@ -18,7 +18,7 @@ from qms.store.scope import unit_scope
 from qms.store.units import list_units, unit_page
 from qms.ui import audit_widgets
 from qms.ui.scope_widgets import render_unit_scope
-from qms.ui.context import DATE_FORMAT, actor, db, lang, show_error, t
+from qms.ui.context import DATE_FORMAT, actor, db, lang, plain, show_error, t
 
 st.title(t("page.units"))
 today = dt.date.today()
@@ -42,11 +42,11 @@ st.query_params["unit"] = code
 
 page = unit_page(db(), code, today=today)
 unit = page.unit
-st.header(unit.name)
+st.header(plain(unit.name))
 facts = [f"{t('col.code')}: {unit.code}", f"{t('col.level')}: {t('level.' + unit.level.value)}",
          f"{t('col.kind')}: {kind_label(unit.kind, lang())}"]
 if unit.parent_name:
-    facts.append(f"{t('col.parent')}: {unit.parent_name}")
+    facts.append(f"{t('col.parent')}: {plain(unit.parent_name)}")
 st.caption(" · ".join(facts))
 if unit.valid_to:
     st.warning(f"{t('units.merged')} {fmt(unit.valid_to)}")
