@@ -49,8 +49,9 @@ def test_preview_writes_nothing_and_shows_the_coverage_after(dien_bien):
 
 
 def test_confirm_writes_and_coverage_equals_the_overview_figure(dien_bien):
-    preview = preview_status_import(dien_bien, status_sheet(*ROWS), "dien_bien.xlsx", today=TODAY, actor="t")
-    done = apply_status_import(dien_bien, status_sheet(*ROWS), "dien_bien.xlsx", today=TODAY, actor="t",
+    data = status_sheet(*ROWS)  # one upload, previewed then confirmed (.xlsx bytes carry their save time)
+    preview = preview_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor="t")
+    done = apply_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor="t",
                                expected_digest=preview.digest)
     assert done.written and event_count(dien_bien) == len(preview.plan.events)
     assert by_level(dien_bien, TODAY) == preview.coverage_after == done.coverage_after
