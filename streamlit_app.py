@@ -4,7 +4,7 @@ import streamlit as st
 
 from qms.accounts import Operation, allowed
 from qms.labels import LANGS
-from qms.ui.auth import gate
+from qms.ui.auth import current, gate
 from qms.ui.context import t
 from qms.ui.exports_nightly import run_nightly_export
 
@@ -14,23 +14,31 @@ with st.sidebar:
     st.radio("Ngôn ngữ / Language", LANGS, key="lang", horizontal=True,
              format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
 
+
+def _pages(admin: bool) -> list:
+    pages = [
+        st.Page("qms/ui/pages/overview.py", title=t("page.overview"), default=True),
+        st.Page("qms/ui/pages/units.py", title=t("page.units"), url_path="units"),
+        st.Page("qms/ui/pages/scope.py", title=t("scope.page"), url_path="processes"),
+        st.Page("qms/ui/pages/audits.py", title=t("audit.page"), url_path="audits"),
+        st.Page("qms/ui/pages/actions.py", title=t("action.page"), url_path="actions"),
+        st.Page("qms/ui/pages/reports.py", title=t("exports.page"), url_path="reports"),
+        st.Page("qms/ui/pages/targets.py", title=t("page.targets"), url_path="targets"),
+        st.Page("qms/ui/pages/data_import.py", title=t("page.import"), url_path="import"),
+        st.Page("qms/ui/pages/status_import.py", title=t("status_import.page"), url_path="status-import"),
+    ]
+    if admin:
+        pages += [
+            st.Page("qms/ui/pages/users.py", title=t("page.users"), url_path="users"),
+            st.Page("qms/ui/pages/change_log.py", title=t("page.change_log"), url_path="change-log"),
+        ]
+    return pages
+
+
+if current() is None:
+    # Signed out: register the pages without showing or running them, so that a link such as
+    # /audits?audit=12 keeps its page and parameters through the sign-in form.
+    st.navigation(_pages(admin=True), position="hidden")
 principal = gate()  # the sign-in form (or the first administrator's) stops the run here
 run_nightly_export()
-
-pages = [
-    st.Page("qms/ui/pages/overview.py", title=t("page.overview"), default=True),
-    st.Page("qms/ui/pages/units.py", title=t("page.units"), url_path="units"),
-    st.Page("qms/ui/pages/scope.py", title=t("scope.page"), url_path="processes"),
-    st.Page("qms/ui/pages/audits.py", title=t("audit.page"), url_path="audits"),
-    st.Page("qms/ui/pages/actions.py", title=t("action.page"), url_path="actions"),
-    st.Page("qms/ui/pages/reports.py", title=t("exports.page"), url_path="reports"),
-    st.Page("qms/ui/pages/targets.py", title=t("page.targets"), url_path="targets"),
-    st.Page("qms/ui/pages/data_import.py", title=t("page.import"), url_path="import"),
-    st.Page("qms/ui/pages/status_import.py", title=t("status_import.page"), url_path="status-import"),
-]
-if allowed(principal, Operation.MANAGE_USERS):
-    pages += [
-        st.Page("qms/ui/pages/users.py", title=t("page.users"), url_path="users"),
-        st.Page("qms/ui/pages/change_log.py", title=t("page.change_log"), url_path="change-log"),
-    ]
-st.navigation(pages).run()
+st.navigation(_pages(admin=allowed(principal, Operation.MANAGE_USERS))).run()

@@ -199,3 +199,26 @@ def wait_seconds(failures: list[dt.datetime], now: dt.datetime) -> int:
     wait = min(MAX_WAIT_SECONDS, 2 ** extra)
     remaining = wait - (now - recent[-1]).total_seconds()
     return max(0, int(remaining + 0.999))
+
+
+# -- single sign-on (OpenID Connect through st.login) -----------------------------------------
+
+
+def username_from_identity(claims, *, claim: str, domain: str | None = None) -> str:
+    """The local account name an identity provider's user maps to: the value of ``claim``
+    (``preferred_username`` by default in the settings), lower-cased.  With ``domain`` set, an
+    e-mail-like value must be an address of that domain and its local part is the name (so
+    ``email`` can be the claim where the provider sends nothing shorter).  One sentence otherwise:
+    qms never invents an account for an identity it does not know."""
+    value = claims.get(claim)
+    if not isinstance(value, str) or not value.strip():
+        raise QmsError(f"The sign-in provider sent no {claim!r} for this user, so qms cannot tell which account it is.",
+                       vi=f"Nhà cung cấp đăng nhập không gửi trường {claim!r} của người dùng này nên không xác định được tài khoản.")
+    name = value.strip().lower()
+    if domain:
+        local, at, host = name.rpartition("@")
+        if not at or host != domain.strip().lower():
+            raise QmsError(f"{name} is not an address of {domain}; only {domain} accounts may sign in.",
+                           vi=f"{name} không phải địa chỉ thuộc {domain}; chỉ tài khoản của {domain} được đăng nhập.")
+        name = local
+    return name

@@ -8,11 +8,39 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
+
+import re
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 #: The project folder (where data/, checklists/ and docs/ live).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: DuckDB's memory limit when ``QMS_MEMORY_LIMIT`` is not set.  DuckDB's own default (80% of the
+#: RAM) let one snapshot sort hold ~1.8 GB; with a limit, large sorts spill to a temporary folder
+#: next to the database instead (docs/performance.md).
+DEFAULT_MEMORY_LIMIT = "512MB"
+
+_SIZE = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
+
+def check_memory_limit(text: str) -> str:
+    """``text`` if it is a size DuckDB accepts (digits and a unit: ``512MB``, ``1GB``, ``1.5GiB``);
+    otherwise ValueError naming it.  Checked here because ``SET memory_limit`` takes no bound
+    parameter: only a validated size ever reaches that SQL."""
+    text = str(text).strip()
+    if not _SIZE.fullmatch(text):
+        raise ValueError(f"memory limit {text!r} is not a size such as 512MB or 1GB")
+    return text
+
+
+def memory_limit_from_env(env: dict[str, str] | None = None) -> str:
+    """DuckDB's memory limit for every connection qms opens: ``QMS_MEMORY_LIMIT`` or
+    :data:`DEFAULT_MEMORY_LIMIT` (read where the connection is opened, so the app, the CLI, the
+    benchmark and the tests all run with the same limit unless told otherwise)."""
+    env = os.environ if env is None else env
+    return check_memory_limit(env.get("QMS_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT)
 
 
 class Settings(BaseModel):
@@ -26,6 +54,22 @@ class Settings(BaseModel):
     actor: str = "qms-cli"
     #: A web session idle this long is signed out.
     idle_minutes: int = 30
+    #: DuckDB's memory limit (``QMS_MEMORY_LIMIT``); bigger sorts spill to ``<db file>.tmp``.
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
+
+    #: How people sign in to the web app: ``local`` accounts (default, no outside service) or the
+    #: province's OpenID Connect provider through ``st.login`` (``oidc``; README, "Single sign-on").
+    auth: Literal["local", "oidc"] = "local"
+    #: The provider's name under ``[auth]`` in ``.streamlit/secrets.toml`` (None: the default one).
+    oidc_provider: str | None = None
+    #: The identity claim that names the local account, and the e-mail domain to strip from it.
+    oidc_claim: str = "preferred_username"
+    oidc_domain: str | None = None
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _memory_limit_is_size(cls, v: str) -> str:
+        return check_memory_limit(v)
 
     @field_validator("actor")
     @classmethod
@@ -37,7 +81,9 @@ class Settings(BaseModel):
 
 def load_settings(db: str | os.PathLike | None = None, env: dict[str, str] | None = None) -> Settings:
     """Settings from (highest first) the explicit ``db`` argument, the environment
-    (``QMS_DB``, ``QMS_ACTOR``, ``QMS_IDLE_MINUTES``, ``QMS_CHECKLISTS``, ``QMS_EXPORTS``), then the defaults."""
+    (``QMS_DB``, ``QMS_ACTOR``, ``QMS_IDLE_MINUTES``, ``QMS_CHECKLISTS``, ``QMS_EXPORTS``,
+    ``QMS_MEMORY_LIMIT``, ``QMS_AUTH``, ``QMS_OIDC_PROVIDER``, ``QMS_OIDC_CLAIM``,
+    ``QMS_OIDC_DOMAIN``), then the defaults."""
     env = os.environ if env is None else env
     values: dict = {}
     if db or env.get("QMS_DB"):
@@ -50,4 +96,9 @@ def load_settings(db: str | os.PathLike | None = None, env: dict[str, str] | Non
         values["checklists_dir"] = Path(env["QMS_CHECKLISTS"])
     if env.get("QMS_EXPORTS"):
         values["exports_dir"] = Path(env["QMS_EXPORTS"])
+    if env.get("QMS_MEMORY_LIMIT"):
+        values["memory_limit"] = env["QMS_MEMORY_LIMIT"]
+    for name in ("auth", "oidc_provider", "oidc_claim", "oidc_domain"):
+        if env.get(f"QMS_{name.upper()}"):
+            values[name] = env[f"QMS_{name.upper()}"].strip()
     return Settings(**values)

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qms import coverage as rules
 from qms.lifecycle import STAGE_AFTER
-from qms.models import COVERAGE_LEVELS, DistrictCoverage, Level, LevelCoverage
-from qms.store.coverage import STAGE_CASE
+from qms.models import DistrictCoverage, Level, LevelCoverage
+from qms.store.coverage import STAGE_CASE, districts_from_rows, levels_from_rows
 from qms.store.targets import list_targets
 from qms.store.units import EXISTS_ON_SQL
 
@@ -66,26 +65,10 @@ WITH e AS (
 
 
 def results(rows: list[tuple], db, as_of: dt.date) -> tuple[list[LevelCoverage], list[DistrictCoverage]]:
-    """Rows of :data:`GROUPED_SQL` -> the same models ``by_level`` and ``by_district`` return."""
+    """Rows of :data:`GROUPED_SQL` -> the same models ``by_level`` and ``by_district`` return
+    (the store's own conversion: only the query differs)."""
     targets = list_targets(db)
-    counts = {r[1]: r[3:] for r in rows if r[0] == "level"}
-    levels = []
-    for level in COVERAGE_LEVELS:
-        in_plan, announced, building, applying, not_started, not_maintained = counts.get(level.value, (0, 0, 0, 0, 0, 0))
-        rate = rules.rate_pct(announced, in_plan)
-        target = rules.target_lookup(targets, level, as_of.year)
-        levels.append(LevelCoverage(
-            level=level, as_of=as_of, in_plan=in_plan, announced=announced, building=building, applying=applying,
-            never_started=not_started, not_maintained=not_maintained, rate_pct=rate, target_pct=target,
-            gap_pct=rules.gap_pct(rate, target),
-        ))
-    target = rules.target_lookup(targets, Level.COMMUNE, as_of.year)
-    districts = []
-    for _, code, name, in_plan, announced, *_ in (r for r in rows if r[0] == "district"):
-        rate = rules.rate_pct(announced, in_plan)
-        districts.append(DistrictCoverage(district_code=code, district_name=name, in_plan=in_plan, announced=announced,
-                                          rate_pct=rate, target_pct=target, gap_pct=rules.gap_pct(rate, target)))
-    return levels, rules.sort_by_gap(districts)
+    return levels_from_rows(rows, targets, as_of), districts_from_rows(rows, targets, as_of, Level.COMMUNE)
 
 
 def coverage_on(db, as_of: dt.date) -> tuple[list[LevelCoverage], list[DistrictCoverage]]:

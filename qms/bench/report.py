@@ -62,6 +62,11 @@ def render_text(report: BenchReport) -> str:
             out.append(f"{f.title}: {f.note}")
     if report.errors:
         out.append(f"{len(report.errors)} step(s) FAILED: " + "; ".join(report.errors))
+    cov = next((f for f in report.figures if f.key == "coverage" and f.available), None)
+    if cov and "by_level_plus_by_district_median_s" in cov.extra:
+        out.append(f"coverage as two calls (by_level + by_district, what `qms coverage --by-district` calls): "
+                   f"{cov.extra['by_level_plus_by_district_median_s'] * 1000:.1f} ms median, "
+                   f"{cov.extra['by_level_plus_by_district_min_s'] * 1000:.1f} ms min")
     spans = next((f for f in report.figures if f.key == "coverage_spans"), None)
     if spans:
         out.append(f"spans prototype: the overview's trend query takes {spans.extra['trend_real_median_s'] * 1000:.1f} ms "

@@ -166,7 +166,7 @@ def run_benchmark(scale: str | Scale = "province", *, seed: int = DEFAULT_SEED, 
     ``workdir``: where the database goes and stays (default: a new temporary folder, removed
     afterwards unless ``keep``); it must not already hold a benchmark database of that scale.  ``threads``: DuckDB
     threads (default: DuckDB's own, one per core).  ``memory_limit``: DuckDB's memory limit, e.g.
-    ``"1GB"`` (default: DuckDB's own, 80% of the RAM, which is what the app runs with).  ``progress``: a callable receiving short
+    ``"1GB"`` (default: the app's own, ``QMS_MEMORY_LIMIT`` or 512MB, :func:`qms.settings.memory_limit_from_env`).  ``progress``: a callable receiving short
     progress lines (default: none).
     """
     started = time.perf_counter()
@@ -182,12 +182,10 @@ def run_benchmark(scale: str | Scale = "province", *, seed: int = DEFAULT_SEED, 
     try:
         say(f"generating the {scale.name} dataset (seed {seed}) in {db_path}")
         generation = _generate(db_path, scale, seed, say)
-        db = open_database(db_path)
+        db = open_database(db_path, memory_limit=memory_limit)  # None: the app's setting
         try:
             if threads:
                 db.rows(f"SET threads = {int(threads)}")
-            if memory_limit:
-                db.rows(f"SET memory_limit = '{memory_limit}'")
             as_of = HISTORY_UNTIL
             report = BenchReport(scale, seed, as_of, machine(db), load_average(), generation=generation)
             ctx = steps.Context(db, db_path, folder, scale, as_of)
@@ -223,6 +221,8 @@ def run_benchmark(scale: str | Scale = "province", *, seed: int = DEFAULT_SEED, 
             cur = db.cursor()
             for day in CHECK_DATES:
                 mine = steps.coverage_figures(db, day)
+                if coverage.coverage_on(db, day) != (coverage.by_level(db, day), coverage.by_district(db, day)):
+                    diffs.append(f"{day.isoformat()} coverage_on differs from by_level + by_district")
                 diffs += _compare("baseline vs qms", baseline.naive_coverage(cur, day), mine, day)
                 diffs += _compare("prototype vs qms", baseline.qms_figures(*prototype.coverage_on(db, day)), mine, day)
                 diffs += _compare("spans prototype vs qms", baseline.qms_figures(*prototype_spans.coverage_on(db, day)), mine, day)

@@ -60,8 +60,8 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=2025, help="seed of the synthetic data (default 2025)")
     p.add_argument("--runs", type=int, help="timed runs per figure (default: per scale, 5 to 21)")
     p.add_argument("--threads", type=int, help="DuckDB threads (default: DuckDB's own, one per core)")
-    p.add_argument("--memory-limit", help="DuckDB memory limit for the measurements, e.g. 1GB (default: DuckDB's own, "
-                                           "80%% of the RAM, as the app runs today)")
+    p.add_argument("--memory-limit", help="DuckDB memory limit for the measurements, e.g. 1GB (default: the app's own, "
+                                           "QMS_MEMORY_LIMIT or 512MB)")
     p.add_argument("--workdir", help="folder for the benchmark database, kept afterwards (default: a temporary folder)")
     p.add_argument("--keep", action="store_true", help="keep the temporary benchmark database and print its path")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")

@@ -46,6 +46,10 @@ TYPES: dict[str, str] = {
     "TIMESTAMP": "date and time (UTC, no time zone)",
 }
 
+#: Rows per chunk of a table read in key ranges (see ``ExportTable.chunk``): small enough to
+#: sort in memory under the app's 512MB limit, big enough that the per-query cost is small.
+CHUNK_ROWS = 400_000
+
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -80,6 +84,12 @@ class ExportTable:
     sql: str | None = None
     rows: Callable[[SnapshotSource], list[dict]] | None = None
     requires: tuple[str, ...] = ()
+    #: For a big ``sql`` table: ``(column, keys_sql)``.  ``column`` is the first ``order_by``
+    #: column (never NULL); ``keys_sql`` a cheap SELECT over the source tables giving
+    #: ``(key, rows)`` for each value of that column (an estimate is enough: it only decides
+    #: where the chunks are cut).  The writer then reads and sorts the table in ascending key
+    #: ranges of about :data:`CHUNK_ROWS` rows instead of in one sort; the file is the same.
+    chunk: tuple[str, str] | None = None
 
     @property
     def file_name(self) -> str:
@@ -102,6 +112,8 @@ class ExportTable:
         missing = [k for k in self.order_by if k not in names]
         if not self.order_by or missing:
             raise RuntimeError(f"{where}: order_by must name columns (unknown: {missing})")
+        if self.chunk is not None and (self.sql is None or self.chunk[0] != self.order_by[0]):
+            raise RuntimeError(f"{where}: chunk needs sql and must name the first order_by column")
 
 
 class Registry:

@@ -32,10 +32,10 @@ from qms import __version__
 from qms.accounts import Operation, Principal, require
 from qms.checklists import load_templates
 from qms.errors import QmsError
-from qms.exports.registry import SCHEMA_VERSION, ExportTable, Registry, SnapshotSource, default_registry
+from qms.exports.registry import CHUNK_ROWS, SCHEMA_VERSION, ExportTable, Registry, SnapshotSource, default_registry
 from qms.par import Methodology
 from qms.settings import PROJECT_ROOT
-from qms.store.snapshot_io import copy_to_parquet, engine_version, quote_ident, read_snapshot
+from qms.store.snapshot_io import engine_version, quote_ident, read_snapshot, write_parquet, writer_version
 
 MANIFEST = "manifest.json"
 PARTIAL_SUFFIX = ".partial"
@@ -66,8 +66,16 @@ def folder_name(as_of: dt.date, generated_at: dt.datetime) -> str:
     return f"{as_of.isoformat()}_{generated_at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
 
 
-def _select(table: ExportTable, inner: str) -> str:
+def _schema(table: ExportTable) -> pa.Schema:
+    return pa.schema([(c.name, _ARROW[c.type]) for c in table.columns])
+
+
+def _select(table: ExportTable, inner: str, where: str = "") -> str:
+    """The table's SELECT with its declared types, ordered by its key; ``where`` keeps one
+    key range (a chunk, see :func:`_queries`)."""
     cols = ", ".join(f"CAST(src.{quote_ident(c.name)} AS {c.type}) AS {quote_ident(c.name)}" for c in table.columns)
+    if where:
+        inner = f"SELECT * FROM ({inner}) AS chunk WHERE {where}"
     order = ", ".join(quote_ident(k) for k in table.order_by)
     return f"SELECT {cols} FROM ({inner}) AS src ORDER BY {order}"
 
@@ -77,18 +85,54 @@ def _arrow_rows(table: ExportTable, rows: list[dict]) -> pa.Table:
     for row in rows:
         if set(row) != set(names):
             raise RuntimeError(f"export table {table.name!r}: a row has keys {sorted(row)}, expected {sorted(names)}")
-    schema = pa.schema([(c.name, _ARROW[c.type]) for c in table.columns])
-    return pa.Table.from_pylist(rows, schema=schema)
+    return pa.Table.from_pylist(rows, schema=_schema(table))
+
+
+def chunk_bounds(keys: list[tuple], chunk_rows: int = CHUNK_ROWS) -> list:
+    """Key values where a new chunk starts: ``keys`` are ``(key, rows)`` pairs (any order);
+    a chunk is cut once it holds ``chunk_rows`` rows.  Empty: one chunk."""
+    bounds, held = [], 0
+    for key, n in sorted((k, n) for k, n in keys if k is not None):
+        if held >= chunk_rows:
+            bounds.append(key)
+            held = 0
+        held += n or 0
+    return bounds
+
+
+def _queries(table: ExportTable, src: SnapshotSource, params: dict) -> list[tuple[str, dict]]:
+    """The SELECTs writing ``table``: one, or one per key range (ascending, disjoint, covering
+    every value: the first from below, the last to above and NULL, so rows outside
+    ``keys_sql``'s estimate are still written, in order)."""
+    if table.chunk is None:
+        return [(_select(table, table.sql), params)]
+    column, keys_sql = table.chunk
+    bounds = chunk_bounds(src.reader.rows(keys_sql, {k: v for k, v in params.items() if f"${k}" in keys_sql}))
+    key = f"chunk.{quote_ident(column)}"
+    out = []
+    for i in range(len(bounds) + 1):
+        where, p = [], dict(params)
+        if i > 0:
+            where.append(f"{key} >= $chunk_lo")
+            p["chunk_lo"] = bounds[i - 1]
+        if i < len(bounds):
+            where.append(f"{key} < $chunk_hi")
+            p["chunk_hi"] = bounds[i]
+            cond = " AND ".join(where)
+        else:  # the last range also takes NULL keys, which ORDER BY puts last
+            cond = f"({' AND '.join(where)}) OR {key} IS NULL" if where else "TRUE"
+        out.append((_select(table, table.sql, cond), p))
+    return out
 
 
 def _write_table(table: ExportTable, src: SnapshotSource, path: Path) -> int:
     if table.sql is not None:
         params = {k: v for k, v in (("as_of", src.as_of), ("year_start", dt.date(src.as_of.year, 1, 1)))
                   if f"${k}" in table.sql}
-        return copy_to_parquet(src.reader, _select(table, table.sql), params, path)
+        return write_parquet(src.reader, _queries(table, src, params), path, _schema(table))
     rows = _arrow_rows(table, table.rows(src))
-    return copy_to_parquet(src.reader, _select(table, "SELECT * FROM qms_export_rows"), {}, path, rows=rows,
-                           rows_name="qms_export_rows")
+    return write_parquet(src.reader, [(_select(table, "SELECT * FROM qms_export_rows"), {})], path, _schema(table),
+                         rows=rows, rows_name="qms_export_rows")
 
 
 def sha256_file(path: Path) -> str:
@@ -179,6 +223,7 @@ def _write(db, out_dir: Path, as_of: dt.date, now: dt.datetime, methodology: tup
             "generated_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "qms_version": __version__,
             "duckdb_version": engine_version(),
+            "pyarrow_version": writer_version(),
             "methodology": {"id": m.id, "version": m.version, "sample": m.sample, "sha256": sha},
             "checklist_templates": _templates(checklists_dir),
             "tables": entries,

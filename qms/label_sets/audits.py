@@ -56,6 +56,7 @@ LABELS: dict[str, tuple[str, str]] = {
                          "Weighted share of Conform or Observation among assessed items (Not applicable excluded)."),
     "audit.section": ("Phần", "Section"),
     "audit.all_sections": ("Tất cả các phần", "All sections"),
+    "audit.section_progress": ("Phần này: đã trả lời {answered}/{total} mục", "This section: {answered} of {total} items answered"),
     "audit.only_open": ("Chỉ mục chưa trả lời", "Only unanswered items"),
     "audit.all_answered": ("Mọi mục trong phần này đã được trả lời.", "Every item here is answered."),
     "audit.result": ("Kết quả", "Result"),

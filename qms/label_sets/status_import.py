@@ -14,6 +14,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "Chưa có đơn vị nào. Hãy nhập danh sách đơn vị của tỉnh (trang Nhập dữ liệu) trước.",
         "No units yet. Import the province's unit list first (Import page).",
     ),
+    "status_import.admin_only": (
+        "Chỉ quản trị viên (Sở KH&CN) được nhập tình trạng ISO của cả tỉnh; tài khoản của bạn chỉ tải được tệp mẫu.",
+        "Only the administrator (Department of Science and Technology) imports the province's ISO status; "
+        "your account can download the template only.",
+    ),
     "status_import.template": ("1. Tải tệp mẫu", "1. Download the template"),
     "status_import.template_help": (
         "Tệp .xlsx có sẵn mọi đơn vị của tỉnh, một dòng một đơn vị; trang thứ hai giải thích từng cột.",

@@ -105,6 +105,30 @@ def sign_in(db, username: str, password: str, *, now: dt.datetime | None = None)
     return principal
 
 
+def sign_in_sso(db, username: str, *, now: dt.datetime | None = None) -> Principal:
+    """The principal of the active local account ``username``, for a user the identity provider
+    has already authenticated (``st.login``): roles and scopes stay qms's own.  Recorded in the
+    sign-in attempts like a password sign-in; an unknown or deactivated name is one sentence."""
+    now = now or dt.datetime.now()
+    username = username.strip().lower()
+
+    def run(cur) -> Principal | None:
+        row = cur.execute("SELECT role, active FROM users WHERE username = ?", [username]).fetchall()
+        ok = bool(row) and bool(row[0][1])
+        cur.execute("INSERT INTO sign_in_attempts (username, attempted_at, ok, reason) VALUES (?, ?, ?, ?)",
+                    [username, now, ok, "sso" if ok else ("sso: inactive" if row else "sso: no account")])
+        if not ok:
+            return None
+        units, districts = _scopes(cur, username)
+        return Principal(username=username, role=Role(row[0][0]), units=units, districts=districts)
+
+    principal = db.write(run)  # the refused attempt is committed before the refusal is raised
+    if principal is None:
+        raise QmsError(f"There is no active qms account named {username}; ask the administrator to create or reactivate it.",
+                       vi=f"Không có tài khoản qms đang hoạt động tên {username}; hãy đề nghị quản trị viên tạo hoặc kích hoạt lại.")
+    return principal
+
+
 def list_users(db) -> list[UserView]:
     cur = db.cursor()
     try:

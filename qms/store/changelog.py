@@ -87,3 +87,20 @@ def search(db, text: str = "", *, limit: int = 500) -> list[dict[str, Any]]:
         " ORDER BY id DESC LIMIT ?",
         [needle, needle, needle, limit],
     )
+
+
+#: Entities whose change-log key names a unit: ``units`` by its code, the others as ``CODE#n``
+#: (lifecycle events) or ``CODE/...`` (catalogue entries, process versions).
+UNIT_ENTITIES = ("units", "qms_events", "unit_tthc", "process_versions")
+
+
+def unit_log(db, code: str, *, limit: int = 500) -> list[dict[str, Any]]:
+    """A unit's own history, newest first: its record, lifecycle events, TTHC catalogue and
+    processes (its audits and actions keep theirs on their own pages)."""
+    return db.dicts(
+        "SELECT id, changed_at, actor, action, entity, entity_key, before, after FROM change_log"
+        " WHERE list_contains(?, entity)"
+        "   AND (entity_key = ? OR starts_with(entity_key, ? || '#') OR starts_with(entity_key, ? || '/'))"
+        " ORDER BY id DESC LIMIT ?",
+        [list(UNIT_ENTITIES), code, code, code, limit],
+    )

@@ -1,8 +1,9 @@
 """Coverage on a date, computed in SQL over small aggregates.
 
-Every query here reads the few stage-moving events of each unit (build started, applied,
-announced, re-announced, withdrawn) and returns one row per level, district or year: pages
-never pull the event table into Python to count it.
+Every query here reads the derived stage spans of :mod:`qms.store.spans` (migration 008: a few
+rows per unit, rewritten from the events by every write that records one) instead of scanning
+the whole event history, so its cost does not grow with the years recorded; pages never pull
+the event table into Python to count it.
 """
 
 from __future__ import annotations
@@ -10,30 +11,114 @@ from __future__ import annotations
 import datetime as dt
 
 from qms import coverage as rules
-from qms.lifecycle import DECISION_19_IN_FORCE, STAGE_AFTER, STAGE_ORDER
+from qms.lifecycle import DECISION_19_IN_FORCE, STAGE_ORDER
 from qms.models import COVERAGE_LEVELS, DistrictCoverage, Level, LevelCoverage, PendingUnit, Stage, TrendPoint
+from qms.store.spans import STAGE_CASE, STAGE_ON_SQL  # noqa: F401 - re-exported: other stores' queries use them
 from qms.store.targets import list_targets
 from qms.store.units import EXISTS_ON_SQL, NAME_ON_SQL
 
-#: event_type -> stage number, generated from the domain's table so SQL and Python agree.
-STAGE_CASE = "CASE event_type " + " ".join(
-    f"WHEN '{ev.value}' THEN {STAGE_ORDER[stage]}" for ev, stage in STAGE_AFTER.items()
-) + " END"
-
 _STAGE_BY_NUMBER = {n: s for s, n in STAGE_ORDER.items()}
-
-#: Each unit's stage on $as_of: the stage of its latest stage-moving event dated on or before it.
-STAGE_ON_SQL = f"""
-    SELECT unit_code, arg_max(stage, (event_date, id)) AS stage, max(event_date) AS since
-    FROM (SELECT unit_code, event_date, id, {STAGE_CASE} AS stage FROM qms_events WHERE event_date <= $as_of)
-    WHERE stage IS NOT NULL
-    GROUP BY unit_code
-"""
 
 IN_PLAN_SQL = f"""
     SELECT u.code, u.level, u.parent_code FROM units u
     WHERE u.in_plan AND u.level IN ('department', 'district', 'commune') AND {EXISTS_ON_SQL}
 """
+
+#: Each unit counted on $as_of (in the plan, existing, at a coverage level) with its stage (a
+#: range lookup in the spans) and whether it missed this year's maintenance.
+_UNITS_CTE = f"""
+e AS (
+    SELECT s.unit_code, s.stage, f.first_announced, m.unit_code IS NOT NULL AS maintained
+    FROM unit_stage_spans s
+    LEFT JOIN unit_first_announced f ON f.unit_code = s.unit_code
+    LEFT JOIN unit_year_maintenance m ON m.unit_code = s.unit_code AND m.year = year($as_of) AND m.maintained_on <= $as_of
+    WHERE s.valid_from <= $as_of AND (s.valid_to IS NULL OR s.valid_to > $as_of)
+), u AS (
+    SELECT u.level, u.parent_code, coalesce(e.stage, 0) AS stage,
+           coalesce(e.stage = 3 AND e.first_announced < make_date(year($as_of), 1, 1) AND NOT e.maintained, false)
+               AS not_maintained
+    FROM units u LEFT JOIN e ON e.unit_code = u.code
+    WHERE u.in_plan AND u.level IN ('department', 'district', 'commune') AND {EXISTS_ON_SQL}
+)"""
+
+_COUNTS = """count(*) AS in_plan, count(*) FILTER (WHERE stage = 3) AS announced, count(*) FILTER (WHERE stage = 1) AS building,
+           count(*) FILTER (WHERE stage = 2) AS applying, count(*) FILTER (WHERE stage = 0) AS not_started,
+           count(*) FILTER (WHERE not_maintained) AS not_maintained"""
+
+#: Districts existing on $as_of with their name on that day.
+_DISTRICTS_CTE = f"""
+d AS (
+    SELECT u.code, coalesce(arg_max(n.name, n.valid_from) FILTER (WHERE n.valid_from <= $as_of), arg_min(n.name, n.valid_from)) AS name
+    FROM units u JOIN unit_names n ON n.code = u.code
+    WHERE u.level = 'district' AND {EXISTS_ON_SQL}
+    GROUP BY u.code
+)"""
+
+_LEVELS_SQL = f"WITH {_UNITS_CTE} SELECT 'level', level, NULL, {_COUNTS} FROM u GROUP BY level"
+
+#: Per district: units of level $dlevel by parent, with only what that needs (no maintenance).
+_DISTRICT_ROWS_SQL = f"""
+WITH s AS ({STAGE_ON_SQL}), g AS (
+    SELECT u.parent_code AS district_code, count(*) AS in_plan, count(*) FILTER (WHERE s.stage = 3) AS announced
+    FROM units u LEFT JOIN s ON s.unit_code = u.code
+    WHERE u.in_plan AND u.level = $dlevel AND {EXISTS_ON_SQL}
+    GROUP BY u.parent_code
+), {_DISTRICTS_CTE}
+SELECT 'district', d.code, d.name, coalesce(g.in_plan, 0), coalesce(g.announced, 0)
+FROM d LEFT JOIN g ON g.district_code = d.code
+"""
+
+#: Both results in one query: one pass over the units and the spans; ``GROUPING SETS`` gives the
+#: counts per level and per district (units of level $dlevel grouped by parent).
+_COVERAGE_SQL = f"""
+WITH {_UNITS_CTE}, g AS (
+    SELECT level, CASE WHEN level = $dlevel THEN parent_code END AS district_code, GROUPING(district_code) AS per_level,
+           {_COUNTS}
+    FROM u GROUP BY GROUPING SETS ((level), (level, district_code))
+), {_DISTRICTS_CTE}
+SELECT 'level' AS kind, level AS code, NULL AS name, in_plan, announced, building, applying, not_started, not_maintained
+FROM g WHERE per_level = 1
+UNION ALL
+SELECT 'district', d.code, d.name, coalesce(g.in_plan, 0), coalesce(g.announced, 0), 0, 0, 0, 0
+FROM d LEFT JOIN g ON g.per_level = 0 AND g.level = $dlevel AND g.district_code = d.code
+"""
+
+
+def levels_from_rows(rows: list[tuple], targets, as_of: dt.date) -> list[LevelCoverage]:
+    """The ``'level'`` rows of a coverage query (kind, level, name, six counts) as models, every
+    coverage level present (zeros when it has no row), with rate, target and gap."""
+    counts = {r[1]: r[3:] for r in rows if r[0] == "level"}
+    levels = []
+    for lv in COVERAGE_LEVELS:
+        in_plan, announced, building, applying, not_started, not_maintained = counts.get(lv.value, (0, 0, 0, 0, 0, 0))
+        rate = rules.rate_pct(announced, in_plan)
+        target = rules.target_lookup(targets, lv, as_of.year)
+        levels.append(LevelCoverage(
+            level=lv, as_of=as_of, in_plan=in_plan, announced=announced, building=building, applying=applying,
+            never_started=not_started, not_maintained=not_maintained, rate_pct=rate, target_pct=target,
+            gap_pct=rules.gap_pct(rate, target),
+        ))
+    return levels
+
+
+def districts_from_rows(rows: list[tuple], targets, as_of: dt.date, level: Level) -> list[DistrictCoverage]:
+    """The ``'district'`` rows of a coverage query as models, largest gap first."""
+    target = rules.target_lookup(targets, level, as_of.year)
+    districts = []
+    for _, code, name, in_plan, announced, *_ in (r for r in rows if r[0] == "district"):
+        rate = rules.rate_pct(announced, in_plan)
+        districts.append(DistrictCoverage(district_code=code, district_name=name, in_plan=in_plan, announced=announced,
+                                          rate_pct=rate, target_pct=target, gap_pct=rules.gap_pct(rate, target)))
+    # By code first: districts of the same name in different provinces then keep one order.
+    return rules.sort_by_gap(sorted(districts, key=lambda d: d.district_code))
+
+
+def coverage_on(db, as_of: dt.date, level: Level = Level.COMMUNE) -> tuple[list[LevelCoverage], list[DistrictCoverage]]:
+    """:func:`by_level` and :func:`by_district` (units of ``level`` per district) from one query
+    and one read of the targets: what the overview shows."""
+    rows = db.rows(_COVERAGE_SQL, {"as_of": as_of, "dlevel": level.value})
+    targets = list_targets(db)
+    return levels_from_rows(rows, targets, as_of), districts_from_rows(rows, targets, as_of, level)
 
 
 def by_level(db, as_of: dt.date) -> list[LevelCoverage]:
@@ -43,103 +128,39 @@ def by_level(db, as_of: dt.date) -> list[LevelCoverage]:
     internal audit and a management review between that day and the as-of date (Decision 19
     Art. 4.4b: at least once a year).
     """
-    sql = f"""
-        WITH u AS ({IN_PLAN_SQL}),
-        s AS ({STAGE_ON_SQL}),
-        first_ann AS (
-            SELECT unit_code, min(event_date) AS first_announced FROM qms_events
-            WHERE event_type = 'announced' AND event_date <= $as_of GROUP BY unit_code
-        ),
-        maint AS (
-            SELECT unit_code,
-                   bool_or(event_type = 'internal_audit') AND bool_or(event_type = 'management_review') AS ok
-            FROM qms_events
-            WHERE event_date BETWEEN make_date(year($as_of), 1, 1) AND $as_of
-              AND event_type IN ('internal_audit', 'management_review')
-            GROUP BY unit_code
-        )
-        SELECT u.level,
-               count(*) AS in_plan,
-               count(*) FILTER (WHERE s.stage = 3) AS announced,
-               count(*) FILTER (WHERE s.stage = 1) AS building,
-               count(*) FILTER (WHERE s.stage = 2) AS applying,
-               count(*) FILTER (WHERE coalesce(s.stage, 0) = 0) AS not_started,
-               count(*) FILTER (WHERE s.stage = 3 AND f.first_announced < make_date(year($as_of), 1, 1)
-                                 AND NOT coalesce(m.ok, false)) AS not_maintained
-        FROM u
-        LEFT JOIN s ON s.unit_code = u.code
-        LEFT JOIN first_ann f ON f.unit_code = u.code
-        LEFT JOIN maint m ON m.unit_code = u.code
-        GROUP BY u.level
-    """
-    counts = {r[0]: r[1:] for r in db.rows(sql, {"as_of": as_of})}
-    targets = list_targets(db)
-    out = []
-    for level in COVERAGE_LEVELS:
-        in_plan, announced, building, applying, not_started, not_maintained = counts.get(level.value, (0, 0, 0, 0, 0, 0))
-        rate = rules.rate_pct(announced, in_plan)
-        target = rules.target_lookup(targets, level, as_of.year)
-        out.append(LevelCoverage(
-            level=level, as_of=as_of, in_plan=in_plan, announced=announced, building=building, applying=applying,
-            never_started=not_started, not_maintained=not_maintained, rate_pct=rate, target_pct=target,
-            gap_pct=rules.gap_pct(rate, target),
-        ))
-    return out
+    return levels_from_rows(db.rows(_LEVELS_SQL, {"as_of": as_of}), list_targets(db), as_of)
 
 
 def by_district(db, as_of: dt.date, level: Level = Level.COMMUNE) -> list[DistrictCoverage]:
     """Units of ``level`` grouped by their district (parent), largest gap first; every district
     that exists on the date is listed, even one with no unit of that level."""
-    sql = f"""
-        WITH u AS ({IN_PLAN_SQL} AND u.level = $level),
-        s AS ({STAGE_ON_SQL}),
-        d AS (SELECT u.code FROM units u WHERE u.level = 'district' AND {EXISTS_ON_SQL}),
-        agg AS (
-            SELECT u.parent_code AS district_code, count(*) AS in_plan, count(*) FILTER (WHERE s.stage = 3) AS announced
-            FROM u LEFT JOIN s ON s.unit_code = u.code GROUP BY u.parent_code
-        )
-        SELECT d.code, n.name, coalesce(agg.in_plan, 0), coalesce(agg.announced, 0)
-        FROM d LEFT JOIN agg ON agg.district_code = d.code
-        JOIN ({NAME_ON_SQL}) n ON n.code = d.code
-    """
-    target = rules.target_lookup(list_targets(db), level, as_of.year)
-    rows = []
-    for code, name, in_plan, announced in db.rows(sql, {"as_of": as_of, "level": level.value}):
-        rate = rules.rate_pct(announced, in_plan)
-        rows.append(DistrictCoverage(
-            district_code=code, district_name=name, in_plan=in_plan, announced=announced, rate_pct=rate,
-            target_pct=target, gap_pct=rules.gap_pct(rate, target),
-        ))
-    return rules.sort_by_gap(rows)
+    return districts_from_rows(db.rows(_DISTRICT_ROWS_SQL, {"as_of": as_of, "dlevel": level.value}), list_targets(db), as_of, level)
+
+
+TREND_SQL = """
+WITH years AS (SELECT unnest($years) AS y, unnest($days) AS d),
+u AS (
+    SELECT y.y, u.code, u.level FROM years y JOIN units u
+      ON u.in_plan AND u.level IN ('department', 'district', 'commune')
+     AND (u.valid_from IS NULL OR u.valid_from <= y.d) AND (u.valid_to IS NULL OR u.valid_to > y.d)
+),
+s AS (
+    SELECT y.y, s.unit_code FROM years y JOIN unit_stage_spans s
+      ON s.stage = 3 AND s.valid_from <= y.d AND (s.valid_to IS NULL OR s.valid_to > y.d)
+)
+SELECT u.y, u.level, count(*), count(s.unit_code) FROM u LEFT JOIN s ON s.y = u.y AND s.unit_code = u.code GROUP BY u.y, u.level
+"""
 
 
 def trend(db, as_of: dt.date, first_year: int = 2014) -> list[TrendPoint]:
     """Rate per level at the end of each year from ``first_year`` to the as-of year (the last
-    point is the as-of date itself), with each year's target; every level every year."""
+    point is the as-of date itself), with each year's target; every level every year.  A range
+    join of the year-end dates to the stage spans."""
     points = rules.year_points(first_year, as_of)
     if not points:
         return []
-    sql = f"""
-        WITH years AS (SELECT * FROM (VALUES {", ".join("(?, ?::DATE)" for _ in points)}) t(y, d)),
-        u AS (
-            SELECT y.y, u.code, u.level FROM years y JOIN units u
-              ON u.in_plan AND u.level IN ('department', 'district', 'commune')
-             AND (u.valid_from IS NULL OR u.valid_from <= y.d) AND (u.valid_to IS NULL OR u.valid_to > y.d)
-        ),
-        e AS (SELECT unit_code, event_date, id, {STAGE_CASE} AS stage FROM qms_events WHERE event_type IN
-              ({", ".join(f"'{ev.value}'" for ev in STAGE_AFTER)})),
-        s AS (
-            SELECT y.y, e.unit_code, arg_max(e.stage, (e.event_date, e.id)) AS stage
-            FROM years y JOIN e ON e.event_date <= y.d GROUP BY y.y, e.unit_code
-        )
-        SELECT u.y, u.level, count(*), count(*) FILTER (WHERE s.stage = 3)
-        FROM u LEFT JOIN s ON s.y = u.y AND s.unit_code = u.code
-        GROUP BY u.y, u.level
-    """
-    params: list = []
-    for y, d in points:
-        params += [y, d]
-    counts = {(r[0], r[1]): (r[2], r[3]) for r in db.rows(sql, params)}
+    counts = {(r[0], r[1]): (r[2], r[3])
+              for r in db.rows(TREND_SQL, {"years": [y for y, _ in points], "days": [d for _, d in points]})}
     targets = list_targets(db)
     out = []
     for y, _ in points:
@@ -190,17 +211,54 @@ def stage_of(db, unit_code: str, as_of: dt.date) -> tuple[Stage, dt.date | None]
     return _STAGE_BY_NUMBER[rows[0][0]], rows[0][1]
 
 
+#: Above this many districts the overview groups communes by province first (a national database).
+PROVINCE_GROUPING_ABOVE = 100
+
+_PROVINCE_SQL = f"""
+WITH {_UNITS_CTE}, g AS (
+    SELECT dd.parent_code AS province, count(*) AS in_plan, count(*) FILTER (WHERE u.stage = 3) AS announced
+    FROM u JOIN units dd ON dd.code = u.parent_code WHERE u.level = 'commune' GROUP BY dd.parent_code
+), p AS (
+    SELECT u.code, coalesce(arg_max(n.name, n.valid_from) FILTER (WHERE n.valid_from <= $as_of), arg_min(n.name, n.valid_from)) AS name
+    FROM units u JOIN unit_names n ON n.code = u.code
+    WHERE u.level = 'province' AND {EXISTS_ON_SQL}
+    GROUP BY u.code
+)
+SELECT 'district', p.code, p.name, coalesce(g.in_plan, 0), coalesce(g.announced, 0) FROM p LEFT JOIN g ON g.province = p.code
+"""
+
+
+def by_province(db, as_of: dt.date) -> list[DistrictCoverage]:
+    """Communes grouped by province (through their district), largest gap first; every province
+    existing on the date is listed.  Rows are :class:`DistrictCoverage` whose ``district_code`` and
+    ``district_name`` are the province's (the overview's first level at national scale)."""
+    return districts_from_rows(db.rows(_PROVINCE_SQL, {"as_of": as_of}), list_targets(db), as_of, Level.COMMUNE)
+
+
 class Overview:
-    """Everything the overview page shows for one date, read in one call."""
+    """Everything the overview page shows for one date, read in one call.
+
+    With more than :data:`PROVINCE_GROUPING_ABOVE` districts, ``by_province`` holds the communes
+    per province and :meth:`districts_in` a province's districts (the page drills down);
+    otherwise ``by_province`` is empty and the page lists every district.
+    """
 
     def __init__(self, db, as_of: dt.date):
         self.as_of = as_of
         self.has_units = bool(db.scalar("SELECT count(*) FROM units"))
-        self.by_level = by_level(db, as_of) if self.has_units else []
-        self.by_district = by_district(db, as_of) if self.has_units else []
+        self.by_level, self.by_district = coverage_on(db, as_of) if self.has_units else ([], [])
         self.trend = trend(db, as_of) if self.has_units else []
         self.pending = not_announced(db, as_of) if self.has_units else []
         self.sample_targets = bool(db.scalar("SELECT count(*) FROM targets WHERE is_sample AND year = ?", [as_of.year]))
+        self.by_province: list[DistrictCoverage] = []
+        self._province_of: dict[str, str | None] = {}
+        if len(self.by_district) > PROVINCE_GROUPING_ABOVE:
+            self.by_province = by_province(db, as_of)
+            self._province_of = dict(db.rows("SELECT code, parent_code FROM units WHERE level = 'district'"))
+
+    def districts_in(self, province_code: str) -> list[DistrictCoverage]:
+        """The districts of one province (rows of ``by_district``, same order)."""
+        return [d for d in self.by_district if self._province_of.get(d.district_code) == province_code]
 
 
 def overview(db, as_of: dt.date) -> Overview:

@@ -11,7 +11,7 @@ from qms.errors import NotFound
 from qms.models import LifecycleEvent, NewEvent
 import pyarrow as pa
 
-from qms.store import changelog
+from qms.store import changelog, spans
 
 _COLUMNS = "id, unit_code, event_type, event_date, decision_no, standard, scope_note, source, date_estimated, recorded_by, recorded_at"
 
@@ -46,7 +46,8 @@ def record_events_in(cur, events: Sequence[NewEvent], *, actor: Principal | str,
     replayed through :func:`qms.lifecycle.check_history` against its unit's history as it grows,
     and only then are all rows inserted at once.  Each touched unit's ``lifecycle_version`` is
     bumped, so two concurrent writers on one unit conflict (and the retry re-reads and re-asks
-    the rule) instead of both passing it; every event is logged.
+    the rule) instead of both passing it; their derived stage spans (:mod:`qms.store.spans`) are
+    rewritten from their events in the same transaction; every event is logged.
 
     ``actor`` must be allowed to record events of each unit (an officer: their own unit only);
     ``check_permission=False`` is for writes whose own permission was checked by the caller (a
@@ -91,6 +92,7 @@ def record_events_in(cur, events: Sequence[NewEvent], *, actor: Principal | str,
         cur.unregister("qms_new_events")
     ids.sort()  # ids come from a sequence in insertion order
     cur.execute("UPDATE units SET lifecycle_version = lifecycle_version + 1 WHERE list_contains(?, code)", [codes])
+    spans.refresh(cur, codes)
     changelog.append_many(cur, [
         dict(actor=who.username, action="insert", entity="qms_events", key=f"{e.unit_code}#{i}", before=None, after=e)
         for e, i in zip(events, ids)

@@ -134,6 +134,40 @@ def scope_by_district(db, as_of: dt.date) -> list[DistrictScope]:
     return sorted(rows, key=lambda r: (r.rate_pct is None, r.rate_pct or 0.0, r.district_name))
 
 
+def scope_unit_facts(db, as_of: dt.date) -> list[tuple]:
+    """The snapshot's ``scope_unit`` facts in one query, for every unit counted on ``as_of`` (as
+    :func:`scope_by_unit`): ``(code, name, level, district of a commune, announced, TTHC total,
+    covered, overdue updates, pending updates, scope changed on when a re-announcement is due)``,
+    by code.  Set-based: the obligations are counted per unit in SQL (the state the overview
+    counts with) instead of building one object per obligation."""
+    sql = f"""
+        WITH u AS ({_UNITS}), sc AS ({UNIT_SCOPE}), st AS ({STAGE}), n AS ({NAME_ON_SQL}),
+        o AS (SELECT unit_code, count(*) FILTER (WHERE state = 'overdue') AS overdue,
+                     count(*) FILTER (WHERE state = 'pending') AS pending
+              FROM ({OBLIGATIONS}) GROUP BY unit_code),
+        ra AS (SELECT unit_code, changed_on FROM ({REANNOUNCE}))
+        SELECT u.code, n.name, u.level, CASE WHEN u.level = 'commune' THEN u.parent_code END, coalesce(st.stage, 0) = 3,
+               coalesce(sc.total, 0), coalesce(sc.covered, 0), coalesce(o.overdue, 0), coalesce(o.pending, 0), ra.changed_on
+        FROM u JOIN n ON n.code = u.code
+        LEFT JOIN sc ON sc.unit_code = u.code
+        LEFT JOIN st ON st.unit_code = u.code
+        LEFT JOIN o ON o.unit_code = u.code
+        LEFT JOIN ra ON ra.unit_code = u.code
+        ORDER BY u.code
+    """
+    return db.rows(sql, {"as_of": as_of})
+
+
+#: The 3-month rule's obligations on $as_of of units existing that day, with their state (the
+#: snapshot's ``scope_updates``; :func:`update_obligations` returns the same rows as objects).
+UPDATES_ON_SQL = f"""
+    SELECT o.change_id, o.unit_code, o.process_code, o.document_no, o.title AS process_title, o.effective_on,
+           o.update_due_on, o.reissued_on, o.state
+    FROM ({OBLIGATIONS}) o JOIN units u ON u.code = o.unit_code
+    WHERE {EXISTS_ON_SQL}
+"""
+
+
 def update_obligations(db, as_of: dt.date, *, unit_code: str | None = None,
                        states: tuple[UpdateState, ...] | None = None) -> list[UpdateDue]:
     """Processes a legal change obliges to re-issue (3-month rule), each with its state on

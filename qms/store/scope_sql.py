@@ -6,8 +6,6 @@ even with millions of process-TTHC links.
 
 from __future__ import annotations
 
-from qms.store.coverage import STAGE_CASE
-
 #: Catalogue entries active on $as_of.  No DISTINCT: a unit's entries of one TTHC never overlap
 #: (every write path refuses an overlapping period), so each (unit, TTHC) appears at most once;
 #: dropping the DISTINCT saves a third of the overview's time at national scale.
@@ -39,13 +37,14 @@ UNIT_SCOPE = f"""
     GROUP BY c.unit_code
 """
 
-#: Each unit's stage number on $as_of (3 = announced) and its latest announcement date.
-STAGE = f"""
-    SELECT unit_code,
-           arg_max(stage, (event_date, id)) FILTER (WHERE stage IS NOT NULL) AS stage,
-           max(event_date) FILTER (WHERE event_type IN ('announced', 're_announced')) AS announced_on
-    FROM (SELECT unit_code, event_type, event_date, id, {STAGE_CASE} AS stage FROM qms_events WHERE event_date <= $as_of)
-    GROUP BY unit_code
+#: Each unit's stage number on $as_of (3 = announced) and, for an announced unit, its latest
+#: announcement date: read from the derived stage spans (migration 008, :mod:`qms.store.spans`).
+#: A unit in stage 3 entered its current span on its latest stage-moving day, and every
+#: stage-moving event leaving it in stage 3 is an announcement or re-announcement, so that day
+#: is its latest announcement (units in other stages get NULL: no query reads it for them).
+STAGE = """
+    SELECT unit_code, stage, CASE WHEN stage = 3 THEN valid_from END AS announced_on FROM unit_stage_spans
+    WHERE valid_from <= $as_of AND (valid_to IS NULL OR valid_to > $as_of)
 """
 
 #: Every (legal change, unit, process) obligation effective on or before $as_of, with the facts

@@ -2,21 +2,27 @@
 
 The export writer (:mod:`qms.exports.snapshot`) never talks to DuckDB itself: it opens a
 :func:`read_snapshot` (one read-only transaction, so every table of a snapshot sees the same
-committed state even while the app keeps writing) and hands each table's SELECT to
-:func:`copy_to_parquet`, which runs DuckDB's own ``COPY (...) TO ... (FORMAT parquet)``: no
-extension, no network, and byte-identical files for identical rows (checked by the tests).
+committed state even while the app keeps writing) and hands each table's SELECTs to
+:func:`write_parquet`, which streams their rows from DuckDB as Arrow batches into one pyarrow
+``ParquetWriter`` cut in fixed row groups: no extension, no network, and byte-identical files for
+identical rows (checked by the tests).  A big table is read as several SELECTs over ascending key
+ranges, each sorted in memory: one ``COPY (... ORDER BY ...)`` of millions of rows spilled its
+sort to disk under the app's 512MB memory limit and took most of a national snapshot's time.
 """
 
 from __future__ import annotations
 
 import contextlib
+import queue
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from qms.errors import QmsError
 
@@ -83,34 +89,116 @@ def read_snapshot(db) -> Iterator[SnapshotReader]:
         cur.close()
 
 
-def _literal_path(path: Path) -> str:
-    # COPY takes the file name as a literal, not a parameter; the folder is ours (never user text
-    # beyond the exports folder), and quotes are doubled.
-    return "'" + str(path).replace("'", "''") + "'"
+#: Rows per Parquet row group.  Every file is cut into groups of exactly this many rows (the
+#: last one shorter), whatever the chunks the rows were read in, so the bytes depend only on
+#: the rows (DuckDB's own COPY uses the same size).
+ROW_GROUP_ROWS = 122_880
 
 
-def copy_to_parquet(reader: SnapshotReader, select_sql: str, params: dict[str, Any], path: Path, *,
-                    rows: pa.Table | None = None, rows_name: str = "qms_export_rows") -> int:
-    """Write the result of ``select_sql`` to the Parquet file ``path``; return the row count.
+class ParquetSink:
+    """Append Arrow tables to one Parquet file of a fixed schema, in row groups of
+    :data:`ROW_GROUP_ROWS` rows whatever the sizes of the appended tables.
 
-    ``rows``, when given, is an Arrow table visible to ``select_sql`` as ``rows_name`` (figures
-    computed by store functions in Python, such as the coverage rows, go through DuckDB the same
-    way as plain queries, so every file is written by the same writer).  A failing query raises
-    :class:`QmsError`; the caller removes what was half written.
+    The Parquet encoding runs in a background thread (pyarrow releases the GIL), so DuckDB can
+    compute the next chunk while the previous one is compressed; the order of :meth:`append`
+    calls is the order of the rows in the file.  :meth:`close` waits for the thread and raises
+    what it raised.
+    """
+
+    def __init__(self, path: Path, schema: pa.Schema):
+        self.schema = schema
+        self.rows = 0
+        self._writer = pq.ParquetWriter(str(path), schema, compression="snappy")
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="qms-parquet-sink", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self._error is None:
+                try:
+                    self._writer.write_table(item, row_group_size=ROW_GROUP_ROWS)
+                except BaseException as e:  # noqa: BLE001 - handed to close()
+                    self._error = e
+
+    def append(self, table: pa.Table) -> None:
+        if self._error is not None:
+            raise self._error
+        if table.num_rows == 0:
+            return
+        table = table.rename_columns(self.schema.names).cast(self.schema)
+        self.rows += table.num_rows
+        self._pending.append(table)
+        self._pending_rows += table.num_rows
+        if self._pending_rows >= ROW_GROUP_ROWS:
+            whole = pa.concat_tables(self._pending)
+            cut = (self._pending_rows // ROW_GROUP_ROWS) * ROW_GROUP_ROWS
+            self._queue.put(whole.slice(0, cut).combine_chunks())
+            rest = whole.slice(cut)
+            self._pending, self._pending_rows = [rest], rest.num_rows
+
+    def close(self) -> int:
+        """Write the last rows, close the file, return the row count."""
+        try:
+            if self._error is None and self._pending_rows:
+                self._queue.put(pa.concat_tables(self._pending).combine_chunks())
+        finally:
+            self._pending = []
+            self._queue.put(None)
+            self._thread.join()
+            self._writer.close()
+        if self._error is not None:
+            raise self._error
+        return self.rows
+
+
+def write_parquet(reader: SnapshotReader, queries: Iterable[tuple[str, dict[str, Any]]], path: Path, schema: pa.Schema, *,
+                  rows: pa.Table | None = None, rows_name: str = "qms_export_rows") -> int:
+    """Write the results of ``queries`` (SELECTs with their bound parameters), one after the
+    other, to the Parquet file ``path`` with exactly ``schema``; return the row count.
+
+    A big table comes as several queries over disjoint, ascending key ranges, each ordering
+    its own rows (a sort of a few hundred thousand rows in memory instead of one sort of
+    millions spilling to disk); their concatenation is the ordered table.  ``rows``, when
+    given, is an Arrow table visible to the queries as ``rows_name`` (figures computed by store functions in Python go
+    through the same SELECT and writer as plain queries).  The file's bytes depend only on the
+    rows and the pyarrow version (fixed row groups, see :class:`ParquetSink`).  A failing query
+    raises :class:`QmsError`; the caller removes what was half written.
     """
     cur = reader._cur
     if rows is not None:
         cur.register(rows_name, rows)
+    sink = ParquetSink(path, schema)
     try:
-        result = cur.execute(f"COPY ({select_sql}) TO {_literal_path(path)} (FORMAT parquet)", params).fetchall()
-        return int(result[0][0]) if result else 0
+        for sql, params in queries:
+            result = cur.sql(sql, params=params) if params else cur.sql(sql)
+            for batch in result.to_arrow_reader(ROW_GROUP_ROWS):
+                sink.append(pa.Table.from_batches([batch]))
     except duckdb.Error as e:
+        with contextlib.suppress(BaseException):
+            sink.close()
         raise QmsError(f"{path.name} could not be written: {e}") from e
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            sink.close()
+        raise
     finally:
         if rows is not None:
             cur.unregister(rows_name)
+    return sink.close()
+
+
+def writer_version() -> str:
+    """The pyarrow version encoding the files (the Parquet bytes depend on it)."""
+    return pa.__version__
 
 
 def engine_version() -> str:
-    """The DuckDB version writing the files (the Parquet bytes depend on it)."""
+    """The DuckDB version computing the rows (recorded in the manifest with :func:`writer_version`)."""
     return duckdb.__version__

@@ -14,7 +14,7 @@ import streamlit as st
 from qms.action_views import DEPARTMENTS_ROW, ActionDetail, ActionOverview, ActionSummary
 from qms.actions import is_overdue
 from qms.dates import fmt
-from qms.ui.context import t
+from qms.ui.context import plain, t
 
 
 def status_label(status) -> str:
@@ -107,7 +107,7 @@ def action_facts(detail: ActionDetail, *, as_of: dt.date) -> None:
     if detail.finding_id is not None:
         st.markdown(t("action.finding", id=detail.finding_id, audit=detail.audit_id,
                       grade=t(f"audit.grade.{detail.grade}") if detail.grade else "",
-                      clause=detail.clause or t("action.no_clause"), note=detail.finding_note or ""))
+                      clause=detail.clause or t("action.no_clause"), note=plain(detail.finding_note or "")))
     if detail.recurred:
         st.warning(t("action.recurred_warning", finding=detail.recurred_by_finding_id, day=fmt(detail.recurred_on)))
     if is_overdue(detail.status, detail.due_date, as_of):
@@ -126,7 +126,7 @@ def action_facts(detail: ActionDetail, *, as_of: dt.date) -> None:
         facts.append((t("action.facts_verified"), f"{detail.verified_by}, {fmt(detail.verified_on)}{note}"))
     if detail.cancel_reason:
         facts.append((t("action.facts_cancel"), f"{detail.cancel_reason} ({fmt(detail.cancelled_on)})"))
-    st.markdown("\n".join(f"- **{label}:** {value}" for label, value in facts))
+    st.markdown("\n".join(f"- **{label}:** {plain(value)}" for label, value in facts))  # typed by people: text, never markup
 
 
 def history_table(detail: ActionDetail, *, key: str) -> None:

@@ -33,7 +33,7 @@ from qms.models import checked
 from qms.store.audits import AuditView, get_audit, save_answers
 from qms.store.findings import DEPARTMENTS_ROW, AuditSummary, Finding, HeatCell
 from qms.ui import context
-from qms.ui.context import db, lang, settings, t
+from qms.ui.context import db, lang, plain, settings, t
 
 EMPTY: tuple = (None, None, None)
 ss = st.session_state
@@ -226,7 +226,7 @@ def conflict_panel(view: AuditView) -> None:
         for c in items:
             at = c.theirs.answered_at.strftime("%H:%M %d/%m/%Y") if c.theirs.answered_at else ""
             st.markdown("- " + t("audit.conflict_row", ref=c.item_ref, mine=result_label(c.mine.result),
-                                 by=c.theirs.answered_by, at=at, theirs=result_label(c.theirs.result)))
+                                 by=plain(c.theirs.answered_by), at=at, theirs=result_label(c.theirs.result)))
         left, right = st.columns(2)
         left.button(t("audit.apply_mine"), key="aud_apply_mine", on_click=reapply_mine, type="primary")
         right.button(t("audit.take_theirs"), key="aud_take_theirs", on_click=drop_mine)

@@ -1,4 +1,11 @@
-"""The sign-in gate the router runs before any page: first administrator, sign-in, idle timeout."""
+"""The sign-in gate the router runs before any page: first administrator, sign-in, idle timeout.
+
+Two ways in, chosen by the settings (``QMS_AUTH``): ``local`` (the default: accounts and scrypt
+hashes in the database, no outside service) or ``oidc`` (the province's OpenID Connect provider
+through Streamlit's ``st.login``, configured in ``.streamlit/secrets.toml``; the identity is mapped
+to the local account of the same name by :func:`qms.accounts.username_from_identity`, so roles,
+scopes and the change log stay qms's own).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ import datetime as dt
 
 import streamlit as st
 
-from qms.accounts import Principal, Role
+from qms.accounts import Principal, Role, username_from_identity
 from qms.errors import QmsError
 from qms.store import accounts as store
 from qms.ui.context import db, settings, show_error, t
@@ -20,8 +27,11 @@ def current() -> Principal | None:
 
 
 def sign_out() -> None:
+    """End the qms session; with single sign-on also the provider's (``st.logout`` reruns)."""
     st.session_state.pop(_KEY, None)
     st.session_state.pop(_SEEN, None)
+    if settings().auth == "oidc" and st.user.is_logged_in:
+        st.logout()
 
 
 def _sign_in(username: str, password: str, *, create_admin: str | None = None) -> None:
@@ -66,6 +76,35 @@ def _sign_in_form() -> None:
         _sign_in(username, password)
 
 
+def _single_sign_on() -> Principal:
+    """The provider's user as a qms principal, or its sign-in button / one refusal, then stop.
+
+    On an empty database the first administrator is still created by the local form (or by
+    ``qms users add --role admin``): the provider knows people, qms knows their roles."""
+    if store.count_users(db()) == 0:
+        _first_admin_form()
+        st.stop()
+    s = settings()
+    if not st.user.is_logged_in:
+        st.title(t("auth.title"))
+        st.info(t("auth.sso_help"))
+        if st.button(t("auth.sso_sign_in"), type="primary", key="sso_sign_in"):
+            st.login(s.oidc_provider) if s.oidc_provider else st.login()
+        st.stop()
+    try:
+        username = username_from_identity(st.user, claim=s.oidc_claim, domain=s.oidc_domain)
+        principal = store.sign_in_sso(db(), username)
+    except QmsError as e:
+        st.title(t("auth.title"))
+        show_error(e)
+        if st.button(t("auth.sign_out"), key="sso_sign_out"):
+            st.logout()
+        st.stop()
+    st.session_state[_KEY] = principal
+    st.session_state[_SEEN] = dt.datetime.now()
+    return principal
+
+
 def gate() -> Principal:
     """Return the signed-in principal, or show the first-run / sign-in form and stop the run.
 
@@ -79,6 +118,8 @@ def gate() -> Principal:
             sign_out()
             st.warning(t("auth.idle"))
             principal = None
+    if principal is None and settings().auth == "oidc":
+        principal = _single_sign_on()
     if principal is None:
         if store.count_users(db()) == 0:
             _first_admin_form()

@@ -13,7 +13,7 @@ import streamlit as st
 
 from qms.errors import QmsError
 from qms.exports.schedule import ensure_nightly
-from qms.ui.context import db, lang, settings, t
+from qms.ui.context import db, lang, link_safe, settings, t
 
 
 def run_nightly_export(today: dt.date | None = None) -> None:
@@ -23,7 +23,7 @@ def run_nightly_export(today: dt.date | None = None) -> None:
         snap = ensure_nightly(db(), settings().exports_dir, today or dt.date.today(),
                               checklists_dir=settings().checklists_dir)
     except QmsError as e:
-        st.warning(e.text(lang()))
+        st.warning(link_safe(e.text(lang())))
         return
     if snap is not None:
         st.toast(t("exports.nightly_written", name=snap.name))

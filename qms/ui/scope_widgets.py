@@ -10,7 +10,7 @@ import streamlit as st
 
 from qms.dates import fmt
 from qms.scope_models import ScopeOverview, UnitScope, UpdateDue, UpdateState
-from qms.ui.context import t
+from qms.ui.context import plain, t
 
 
 def _pct(value: float | None) -> str:
@@ -79,7 +79,7 @@ def render_unit_scope(scope: UnitScope, *, key: str = "unit_scope") -> None:
         st.warning(t("scope.warn_announced_incomplete", n=len(scope.uncovered)))
     if scope.reannouncement:
         r = scope.reannouncement
-        st.warning(t("scope.warn_reannounce", changed=fmt(r.scope_changed_on), docs=r.document_nos,
+        st.warning(t("scope.warn_reannounce", changed=fmt(r.scope_changed_on), docs=plain(r.document_nos),
                      announced=fmt(r.last_announced_on)))
     open_updates = [o for o in scope.updates if o.state in (UpdateState.OVERDUE, UpdateState.PENDING)]
     overdue = sum(1 for o in open_updates if o.state is UpdateState.OVERDUE)

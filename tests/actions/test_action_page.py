@@ -272,3 +272,21 @@ def test_overview_widget_on_an_empty_database_says_there_is_nothing(tmp_path, mo
     run(at)
     assert [i.value for i in at.info] == ["Chưa có hành động nào tính đến ngày này."] and not at.metric
     st.cache_resource.clear()
+
+
+def test_text_people_typed_is_shown_as_text_not_markdown(page, store):
+    """A description carrying Markdown (an image the browser would fetch, a link) stays text."""
+    from qms.actions import ActionType
+    from qms.store.actions import open_action
+    from qms.store.action_queries import get_action as read
+    from qms.actions import NewAction
+
+    crafted = "![x](http://example.org/a.png) [bấm](http://example.org)"
+    action_id = open_action(store, NewAction(unit_code="03386", source=ActionSource.COMPLAINT, type=ActionType.CORRECTIVE,
+                                             description=crafted, origin_date=TODAY), actor=ADMIN, today=TODAY)
+    assert read(store, action_id).description == crafted
+    at = page(OFFICER)
+    at.selectbox(key="act_pick").set_value(action_id)
+    run(at)
+    facts = [m.value for m in at.markdown if "example.org" in m.value]
+    assert facts and all("](" not in m and "\\!\\[x\\]" in m for m in facts)

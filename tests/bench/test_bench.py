@@ -43,6 +43,11 @@ def test_timings_have_a_ratio_to_the_baseline(report):
     assert cov.ratio_to_baseline == round(cov.median / base.median, 4)
 
 
+def test_coverage_figure_reports_the_two_call_form_beside_the_one_query(report):
+    extra = report.figure("coverage").extra
+    assert extra["by_level_plus_by_district_median_s"] >= extra["by_level_plus_by_district_min_s"] > 0
+
+
 def test_unavailable_steps_say_why(report):
     for fig in report.figures:
         if not fig.available:
@@ -191,3 +196,23 @@ def test_actions_replay_through_the_transition_rules(report):
     if not report.generation["datasets"].get("actions", {}).get("generated"):
         pytest.skip("migration 003 is not in this checkout")
     assert replay["actions"] == report.generation["rows"]["actions"] and replay["steps"] > replay["actions"]
+
+
+def test_the_memory_limit_defaults_to_the_apps_setting(report):
+    """Without --memory-limit the benchmark measures with the app's own limit (QMS_MEMORY_LIMIT,
+    default 512MB), not DuckDB's 80% of the RAM."""
+    from qms.settings import memory_limit_from_env
+    from qms.store.db import open_database
+
+    probe = open_database(":memory:", memory_limit=memory_limit_from_env())
+    try:
+        expected = probe.scalar("SELECT current_setting('memory_limit')")
+    finally:
+        probe.close()
+    assert report.machine["duckdb_memory_limit"] == expected
+
+
+def test_the_generated_database_has_its_stage_spans(report):
+    """The generator inserts events with SQL, then derives the spans (migration 008) from them."""
+    spans = report.generation["stage_spans"]
+    assert spans["unit_stage_spans"] > 0 and spans["unit_first_announced"] > 0

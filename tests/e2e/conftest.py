@@ -2,11 +2,13 @@
 
 Session
 - ``e2e_demo``: a fresh temporary database made by the real CLI (``qms init``, ``qms demo``, then
-  ``qms users password`` gives the demo's ``admin`` a password of this session's own) and what
-  the journeys need to know about it, read through the store *before* the app opens the file
-  (DuckDB lets one process hold it): :class:`DemoFacts`.
+  ``qms users password`` gives each demo account a journey signs in with -- ``admin``, the
+  inspector ``tdc``, the ISO officer ``iso.quyetthang`` -- a password of this session's own) and
+  what the journeys need to know about it, read through the store *before* the app opens the
+  file (DuckDB lets one process hold it): :class:`DemoFacts`.
 - ``app_server``: ``streamlit run streamlit_app.py`` on a free port of 127.0.0.1 with
-  ``QMS_DB`` pointing at that database, started once; waits (bounded) for ``/_stcore/health``,
+  ``QMS_DB`` pointing at that database and ``QMS_EXPORTS`` at a temporary folder (snapshots
+  never land in the project tree), started once; waits (bounded) for ``/_stcore/health``,
   else fails with the server's output.  Its process group is killed at the end.
 - ``changes``: what the journeys changed in the shared database (:class:`SessionChanges`), so
   that a journey's expected figures hold whatever ran before it.
@@ -41,10 +43,18 @@ from pathlib import Path
 
 import pytest
 
+from qms.accounts import Role
+from qms.actions import ActionStatus
+from qms.audits import AuditStatus
 from qms.models import Level, Stage
 from qms.settings import PROJECT_ROOT
+from qms.store.accounts import list_users
+from qms.store.action_queries import list_actions
 from qms.store.coverage import by_district, not_announced
 from qms.store.db import open_database
+from qms.store.findings import list_audits
+from qms.store.scope import scope_by_unit
+from qms.store.units import count_units, list_units
 
 from .helpers import TIMEOUT_MS, artifact_name, foreign, record_requests, save_artifacts, sign_in
 
@@ -69,6 +79,21 @@ class DemoFacts:
     pending_communes: dict[Stage, list[str]]
     #: ``(district name, announced, in plan)`` per district for communes on 31/12/2016.
     districts_2016: list[tuple[str, int, int]]
+    #: Every unit the database holds (gone ones included): the rows of a snapshot's units table.
+    unit_count: int = 0
+    #: Districts existing today: the rows of a snapshot's per-district coverage table.
+    district_count: int = 0
+    #: ``(code, name)`` of a unit the inspector ``tdc`` may audit, with no audit in progress, that
+    #: no other journey touches (not the officer's unit, not a unit some journey picks by stage).
+    audit_unit: tuple[str, str] = ("", "")
+    #: ``(action id, unit code)`` of an open improvement action of the ISO officer's unit
+    #: (one that follows an audit finding when the demo has one).
+    officer_action: tuple[int, str] = (0, "")
+    #: ``(code, name, TTHC in its catalogue)`` of departments whose scope is complete today and that
+    #: no account's scope names: the catalogue-import journeys each take one.
+    complete_departments: list[tuple[str, str, int]] = field(default_factory=list)
+    #: Audits of every status the database holds: the rows of a snapshot's audits table.
+    audit_count: int = 0
 
     def commune(self, stage: Stage, index: int = 0) -> str:
         codes = self.pending_communes.get(stage, [])
@@ -83,6 +108,10 @@ class SessionChanges:
 
     #: Communes a journey announced (dated today or earlier): today's commune count grows by this.
     announced_communes: int = 0
+    #: Departments whose complete scope a journey made incomplete (TTHC imported, no process yet).
+    incomplete_departments: int = 0
+    #: Audits a journey started (they are rows of a snapshot's audits table).
+    audits_started: int = 0
 
 
 @dataclass(frozen=True)
@@ -93,6 +122,12 @@ class AppServer:
     facts: DemoFacts = field(repr=False)
     #: The demo administrator's user name and this session's password for it (never printed).
     admin: tuple[str, str] = field(repr=False)
+    #: This session's password of every demo account a journey signs in with (never printed).
+    passwords: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def account(self, username: str) -> tuple[str, str]:
+        """``(username, password)`` of a demo account the session set a password for."""
+        return username, self.passwords[username]
 
 
 def _run_cli(db_path: Path, *args: str, stdin: str | None = None) -> None:
@@ -102,6 +137,11 @@ def _run_cli(db_path: Path, *args: str, stdin: str | None = None) -> None:
         pytest.fail(f"`qms {' '.join(args)}` failed ({done.returncode}): {done.stderr or done.stdout}", pytrace=False)
 
 
+#: Demo accounts the journeys sign in with; each gets a password of this session's own.
+ACCOUNTS = ("admin", "tdc", "iso.quyetthang")
+AUDITOR, OFFICER = "tdc", "iso.quyetthang"
+
+
 def _read_facts(db_path: Path, today: dt.date) -> DemoFacts:
     db = open_database(db_path)
     try:
@@ -109,20 +149,43 @@ def _read_facts(db_path: Path, today: dt.date) -> DemoFacts:
         for unit in not_announced(db, today, Level.COMMUNE):
             pending.setdefault(unit.stage, []).append(unit.code)
         districts = [(d.district_name, d.announced, d.in_plan) for d in by_district(db, dt.date(2016, 12, 31))]
+        units = list_units(db, as_of=today, include_gone=True)
+        users = {u.username: u for u in list_users(db)}
+        auditor, officer = users[AUDITOR], users[OFFICER]
+        assert auditor.role is Role.AUDITOR and officer.role is Role.OFFICER and len(officer.units) == 1, (auditor, officer)
+        pending_codes = {code for codes in pending.values() for code in codes}
+        busy = {a.unit_code for a in list_audits(db, status=AuditStatus.DRAFT)}
+        audit_unit = next(((u.code, u.name) for u in units
+                           if (u.code in auditor.units or (u.level is Level.COMMUNE and u.parent_code in auditor.districts))
+                           and u.valid_to is None and u.code not in busy | pending_codes | set(officer.units)), None)
+        assert audit_unit is not None, "the demo gives the inspector no unit free of a draft audit"
+        open_actions = list_actions(db, as_of=today, unit_code=officer.units[0], status=ActionStatus.OPEN).rows
+        assert open_actions, f"the demo has no open action of the officer's unit {officer.units[0]}"
+        action = sorted(open_actions, key=lambda a: (a.finding_id is None, a.id))[0]
+        scoped = {c for u in users.values() for c in u.units}
+        departments = [(r.unit_code, r.unit_name, r.tthc_total) for r in scope_by_unit(db, today, level=Level.DEPARTMENT)
+                       if r.complete and r.tthc_total and r.unit_code not in scoped]
+        facts = DemoFacts(
+            today=today, pending_communes=pending, districts_2016=districts, unit_count=count_units(db),
+            district_count=sum(1 for u in units if u.level is Level.DISTRICT and u.valid_to is None),
+            audit_unit=audit_unit, officer_action=(action.id, action.unit_code), complete_departments=departments,
+            audit_count=len(list_audits(db, limit=1_000_000)),
+        )
     finally:
         db.close()
-    return DemoFacts(today=today, pending_communes=pending, districts_2016=districts)
+    return facts
 
 
 @pytest.fixture(scope="session")
-def e2e_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoFacts, tuple[str, str]]:
+def e2e_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoFacts, dict[str, str]]:
     """A fresh database holding the demo province, made with the real CLI."""
     db_path = tmp_path_factory.mktemp("e2e") / "qms.duckdb"
     _run_cli(db_path, "init")
-    _run_cli(db_path, "demo")  # prints random one-time passwords; the admin's is replaced below
-    admin = ("admin", secrets.token_urlsafe(18))
-    _run_cli(db_path, "users", "password", "--username", admin[0], "--password-stdin", stdin=admin[1] + "\n")
-    return db_path, _read_facts(db_path, dt.date.today()), admin
+    _run_cli(db_path, "demo")  # prints random one-time passwords; those the journeys use are replaced below
+    passwords = {username: secrets.token_urlsafe(18) for username in ACCOUNTS}
+    for username, password in passwords.items():
+        _run_cli(db_path, "users", "password", "--username", username, "--password-stdin", stdin=password + "\n")
+    return db_path, _read_facts(db_path, dt.date.today()), passwords
 
 
 def _free_port() -> int:
@@ -156,10 +219,11 @@ def _stop(proc: subprocess.Popen) -> None:
 @pytest.fixture(scope="session")
 def app_server(e2e_demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """The real app on a free local port, once for the whole session."""
-    db_path, facts, admin = e2e_demo
+    db_path, facts, passwords = e2e_demo
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {**os.environ, "QMS_DB": str(db_path), "PYTHONUNBUFFERED": "1"}
+    server_dir = tmp_path_factory.mktemp("server")
+    log_path = server_dir / "streamlit.log"
+    env = {**os.environ, "QMS_DB": str(db_path), "QMS_EXPORTS": str(server_dir / "exports"), "PYTHONUNBUFFERED": "1"}
     cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
            "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
@@ -175,7 +239,8 @@ def app_server(e2e_demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[A
                 output = log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
                 pytest.fail(f"the app server {why}; its output:\n{output}", pytrace=False)
             time.sleep(0.2)
-        yield AppServer(base_url=base_url, db_path=db_path, log_path=log_path, facts=facts, admin=admin)
+        yield AppServer(base_url=base_url, db_path=db_path, log_path=log_path, facts=facts,
+                        admin=("admin", passwords["admin"]), passwords=passwords)
     finally:
         _stop(proc)
 

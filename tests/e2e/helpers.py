@@ -24,6 +24,15 @@ Widgets (``key`` is the Streamlit widget key: widgets carry the CSS class ``st-k
 - :func:`fill(page, key, text) <fill>`: type into a ``st.text_input`` / ``st.text_area``.
 - :func:`click_button(page, name) <click_button>`: press a button by its label, wait.
 - :func:`upload(page, key, path) <upload>`: give a file to a ``st.file_uploader``.
+- :func:`choose_starting(page, key, prefix) <choose_starting>`: pick the option whose label
+  starts with ``prefix``; ``choose(..., search=text)`` types ``text`` first in a long list.
+- :func:`options(page, key) <options>`: the labels a selectbox offers.
+- :func:`segment(page, key, option) <segment>` / :func:`checked_segment`: click / read a
+  ``st.segmented_control`` (one click per answer).
+- :func:`commit(page, key, text) <commit>`: type into a text field and apply it (its
+  ``on_change`` runs), as Enter (Ctrl+Enter in a text area) does.
+- :func:`open_tab(page, name) <open_tab>`: show a ``st.tabs`` tab.
+- :func:`download(page, name, folder) <download>`: press a download button, save the file.
 
 The units page
 - :func:`open_unit(page, code) <open_unit>` / :func:`reopen_unit`: find a unit by its code;
@@ -35,7 +44,8 @@ Reading what is on screen
   ("Huyện: …; Tỷ lệ (%): 82.35; …"): the numbers a chart really drew.
   :func:`chart_with_axis(page, title) <chart_with_axis>` finds an altair chart by axis title.
 - :func:`grid(page, *columns) <grid>`: the ``st.dataframe`` having those column headers;
-  :func:`grid_rows` / :func:`grid_row_count` read it.  Dataframes draw on a canvas, but
+  :func:`grid_rows` / :func:`grid_row_count` read it; :func:`all_grid_rows` waits
+  until a small grid has drawn every row.  Dataframes draw on a canvas, but
   glide-data-grid keeps an accessible ``<table>`` inside it, which these helpers read.
 - :func:`alerts(page) <alerts>`: texts of the visible ``st.success/info/warning/error`` boxes.
 
@@ -135,8 +145,16 @@ def goto(page: Page, path: str = "") -> None:
 # --- widgets -------------------------------------------------------------------------------
 
 def widget(page: Page, key: str) -> Locator:
-    """The element container of the widget created with ``key=``."""
-    return page.locator(f".st-key-{key}")
+    """The element container of the widget created with ``key=`` (Streamlit writes the class
+    ``st-key-<key>`` with every character but letters, digits, ``_`` and ``-`` made a ``-``)."""
+    return page.locator(f".st-key-{re.sub(r'[^a-zA-Z0-9_-]', '-', key.strip())}")
+
+
+def open_tab(page: Page, name: str) -> None:
+    """Show the tab labelled ``name`` (tabs switch in the browser: no run starts)."""
+    tab = page.get_by_role("tab", name=name, exact=True)
+    tab.click()
+    expect(tab).to_have_attribute("aria-selected", "true")
 
 
 def set_date(page: Page, key: str, day: dt.date) -> None:
@@ -161,19 +179,68 @@ def set_date(page: Page, key: str, day: dt.date) -> None:
     wait_idle(page)
 
 
-def choose(page: Page, key: str, option: str) -> None:
-    """Pick ``option`` (its exact label) in the selectbox ``key``.
-
-    The option list closes when the page scrolls, and focusing a field near the edge of the
-    window scrolls it: the widget is first brought to the middle of the window.
-    """
+def _open_options(page: Page, key: str, search: str | None) -> Locator:
     combo = widget(page, key).get_by_role("combobox")
     combo.evaluate("e => e.scrollIntoView({block: 'center'})")
     combo.click()
     expect(combo).to_have_attribute("aria-expanded", "true")
+    if search:  # a long list draws only the options in view: typing narrows it, as a user does
+        page.keyboard.type(search)
+    return combo
+
+
+def choose(page: Page, key: str, option: str, *, search: str | None = None) -> None:
+    """Pick ``option`` (its exact label) in the selectbox ``key``; ``search``: text typed first
+    to narrow a long list (e.g. the unit code).
+
+    The option list closes when the page scrolls, and focusing a field near the edge of the
+    window scrolls it: the widget is first brought to the middle of the window.
+    """
+    combo = _open_options(page, key, search)
     page.get_by_role("option", name=option, exact=True).click()
     expect(combo).to_have_value(option)
     wait_idle(page)
+
+
+def choose_starting(page: Page, key: str, prefix: str, *, search: str | None = None) -> str:
+    """Pick the one option of the selectbox ``key`` whose label starts with ``prefix`` (labels
+    that carry figures, e.g. "#333 · Sở Tài chính · Nháp"); return its full label."""
+    combo = _open_options(page, key, search)
+    option = page.get_by_role("option").filter(has_text=re.compile(rf"^{re.escape(prefix)}"))
+    expect(option).to_have_count(1)
+    label = option.inner_text().strip()
+    option.click()
+    expect(combo).to_have_value(label)
+    wait_idle(page)
+    return label
+
+
+def options(page: Page, key: str) -> list[str]:
+    """The labels the selectbox ``key`` offers (its list is opened, read, and closed again)."""
+    combo = _open_options(page, key, None)
+    listed = page.get_by_role("option")
+    expect(listed.first).to_be_visible()
+    labels = [t.strip() for t in listed.all_inner_texts()]
+    page.keyboard.press("Escape")
+    expect(combo).to_have_attribute("aria-expanded", "false")
+    return labels
+
+
+def segment(page: Page, key: str, option: str) -> None:
+    """Click ``option`` of the segmented control ``key`` (one click, as a user answers)."""
+    button = widget(page, key).get_by_role("radio", name=option, exact=True)
+    button.evaluate("e => e.scrollIntoView({block: 'center'})")
+    button.click()
+    wait_idle(page)
+    expect(widget(page, key).get_by_role("radio", name=option, exact=True)).to_have_attribute("aria-checked", "true")
+
+
+def checked_segment(page: Page, key: str) -> str | None:
+    """The label of the chosen option of the segmented control ``key`` (None: none chosen)."""
+    radios = widget(page, key).get_by_role("radio")
+    expect(radios.first).to_be_visible()
+    chosen = [r.inner_text().strip() for r in radios.all() if r.get_attribute("aria-checked") == "true"]
+    return chosen[0] if chosen else None
 
 
 def fill(page: Page, key: str, text: str) -> None:
@@ -181,6 +248,31 @@ def fill(page: Page, key: str, text: str) -> None:
     field = widget(page, key).locator("input, textarea").first
     field.fill(text)
     expect(field).to_have_value(text)
+
+
+def commit(page: Page, key: str, text: str) -> None:
+    """Type ``text`` into the text input / text area ``key`` and apply it (Enter, or Ctrl+Enter
+    in a text area), as a user does; wait for the run it starts (its ``on_change`` saves)."""
+    field = widget(page, key).locator("input, textarea").first
+    field.evaluate("e => e.scrollIntoView({block: 'center'})")
+    field.fill(text)
+    is_area = field.evaluate("e => e.tagName === 'TEXTAREA'")
+    field.press("Control+Enter" if is_area else "Enter")
+    wait_idle(page)
+    expect(widget(page, key).locator("input, textarea").first).to_have_value(text)
+
+
+def download(page: Page, name: str, folder: Path) -> Path:
+    """Press the download button labelled ``name``; save what the browser receives in ``folder``
+    under the name the app suggested and return its path."""
+    button = page.get_by_role("button", name=name, exact=True)
+    button.evaluate("e => e.scrollIntoView({block: 'center'})")
+    with page.expect_download() as info:
+        button.click()
+    got = info.value
+    target = folder / got.suggested_filename
+    got.save_as(target)
+    return target
 
 
 def click_button(page: Page, name: str) -> None:
@@ -278,6 +370,17 @@ def grid_rows(table: Locator) -> list[list[str]]:
     return table.locator("tbody tr").evaluate_all(
         "rows => rows.map(r => [...r.querySelectorAll('td')].map(td => td.textContent))"
     )
+
+
+def all_grid_rows(table: Locator, rows: int | None = None) -> list[list[str]]:
+    """Every row of a grid small enough to show all of them, once all are drawn; ``rows``:
+    first wait until the grid holds that many (after a change, the grid redraws a moment
+    after the text around it)."""
+    expect(table.locator('table[role="grid"]')).to_be_attached()
+    if rows is not None:
+        expect_grid_rows(table, rows)
+    expect(table.locator("tbody tr")).to_have_count(grid_row_count(table))
+    return grid_rows(table)
 
 
 def alerts(page: Page) -> list[str]:

@@ -19,9 +19,9 @@ GOOD = status_sheet(["03124", None, None, "đã công bố", 2008, "7/QĐ-UBND",
                     ["D11-01", None, None, "đang áp dụng"])
 
 
-def _page() -> AppTest:
+def _page(principal: Principal = Principal(username="lead", role=Role.ADMIN)) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=30)
-    at.session_state["principal"] = Principal(username="lead", role=Role.ADMIN)  # signed in, as the router's gate ensures
+    at.session_state["principal"] = principal  # signed in, as the router's gate ensures
     at.run()
     return at
 
@@ -60,6 +60,13 @@ def test_before_upload_the_page_offers_the_template_and_the_uploader(page_db):
     at = _page()
     assert at.title[0].value == "Nhập tình trạng ISO"
     assert len(at.file_uploader) == 1 and not at.dataframe and not at.button
+
+
+def test_a_viewer_gets_the_template_but_no_uploader(page_db):
+    at = _page(Principal(username="leader", role=Role.VIEWER))
+    assert not at.exception and not at.file_uploader
+    assert [i.value for i in at.info] == ["Chỉ quản trị viên (Sở KH&CN) được nhập tình trạng ISO của cả tỉnh; "
+                                          "tài khoản của bạn chỉ tải được tệp mẫu."]
 
 
 def test_preview_shows_coverage_now_and_after_and_every_row(page_db):
@@ -124,3 +131,15 @@ def test_after_confirming_the_overview_shows_the_province_s_coverage(page_db):
     assert not overview.exception
     metrics = {m.label: m.value for m in overview.metric}
     assert (metrics["Cấp xã"], metrics["Sở, ban, ngành"], metrics["Cấp huyện"]) == ("1/5", "0/2", "0/3")
+
+
+def test_an_uploaded_header_carrying_markdown_is_shown_as_text(page_db):
+    """An extra column is reported by its header, which the file's author chose: no image or
+    link may form out of it (the browser would fetch the image)."""
+    from status_sheets import STATUS_HEADER
+
+    crafted = "![x](http://example.org/a.png)"
+    data = status_sheet(["03124", None, None, "đang xây dựng"], header=[*STATUS_HEADER, crafted])
+    at = _upload(_page(), data)
+    shown = [c.value for c in at.caption if "example.org" in c.value]
+    assert shown and all("\\[x\\]" in c and "![x]" not in c for c in shown)

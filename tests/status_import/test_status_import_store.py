@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from status_sheets import TODAY, event_count, log_count, status_sheet, workbook
 
+from qms.accounts import PermissionDenied, Principal, Role
 from qms.errors import QmsError
 from qms.models import Level
 from qms.status_import import StatusImportError
@@ -107,6 +108,20 @@ def test_confirm_refuses_when_the_database_changed_since_the_preview(dien_bien):
     with pytest.raises(QmsError, match="changed since the preview"):
         apply_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor="t", expected_digest=preview.digest)
     assert event_count(dien_bien) == events
+
+
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.OFFICER, Role.VIEWER])
+def test_only_the_administrator_imports_a_status_sheet(dien_bien, role):
+    """Even an officer whose own unit is the only row: onboarding the province is the administrator's."""
+    who = Principal(username="someone", role=role, units=frozenset({"03125"}), districts=frozenset({"094"}))
+    data = status_sheet(ROWS[4])
+    events, logs = event_count(dien_bien), log_count(dien_bien)
+    for write in (preview_status_import, apply_status_import):
+        with pytest.raises(PermissionDenied, match="may not import status"):
+            write(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor=who)
+    assert (event_count(dien_bien), log_count(dien_bien)) == (events, logs)
+    lead = Principal(username="lead", role=Role.ADMIN)
+    assert apply_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor=lead).written
 
 
 def test_contradiction_with_recorded_history_is_refused(dien_bien):

@@ -74,3 +74,35 @@ def test_accounts_and_change_log_pages_are_for_administrators_only(app):
     assert admin.title[0].value == "Nhật ký thay đổi" and admin.dataframe
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         app(page="qms/ui/pages/change_log.py", user=Principal(username="leader", role=Role.VIEWER))
+
+
+# -- single sign-on (QMS_AUTH=oidc): the provider authenticates, qms's account gives the role --
+
+def _sso_app(app, monkeypatch, tmp_path, identity: dict | None):
+    monkeypatch.setenv("QMS_AUTH", "oidc")
+    monkeypatch.setenv("QMS_OIDC_CLAIM", "preferred_username")
+    at = app(user=None)
+    _add_user(tmp_path / "app.duckdb", "lead", Role.ADMIN)
+    at.user = {"is_logged_in": False} if identity is None else {"is_logged_in": True, **identity}
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_sso_shows_the_providers_button_and_no_password_form(app, monkeypatch, tmp_path):
+    at = _sso_app(app, monkeypatch, tmp_path, None)
+    assert at.title[0].value == "Đăng nhập" and at.button(key="sso_sign_in").label == "Đăng nhập bằng tài khoản của tỉnh"
+    assert not at.text_input and not at.metric
+
+
+def test_sso_user_with_a_local_account_gets_its_role(app, monkeypatch, tmp_path):
+    at = _sso_app(app, monkeypatch, tmp_path, {"preferred_username": "Lead", "email": "lead@laichau.gov.vn"})
+    assert at.title[0].value == "Tổng quan"
+    assert at.session_state["principal"] == Principal(username="lead", role=Role.ADMIN)
+
+
+def test_sso_user_without_a_local_account_is_refused(app, monkeypatch, tmp_path):
+    at = _sso_app(app, monkeypatch, tmp_path, {"preferred_username": "stranger"})
+    assert [e.value for e in at.error] == [
+        "Không có tài khoản qms đang hoạt động tên stranger; hãy đề nghị quản trị viên tạo hoặc kích hoạt lại."]
+    assert not at.metric and "principal" not in at.session_state

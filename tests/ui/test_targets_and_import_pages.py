@@ -31,6 +31,18 @@ def test_editing_a_target_saves_it_as_the_provinces_own(app, tmp_path):
     assert rows == _scalar(path, "SELECT count(DISTINCT year) FROM targets")
 
 
+def test_a_saved_target_appears_in_the_pages_change_history_with_its_author(app):
+    at = app(page=TARGETS)
+    before = [df.value for df in at.dataframe if "Mã bản ghi" in df.value.columns]
+    at.session_state["targets_editor"] = {"edited_rows": {2: {"commune": 85.0}}, "added_rows": [], "deleted_rows": []}
+    at.button(key="targets_save").click().run()
+    log = [df.value for df in at.dataframe if "Mã bản ghi" in df.value.columns][0]
+    assert len(log) == (len(before[0]) if before else 0) + 1
+    newest = log.iloc[0]
+    assert (newest["Người thực hiện"], newest["Thao tác"], newest["Đối tượng"]) == ("test-admin", "Sửa", "Chỉ tiêu")
+    assert '"target_pct": 85.0' in newest["Sau"]
+
+
 def test_duplicate_year_is_refused_and_nothing_changes(app, tmp_path):
     at = app(page=TARGETS)
     path = tmp_path / "app.duckdb"

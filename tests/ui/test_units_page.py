@@ -107,3 +107,18 @@ def test_a_crafted_unit_name_is_shown_as_text_not_markdown(app, tmp_path):
     at.run()
     _pick(at, "03999")
     assert at.header[0].value == "Xã \\!\\[x\\]\\(http://example.org/a.png\\)"
+
+
+def test_the_units_change_log_shows_the_recorded_event_and_its_author(app, tmp_path):
+    at = app(page=PAGE)
+    code = _first_not_started_commune(tmp_path / "app.duckdb")
+    _pick(at, code)
+    assert not [df for df in at.dataframe if "Mã bản ghi" in df.value.columns]  # nothing logged yet
+    assert "Không có mục nào." in [c.value for c in at.caption]
+    at.selectbox(key="ev_type").set_value(EventType.BUILD_STARTED)
+    at.date_input(key="ev_date").set_value(dt.date(2022, 3, 1))
+    at.get("form_submit_button")[0].click().run()
+    log = [df.value for df in at.dataframe if "Mã bản ghi" in df.value.columns][0]
+    assert list(log["Đối tượng"]) == ["Sự kiện HTQLCL"] and list(log["Thao tác"]) == ["Thêm"]
+    assert list(log["Người thực hiện"]) == ["test-admin"] and log.iloc[0]["Mã bản ghi"].startswith(f"{code}#")
+    assert '"2022-03-01"' in log.iloc[0]["Sau"]

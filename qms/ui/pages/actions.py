@@ -26,7 +26,7 @@ from qms.store.action_queries import action_overview, get_action, list_actions
 from qms.store.actions import apply_step, edit_action, internal_audit_due_days, open_action, set_internal_audit_due_days
 from qms.store.units import list_units
 from qms.ui import action_widgets as aw
-from qms.ui.context import DATE_FORMAT, actor, db, show_error, t
+from qms.ui.context import DATE_FORMAT, actor, db, plain, show_error, t
 
 ss = st.session_state
 today = dt.date.today()
@@ -60,7 +60,7 @@ def reload_action(action_id: int) -> None:
 def show_action(action_id: int) -> None:
     detail = get_action(db(), action_id)
     versions.setdefault(action_id, detail.row_version)
-    st.subheader(t("action.header", id=detail.id, unit=detail.unit_name))
+    st.subheader(t("action.header", id=detail.id, unit=plain(detail.unit_name)))
     aw.action_facts(detail, as_of=today)
     st.markdown(f"**{t('action.history')}**")
     aw.history_table(detail, key="act_history")
@@ -171,9 +171,12 @@ with tab_list:
         if found.total > len(found.rows):
             st.caption(t("action.truncated", shown=len(found.rows), total=found.total))
         by_id = {r.id: r for r in found.rows}
+        # Labels name what never changes (status and due date are in the table above): the
+        # browser keeps showing the label a choice was made with, so a label carrying the
+        # status would still read "open" after the action's next step.
         pick = st.selectbox(t("action.pick"), list(by_id), key="act_pick",
-                            format_func=lambda i: f"#{i} · {by_id[i].unit_name} · {aw.status_label(by_id[i].status_on)}"
-                                                  f" · {t('action.col_due')} {fmt(by_id[i].due_on)}")
+                            format_func=lambda i: f"#{i} · {by_id[i].unit_name} · {t('action.col_opened')} "
+                                                  f"{fmt(by_id[i].opened_on)}")
         show_action(pick)
 
 with tab_new:

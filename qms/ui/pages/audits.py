@@ -20,7 +20,7 @@ from qms.store.audits import audit_log, close_audit, get_audit, reopen_audit, st
 from qms.store.findings import audit_findings, audit_years, findings_heatmap, list_audits, list_findings
 from qms.store.units import list_units
 from qms.ui import audit_widgets as aw
-from qms.ui.context import DATE_FORMAT, db, lang, settings, show_error, t
+from qms.ui.context import DATE_FORMAT, db, lang, plain, settings, show_error, t
 
 ss = st.session_state
 today = dt.date.today()
@@ -145,8 +145,8 @@ if view is None:
 aw.sync(view)
 ss.aud_year = view.audit_date.year
 st.button(t("audit.back"), key="aud_back", on_click=back_to_list)
-st.header(t("audit.header", id=view.id, unit=view.unit_name))
-st.caption(" · ".join([t(f"audit.kind.{view.kind.value}"), fmt(view.audit_date), view.auditor,
+st.header(t("audit.header", id=view.id, unit=plain(view.unit_name)))
+st.caption(" · ".join([t(f"audit.kind.{view.kind.value}"), fmt(view.audit_date), plain(view.auditor),
                        t(f"audit.status.{view.status.value}")]))
 st.caption(t("audit.pinned", title=aw.text(view.template.title), version=view.template_version,
              hash=view.template_hash[:12], standard=view.standard))
@@ -166,11 +166,15 @@ sections = view.template.sections
 refs = [s.ref for s in sections]
 titles = {s.ref: f"{s.ref}. {aw.text(s.title)}" for s in sections}
 c1, c2 = st.columns([3, 1])
+# Labels stay the same while answers change: the browser sends a selectbox's choice back as its
+# label, so a label carrying live counts would lose the auditor's section at the next answer.
 c1.selectbox(t("audit.section"), ["*", *refs], key="aud_section", on_change=aw.on_move,
-             format_func=lambda r: t("audit.all_sections") if r == "*" else
-             f"{titles[r]} ({score.section_answered[r][0]}/{score.section_answered[r][1]})")
+             format_func=lambda r: t("audit.all_sections") if r == "*" else titles[r])
 c2.toggle(t("audit.only_open"), key="aud_only_open", on_change=aw.on_move)
 chosen = ss.aud_section
+if chosen in refs:
+    c1.caption(t("audit.section_progress", answered=score.section_answered[chosen][0],
+                 total=score.section_answered[chosen][1]))
 shown = [(sec, item) for sec in sections if chosen in ("*", sec.ref) for item in sec.items]
 if ss.get("aud_only_open"):
     if ss.get("aud_done_before") is None:

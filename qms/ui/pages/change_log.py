@@ -6,6 +6,7 @@ import streamlit as st
 
 from qms.store.changelog import search
 from qms.ui.context import db, t
+from qms.ui.log_widgets import log_table
 
 st.title(t("page.change_log"))
 text = st.text_input(t("log.search"), key="log_search")
@@ -13,13 +14,4 @@ entries = search(db(), text)
 if not entries:
     st.info(t("log.empty"))
     st.stop()
-st.dataframe(
-    [
-        {
-            t("log.when"): e["changed_at"].strftime("%d/%m/%Y %H:%M:%S"), t("log.who"): e["actor"], t("log.action"): e["action"],
-            t("log.entity"): e["entity"], t("log.key"): e["entity_key"], t("log.before"): e["before"] or "", t("log.after"): e["after"] or "",
-        }
-        for e in entries
-    ],
-    hide_index=True, key="log_table",
-)
+log_table(entries, key="log_table")

@@ -7,7 +7,7 @@ import streamlit as st
 from qms.errors import ImportRowError, QmsError
 from qms.store import demo as demo_store
 from qms.store.units import import_units
-from qms.ui.context import actor, db, lang, settings, show_error, t
+from qms.ui.context import actor, db, lang, link_safe, settings, show_error, t
 from qms.units_import import decode, parse_units_csv
 
 st.title(t("page.import"))
@@ -24,7 +24,7 @@ if uploaded is not None and st.button(t("import.run"), type="primary", key="impo
         records = parse_units_csv(decode(uploaded.getvalue(), uploaded.name), uploaded.name)
         summary = import_units(db(), records, actor=actor(), source=uploaded.name)
     except ImportRowError as e:
-        st.error(e.text(lang()).split(". ")[0] + ".")
+        st.error(link_safe(e.text(lang()).split(". ")[0] + "."))
         st.dataframe([{"": where, t("common.error"): why} for where, why in e.problems], hide_index=True, key="import_errors")
     except QmsError as e:
         show_error(e)

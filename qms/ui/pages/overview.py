@@ -8,21 +8,19 @@ import streamlit as st
 
 from qms.dates import fmt
 from qms.lifecycle import DECISION_19_IN_FORCE
-from qms.store.coverage import overview
-from qms.store.action_queries import action_overview
-from qms.store.findings import findings_heatmap
-from qms.store.scope import scope_overview
 from qms.ui import audit_widgets, charts
 from qms.ui.action_widgets import render_overview_actions
+from qms.ui.cached import OverviewReads
+from qms.ui.context import DATE_FORMAT, db, lang, plain, t
 from qms.ui.scope_widgets import render_overview_scope
-from qms.ui.context import DATE_FORMAT, db, lang, t
 
 st.title(t("page.overview"))
 today = dt.date.today()
 as_of = st.date_input(t("ov.as_of"), value=today, min_value=dt.date(2014, 1, 1), max_value=today,
                       format=DATE_FORMAT, key="overview_as_of")
 
-data = overview(db(), as_of)
+reads = OverviewReads(db(), as_of)  # cached by data version: nothing is recomputed until a write
+data = reads.coverage()
 if not data.has_units:
     st.info(t("ov.no_units"))
     st.stop()
@@ -37,51 +35,79 @@ for col, row in zip(cols, data.by_level):
     history = [p.rate_pct or 0.0 for p in data.trend if p.level is row.level]
     col.metric(t(f"level.{row.level.value}"), f"{row.announced}/{row.in_plan}", rate + target, delta_color="off",
                delta_arrow="off", border=True, chart_data=history, chart_type="line")
+# Column labels are looked up once, not per row (a national list has thousands of rows).
+lbl = {k: t(f"col.{k}") for k in ("level", "in_plan", "announced", "rate", "target", "gap", "never_started", "building",
+                                   "applying", "not_maintained", "district", "code", "name", "stage", "since", "days")}
+level_label = {lv: t(f"level.{lv}") for lv in ("department", "district", "commune")}
 st.dataframe(
     [
         {
-            t("col.level"): t(f"level.{r.level.value}"), t("col.in_plan"): r.in_plan, t("col.announced"): r.announced,
-            t("col.rate"): r.rate_pct, t("col.target"): r.target_pct, t("col.gap"): r.gap_pct,
-            t("col.never_started"): r.never_started, t("col.building"): r.building, t("col.applying"): r.applying,
-            t("col.not_maintained"): r.not_maintained,
+            lbl["level"]: level_label[r.level.value], lbl["in_plan"]: r.in_plan, lbl["announced"]: r.announced,
+            lbl["rate"]: r.rate_pct, lbl["target"]: r.target_pct, lbl["gap"]: r.gap_pct,
+            lbl["never_started"]: r.never_started, lbl["building"]: r.building, lbl["applying"]: r.applying,
+            lbl["not_maintained"]: r.not_maintained,
         }
         for r in data.by_level
     ],
     hide_index=True, key="overview_levels",
 )
 
-st.subheader(t("ov.by_district"))
-st.altair_chart(charts.district_bars(data.by_district, lang()), key="overview_district_chart")
-st.dataframe(
-    [
-        {
-            t("col.district"): d.district_name, t("col.in_plan"): d.in_plan, t("col.announced"): d.announced,
-            t("col.rate"): d.rate_pct, t("col.target"): d.target_pct, t("col.gap"): d.gap_pct,
-        }
-        for d in data.by_district
-    ],
-    hide_index=True, key="overview_districts",
-)
+
+def district_table(rows, name_label: str, key: str) -> None:
+    st.dataframe(
+        [
+            {
+                name_label: d.district_name, lbl["in_plan"]: d.in_plan, lbl["announced"]: d.announced,
+                lbl["rate"]: d.rate_pct, lbl["target"]: d.target_pct, lbl["gap"]: d.gap_pct,
+            }
+            for d in rows
+        ],
+        hide_index=True, key=key,
+    )
+
+
+districts = None  # every district's rows; a province's only at national scale
+if data.by_province:
+    # A national database: ~700 districts are one bar each too many; provinces first, then one
+    # province's districts on demand.
+    st.subheader(t("ovp.by_province"))
+    st.altair_chart(reads.chart("provinces", lang(), lambda: charts.district_bars(data.by_province, lang())),
+                    key="overview_province_chart")
+    district_table(data.by_province, t("ovp.province"), "overview_provinces")
+    names = {p.district_code: p.district_name for p in data.by_province}
+    province = st.selectbox(t("ovp.pick_province"), list(names), format_func=names.get, key="overview_province")
+    st.subheader(t("ovp.districts_of", province=plain(names.get(province, ""))))
+    shown = data.districts_in(province) if province else []
+    districts = {d.district_code for d in shown}
+    st.altair_chart(reads.chart(f"districts:{province}", lang(), lambda: charts.district_bars(shown, lang())),
+                    key="overview_district_chart")
+    district_table(shown, lbl["district"], "overview_districts")
+else:
+    st.subheader(t("ov.by_district"))
+    st.altair_chart(reads.chart("districts", lang(), lambda: charts.district_bars(data.by_district, lang())),
+                    key="overview_district_chart")
+    district_table(data.by_district, lbl["district"], "overview_districts")
 
 st.subheader(t("ov.trend"))
-st.altair_chart(charts.trend_lines(data.trend, lang()), key="overview_trend_chart")
+st.altair_chart(reads.chart("trend", lang(), lambda: charts.trend_lines(data.trend, lang())), key="overview_trend_chart")
 
-audit_widgets.findings_heatmap(findings_heatmap(db(), as_of))
-render_overview_actions(action_overview(db(), as_of))
+audit_widgets.findings_heatmap(reads.heatmap(districts))
+render_overview_actions(reads.actions(districts))
 
 st.subheader(f"{t('ov.pending')} ({len(data.pending)})")
 if not data.pending:
     st.success(t("ov.all_announced"))
 else:
     levels = sorted({p.level for p in data.pending}, key=lambda lv: ["department", "district", "commune"].index(lv.value))
-    chosen = st.multiselect(t("ov.filter_level"), levels, default=levels, format_func=lambda lv: t(f"level.{lv.value}"),
+    chosen = st.multiselect(t("ov.filter_level"), levels, default=levels, format_func=lambda lv: level_label[lv.value],
                             key="overview_pending_levels")
+    stage_label = {s.stage: t(f"stage.{s.stage.value}") for s in data.pending}
     st.dataframe(
         [
             {
-                t("col.code"): p.code, t("col.name"): p.name, t("col.level"): t(f"level.{p.level.value}"),
-                t("col.district"): p.district_name or "", t("col.stage"): t(f"stage.{p.stage.value}"),
-                t("col.since"): fmt(p.stage_since), t("col.days"): p.days_in_stage,
+                lbl["code"]: p.code, lbl["name"]: p.name, lbl["level"]: level_label[p.level.value],
+                lbl["district"]: p.district_name or "", lbl["stage"]: stage_label[p.stage],
+                lbl["since"]: fmt(p.stage_since), lbl["days"]: p.days_in_stage,
             }
             for p in data.pending
             if p.level in chosen
@@ -90,4 +116,4 @@ else:
     )
     st.caption(t("ov.since_note", day=fmt(DECISION_19_IN_FORCE)))
 
-render_overview_scope(scope_overview(db(), as_of))
+render_overview_scope(reads.scope())

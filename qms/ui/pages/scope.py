@@ -17,7 +17,7 @@ from qms.store.scope_files import FileKind, export_file, import_file, preview_fi
 from qms.store.scope_processes import record_legal_change, save_process_version, withdraw_process
 from qms.store.units import list_units
 from qms.ui import scope_widgets as widgets
-from qms.ui.context import DATE_FORMAT, actor, db, show_error, t
+from qms.ui.context import DATE_FORMAT, actor, db, link_safe, show_error, t
 
 st.title(t("scope.page"))
 today = dt.date.today()
@@ -213,15 +213,15 @@ with tab_files:
                 st.session_state["scope_preview"] = cached
             preview = cached[1]
         except ImportRowError as e:
-            st.error(t("scope.import_refused", file=uploaded.name, n=len(e.problems)))
+            st.error(link_safe(t("scope.import_refused", file=uploaded.name, n=len(e.problems))))
             st.dataframe([{t("scope.col_where"): w, t("scope.col_reason"): r} for w, r in e.problems], hide_index=True,
                          key="scope_import_errors")
         except QmsError as e:
             show_error(e)
         else:
             table = preview.table
-            st.caption(t("scope.import_found", sheets=", ".join(table.sheets), rows=len(table.rows),
-                         ignored=", ".join(table.ignored_headers) or "—"))
+            st.caption(link_safe(t("scope.import_found", sheets=", ".join(table.sheets), rows=len(table.rows),
+                                   ignored=", ".join(table.ignored_headers) or "—")))
             st.dataframe([{"": where, **rec.model_dump(mode="json")} for where, rec in preview.records[:200]],
                          hide_index=True, key="scope_import_preview")
             s = preview.summary
@@ -236,7 +236,7 @@ with tab_files:
                     done = import_file(db(), kind, uploaded.getvalue(), uploaded.name, actor=actor(),
                                        default_unit=default_unit, today=today)
                 except ImportRowError as e:
-                    st.error(t("scope.import_refused", file=uploaded.name, n=len(e.problems)))
+                    st.error(link_safe(t("scope.import_refused", file=uploaded.name, n=len(e.problems))))
                 except QmsError as e:
                     show_error(e)
                 else:

@@ -10,10 +10,11 @@ import datetime as dt
 
 import streamlit as st
 
+from qms.accounts import Operation, allowed
 from qms.dates import fmt
 from qms.errors import QmsError
 from qms.store.status_import import apply_status_import, has_units, preview_status_import, status_template
-from qms.ui.context import actor, db, lang, show_error, t
+from qms.ui.context import actor, db, lang, link_safe, show_error, t
 
 st.title(t("status_import.page"))
 today = dt.date.today()
@@ -34,6 +35,9 @@ st.download_button(t("status_import.template_button"), data=lambda: status_templ
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.subheader(t("status_import.upload"))
+if not allowed(actor(), Operation.IMPORT_STATUS):  # the store refuses it anyway; say so before the upload
+    st.info(t("status_import.admin_only"))
+    st.stop()
 generation = st.session_state.setdefault("status_import_generation", 0)
 uploaded = st.file_uploader(t("status_import.upload"), type=["xlsx", "csv"], key=f"status_import_file_{generation}",
                             label_visibility="collapsed")
@@ -54,10 +58,10 @@ for col, key in zip(st.columns(4), ("new", "changed", "unchanged", "error")):
     col.metric(t(f"status_import.outcome.{key}"), counts[key])
 for sheet in plan.sheets:
     if sheet.ignored_columns:
-        st.caption(t("status_import.ignored_columns", sheet=sheet.name, cols=", ".join(sheet.ignored_columns)))
+        st.caption(link_safe(t("status_import.ignored_columns", sheet=sheet.name, cols=", ".join(sheet.ignored_columns))))
 not_read = [s.name for s in plan.sheets if s.kind is None] + plan.hidden_sheets
 if not_read:
-    st.caption(t("status_import.ignored_sheets", sheets=", ".join(not_read)))
+    st.caption(link_safe(t("status_import.ignored_sheets", sheets=", ".join(not_read))))
 
 st.markdown(f"**{t('status_import.coverage')}**")
 after = {c.level: c for c in result.coverage_after or []}

@@ -7,7 +7,9 @@ import streamlit as st
 from qms import targets as grid_rules
 from qms.errors import QmsError
 from qms.store.targets import list_targets, set_targets
+from qms.store import changelog
 from qms.ui.context import actor, db, show_error, t
+from qms.ui.log_widgets import log_table
 
 st.title(t("page.targets"))
 st.caption(t("targets.help"))
@@ -38,3 +40,6 @@ if st.button(t("targets.save"), type="primary", key="targets_save"):
     else:
         st.session_state["targets_flash"] = f"{t('targets.saved')} ({changed})"
         st.rerun()
+
+with st.expander(t("log.history")):
+    log_table(changelog.entries(db(), entity="targets"), key="targets_log")

@@ -12,11 +12,13 @@ from qms.dates import fmt
 from qms.errors import QmsError
 from qms.labels import kind_label
 from qms.models import EventType, Level, NewEvent, Standard, checked
+from qms.store.changelog import unit_log
 from qms.store.events import record_event
 from qms.store.findings import unit_audits, unit_findings
 from qms.store.scope import unit_scope
 from qms.store.units import list_units, unit_page
 from qms.ui import audit_widgets
+from qms.ui.log_widgets import log_table
 from qms.ui.scope_widgets import render_unit_scope
 from qms.ui.context import DATE_FORMAT, actor, db, lang, plain, show_error, t
 
@@ -98,6 +100,10 @@ audit_widgets.unit_audit_history(unit_audits(db(), code), unit_findings(db(), co
 
 st.subheader(t("scope.processes"))
 render_unit_scope(unit_scope(db(), code, today), key="units_scope")
+
+with st.expander(t("log.unit_history")):
+    st.caption(t("log.unit_history_help"))
+    log_table(unit_log(db(), code), key="units_log")
 
 st.subheader(t("units.record"))
 with st.form("units_event_form", clear_on_submit=False):

@@ -7,7 +7,9 @@ import streamlit as st
 from qms.accounts import Operation, Role, allowed
 from qms.errors import QmsError
 from qms.store import accounts as store
+from qms.store import changelog
 from qms.ui.context import actor, db, show_error, t
+from qms.ui.log_widgets import log_table
 
 me = actor()
 st.title(t("page.users"))
@@ -63,3 +65,6 @@ if others:
         else:
             st.session_state["users_flash"] = t("users.updated")
             st.rerun()
+
+with st.expander(t("log.history")):
+    log_table(changelog.entries(db(), entity="users"), key="users_log")

@@ -1,0 +1,98 @@
+"""Derived stage spans: each unit's stage over time, kept next to the events it comes from.
+
+Status is derived from ``qms_events`` (never typed in); these tables (migration 008) hold that
+derivation, so the overview reads ~10 rows per unit instead of every event ever recorded:
+
+- ``unit_stage_spans(unit_code, stage, valid_from, valid_to)``: one row per day on which a
+  stage-moving event (build started, applied, announced, re-announced, withdrawn) was recorded;
+  ``stage`` is the stage after that day's last such event (by id), ``valid_to`` the next such
+  day (NULL: still in force).  The unit's stage on a date is the row whose period holds it, and
+  ``valid_from`` is the day it entered that stage, exactly what ``STAGE_ON_SQL`` used to compute
+  from the events (days are not merged when the stage repeats, so "since" stays the same);
+- ``unit_year_maintenance(unit_code, year, maintained_on)``: in each year with both an internal
+  audit and a management review, the day by which both had been held (Decision 19 Art. 4.4b);
+- ``unit_first_announced(unit_code, first_announced)``: the first announcement.
+
+The rows are a pure function of the events: :func:`refresh` rewrites those of the units a write
+touched, inside that write's transaction (:func:`qms.store.events.record_events_in` and any other
+path writing events calls it), and :func:`rebuild` recomputes every unit (the migration's
+backfill, the benchmark generator, the demo).  ``tests/store/test_spans.py`` checks that the
+rows kept by writes equal a full rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from qms.lifecycle import STAGE_AFTER, STAGE_ORDER
+
+#: The derived tables, in the order they are written.
+TABLES = ("unit_stage_spans", "unit_year_maintenance", "unit_first_announced")
+
+#: event_type -> stage number, generated from the domain's table so SQL and Python agree.
+STAGE_CASE = "CASE event_type " + " ".join(
+    f"WHEN '{ev.value}' THEN {STAGE_ORDER[stage]}" for ev, stage in STAGE_AFTER.items()
+) + " END"
+
+MOVING_TYPES = ", ".join(f"'{ev.value}'" for ev in STAGE_AFTER)
+
+# ``{only}`` restricts the events read to some units (empty: every unit).
+_SELECT = {
+    "unit_stage_spans": f"""
+        WITH day_stage AS (
+            SELECT unit_code, event_date, arg_max({STAGE_CASE}, id) AS stage FROM qms_events
+            WHERE event_type IN ({MOVING_TYPES}) {{only}} GROUP BY unit_code, event_date
+        )
+        SELECT unit_code, stage, event_date,
+               lead(event_date) OVER (PARTITION BY unit_code ORDER BY event_date) FROM day_stage
+    """,
+    "unit_year_maintenance": """
+        SELECT unit_code, year(event_date),
+               greatest(min(event_date) FILTER (WHERE event_type = 'internal_audit'),
+                        min(event_date) FILTER (WHERE event_type = 'management_review'))
+        FROM qms_events WHERE event_type IN ('internal_audit', 'management_review') {only}
+        GROUP BY unit_code, year(event_date)
+        HAVING bool_or(event_type = 'internal_audit') AND bool_or(event_type = 'management_review')
+    """,
+    "unit_first_announced": """
+        SELECT unit_code, min(event_date) FROM qms_events WHERE event_type = 'announced' {only} GROUP BY unit_code
+    """,
+}
+
+#: The stage of each unit on $as_of and the day it entered it (units without a stage-moving
+#: event by then have no row: not started).  Same columns as the old event scan.
+STAGE_ON_SQL = """
+    SELECT unit_code, stage, valid_from AS since FROM unit_stage_spans
+    WHERE valid_from <= $as_of AND (valid_to IS NULL OR valid_to > $as_of)
+"""
+
+
+def refresh(cur, codes: Iterable[str]) -> None:
+    """Rewrite the derived rows of the units ``codes`` from their events, inside the caller's
+    transaction (a write touching a unit's events calls this before it commits)."""
+    codes = sorted(set(codes))
+    if not codes:
+        return
+    if len(codes) == 1:
+        # One unit (a page's write): equality lets DuckDB use the unit_code index.
+        only, params = "AND unit_code = $code", {"code": codes[0]}
+        delete = "unit_code = $code"
+    else:
+        only, params = "AND unit_code IN (SELECT unnest($codes))", {"codes": codes}
+        delete = "unit_code IN (SELECT unnest($codes))"
+    for table in TABLES:
+        cur.execute(f"DELETE FROM {table} WHERE {delete}", params)  # noqa: S608 - fixed names
+        cur.execute(f"INSERT INTO {table} {_SELECT[table].format(only=only)}", params)  # noqa: S608
+
+
+def rebuild(cur) -> dict[str, int]:
+    """Recompute the derived rows of every unit from the events; return the row counts."""
+    for table in TABLES:
+        cur.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+        cur.execute(f"INSERT INTO {table} {_SELECT[table].format(only='')}")  # noqa: S608
+    return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}  # noqa: S608
+
+
+def contents(cur) -> dict[str, list[tuple]]:
+    """Every derived row, sorted (for the tests and the benchmark's checks)."""
+    return {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall()) for t in TABLES}  # noqa: S608

@@ -1,0 +1,59 @@
+"""The overview's cached reads (qms/ui/cached.py): keyed on the data version, so a write made
+anywhere (here: through the store, as another session or the CLI would) shows on the next run;
+and the province grouping a national database gets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from qms.models import EventType, NewEvent
+from qms.store import coverage
+from qms.store.db import open_database
+from qms.store.events import record_event
+
+DAY = dt.date(2016, 12, 31)
+
+
+def _table(at, column: str):
+    found = [df.value for df in at.dataframe if column in df.value.columns]
+    assert len(found) == 1, f"expected one table with column {column!r}, found {len(found)}"
+    return found[0]
+
+
+def _never_started_communes(at) -> int:
+    levels = _table(at, "Chưa duy trì trong năm")
+    return int(levels[levels["Cấp"] == "Cấp xã"].iloc[0]["Chưa triển khai"])
+
+
+def test_a_write_through_the_store_changes_the_figure_on_the_next_run(app, tmp_path):
+    at = app()
+    at.date_input(key="overview_as_of").set_value(dt.date(2021, 12, 31)).run()
+    before = _never_started_communes(at)
+    pending = _table(at, "Giai đoạn")
+    code = pending[(pending["Giai đoạn"] == "Chưa triển khai") & (pending["Cấp"] == "Cấp xã")].iloc[0]["Mã"]
+    at.run()
+    assert _never_started_communes(at) == before  # served again (from the cache), unchanged
+    other = open_database(tmp_path / "app.duckdb")
+    try:
+        record_event(other, NewEvent(unit_code=code, event_type=EventType.BUILD_STARTED, event_date=dt.date(2021, 6, 1)),
+                     actor="officer", today=dt.date(2021, 12, 31))
+    finally:
+        other.close()
+    at.run()
+    assert not at.exception
+    assert _never_started_communes(at) == before - 1
+    pending = _table(at, "Giai đoạn")
+    assert pending[pending["Mã"] == code].iloc[0]["Giai đoạn"] == "Đang xây dựng"
+
+
+def test_many_districts_are_grouped_by_province_with_a_drill_down(app, monkeypatch):
+    monkeypatch.setattr(coverage, "PROVINCE_GROUPING_ABOVE", 5)  # the demo's 8 districts count as "many"
+    at = app()
+    at.date_input(key="overview_as_of").set_value(DAY).run()
+    assert not at.exception
+    provinces = _table(at, "Tỉnh")
+    assert list(provinces["Tỉnh"]) == ["Tỉnh Lai Châu"]
+    assert at.selectbox(key="overview_province").value is not None
+    districts = [df.value for df in at.dataframe if "Huyện" in df.value.columns and "Còn thiếu (điểm %)" in df.value.columns]
+    assert len(districts) == 1 and len(districts[0]) == 8
+    assert provinces.iloc[0]["Thuộc diện áp dụng"] == districts[0]["Thuộc diện áp dụng"].sum()
