@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import datetime as dt
-import json
 import pkgutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from qms import __version__
+from qms.cli_format import print_json, text_table
 from qms.dates import parse_iso
 from qms.errors import QmsError
 from qms.models import Level
@@ -27,15 +27,6 @@ from qms.store import units as units_store
 from qms.store.db import opened
 from qms.units_import import decode, parse_units_csv
 
-def _print_json(data) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
-    cells = [[str("" if v is None else v) for v in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
-    line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths))  # noqa: E731
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in cells)])
 
 
 def cmd_init(args, settings: Settings) -> int:
@@ -73,7 +64,7 @@ def cmd_import_units(args, settings: Settings) -> int:
     with opened(settings.db_path) as db:
         summary = units_store.import_units(db, records, actor=settings.actor, source=path.name)
     if args.json:
-        _print_json({"file": str(path), "new": summary.new, "unchanged": summary.unchanged})
+        print_json({"file": str(path), "new": summary.new, "unchanged": summary.unchanged})
     else:
         print(f"{path.name}: {summary.new} new units, {summary.unchanged} unchanged.")
     return 0
@@ -89,7 +80,7 @@ def cmd_coverage(args, settings: Settings) -> int:
         out = row.model_dump(mode="json")
         if districts is not None:
             out["by_district"] = [d.model_dump(mode="json") for d in districts]
-        _print_json(out)
+        print_json(out)
         return 0
     print(f"{level.value} coverage as of {as_of.isoformat()}: {row.announced} of {row.in_plan} announced "
           f"({'-' if row.rate_pct is None else row.rate_pct}%), target {row.target_pct if row.target_pct is not None else '-'}%, "
@@ -97,7 +88,7 @@ def cmd_coverage(args, settings: Settings) -> int:
           f"not started {row.never_started}, announced but not maintained this year {row.not_maintained}.")
     if districts is not None:
         print()
-        print(_table(
+        print(text_table(
             ["district", "name", "in plan", "announced", "rate %", "target %", "gap"],
             [[d.district_code, d.district_name, d.in_plan, d.announced, d.rate_pct, d.target_pct, d.gap_pct] for d in districts],
         ))

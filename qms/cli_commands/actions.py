@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Sequence
 
 from qms.action_views import DEPARTMENTS_ROW
 from qms.actions import ActionSource, ActionStatus
+from qms.cli_format import print_json, text_table
 from qms.dates import fmt, parse_iso
 from qms.errors import NotFound
 from qms.store.action_queries import action_overview, list_actions
@@ -15,15 +14,6 @@ from qms.store.actions import ensure_actions_for_findings
 from qms.store.db import opened
 
 
-def _print_json(data) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
-    cells = [["" if v is None else str(v) for v in row] for row in rows]
-    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
-    return "\n".join("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip()
-                     for line in [list(headers), ["-" * w for w in widths], *cells])
 
 
 def _as_of(args) -> dt.date:
@@ -45,7 +35,7 @@ def cmd_actions_list(args, settings) -> int:
                              source=ActionSource(args.source) if args.source else None, overdue_only=args.overdue,
                              limit=args.limit)
     if args.json:
-        _print_json({"as_of": as_of.isoformat(), "total": found.total, "actions": [{
+        print_json({"as_of": as_of.isoformat(), "total": found.total, "actions": [{
             "id": a.id, "unit_code": a.unit_code, "unit_name": a.unit_name, "district_code": a.district_code,
             "source": a.source.value, "type": a.type.value, "clause": a.clause, "standard": a.standard, "grade": a.grade,
             "audit_id": a.audit_id, "finding_id": a.finding_id, "description": a.description, "owner_name": a.owner_name,
@@ -57,7 +47,7 @@ def cmd_actions_list(args, settings) -> int:
     if not found.rows:
         print(f"No action matches as of {as_of.isoformat()}.")
         return 0
-    print(_table(
+    print(text_table(
         ["id", "unit", "name", "source", "clause", "opened", "due", "status", "overdue", "recurred"],
         [[a.id, a.unit_code, a.unit_name, a.source.value, a.clause, fmt(a.opened_on), fmt(a.due_on),
           a.status_on.value if a.status_on else "", a.days_overdue or "", "yes" if a.recurred else ""] for a in found.rows],
@@ -76,7 +66,7 @@ def cmd_actions_summary(args, settings) -> int:
                   "overdue": d.overdue, "awaiting_verification": d.awaiting_verification, "verified": d.verified,
                   "median_days_to_close": d.median_days_to_close} for d in data.by_district]
     if args.json:
-        _print_json({"as_of": as_of.isoformat(), "total": data.total, "open": data.open, "overdue": data.overdue,
+        print_json({"as_of": as_of.isoformat(), "total": data.total, "open": data.open, "overdue": data.overdue,
                      "awaiting_verification": data.awaiting_verification, "verified": data.verified,
                      "recurred": data.recurred, "cancelled": data.cancelled,
                      "median_days_to_close": data.median_days_to_close, "recurrence_rate_pct": data.recurrence_rate_pct,
@@ -89,7 +79,7 @@ def cmd_actions_summary(args, settings) -> int:
           f"since: recurrence rate {rate}), {data.cancelled} cancelled; median time to close {median}.")
     if districts:
         print()
-        print(_table(["district", "name", "open", "overdue", "awaiting", "verified", "median days"],
+        print(text_table(["district", "name", "open", "overdue", "awaiting", "verified", "median days"],
                      [[d["district_code"] or "", d["name"], d["open"], d["overdue"], d["awaiting_verification"],
                        d["verified"], d["median_days_to_close"]] for d in districts]))
     return 0
@@ -100,7 +90,7 @@ def cmd_actions_sync(args, settings) -> int:
         _check_unit(db, args.unit, "--unit")
         done = ensure_actions_for_findings(db, actor=settings.actor, unit_code=args.unit)
     if args.json:
-        _print_json({"created": done.created, "recurred": done.recurred})
+        print_json({"created": done.created, "recurred": done.recurred})
     else:
         print(f"{len(done.created)} action(s) created for findings that had none; "
               f"{len(done.recurred)} earlier action(s) marked recurred.")

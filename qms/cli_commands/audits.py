@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from qms.audits import AuditStatus
 from qms.checklists import load_templates, validate_dir
+from qms.cli_format import print_json, text_table
 from qms.dates import fmt
 from qms.errors import NotFound
 from qms.store.db import opened
 from qms.store.findings import list_audits
 
 
-def _print_json(data) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
-    cells = [["" if v is None else str(v) for v in row] for row in rows]
-    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
-    return "\n".join("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip()
-                     for line in [list(headers), ["-" * w for w in widths], *cells])
 
 
 def cmd_checklists_validate(args, settings) -> int:
@@ -34,7 +24,7 @@ def cmd_checklists_validate(args, settings) -> int:
     loaded = load_templates(directory) if directory.is_dir() else None
     good = loaded.templates if loaded else []
     if args.json:
-        _print_json({
+        print_json({
             "directory": str(directory),
             "templates": [{"id": e.template.id, "version": e.template.version, "standard": e.template.standard,
                            "items": e.template.item_count, "file": e.path.name, "sha256": e.hash} for e in good],
@@ -58,7 +48,7 @@ def cmd_audits_list(args, settings) -> int:
             raise NotFound(f"--unit: there is no unit with code {args.unit}.")
         rows = list_audits(db, unit_code=args.unit, status=status, year=args.year, limit=args.limit)
     if args.json:
-        _print_json([{
+        print_json([{
             "id": a.id, "unit_code": a.unit_code, "unit_name": a.unit_name, "level": a.unit_level.value, "kind": a.kind.value,
             "template_id": a.template_id, "template_version": a.template_version, "auditor": a.auditor,
             "audit_date": a.audit_date.isoformat(), "status": a.status.value, "answered": a.answered,
@@ -69,7 +59,7 @@ def cmd_audits_list(args, settings) -> int:
     if not rows:
         print("No audit matches.")
         return 0
-    print(_table(
+    print(text_table(
         ["id", "date", "unit", "name", "kind", "status", "answered", "score %", "major", "minor", "obs."],
         [[a.id, fmt(a.audit_date), a.unit_code, a.unit_name, a.kind.value, a.status.value, f"{a.answered}/{a.item_count}",
           "" if a.score_pct is None else f"{a.score_pct:.2f}", a.major, a.minor, a.observation] for a in rows],

@@ -8,9 +8,9 @@ While the app runs it holds the database: opening it here then fails with
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
+from qms.cli_format import print_json, text_table
 from qms.dates import parse_iso
 from qms.errors import QmsError, ValidationError
 from qms.exports import annual_report, indicators
@@ -18,15 +18,6 @@ from qms.exports.snapshot import write_snapshot
 from qms.store.db import opened
 
 
-def _print_json(data) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def _table(headers: list[str], rows: list[list]) -> str:
-    cells = [[str("" if v is None else v) for v in row] for row in rows]
-    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
-    return "\n".join("  ".join(v.ljust(w) for v, w in zip(vals, widths))
-                     for vals in [headers, ["-" * w for w in widths], *cells])
 
 
 def _methodology_path(args) -> Path | None:
@@ -50,7 +41,7 @@ def cmd_export(args, settings) -> int:
         snap = write_snapshot(db, out, as_of, methodology=methodology, actor=settings.actor,
                               checklists_dir=settings.checklists_dir)
     if args.json:
-        _print_json({"path": str(snap.path), "manifest": snap.manifest})
+        print_json({"path": str(snap.path), "manifest": snap.manifest})
         return 0
     counts = ", ".join(f"{e['name']} {e['rows']}" for e in snap.manifest["tables"])
     print(f"Snapshot as of {as_of.isoformat()} written to {snap.path} ({len(snap.manifest['tables'])} tables: {counts} rows).")
@@ -77,7 +68,7 @@ def cmd_indicators(args, settings) -> int:
         report = indicators.for_year(db, args.year, methodology_path=path)
     m = report.methodology
     if args.json:
-        _print_json({
+        print_json({
             "year": report.year, "as_of": report.as_of, "points": report.points, "max_points": report.max_points,
             "methodology": {"id": m.id, "version": m.version, "sample": m.sample, "sha256": report.methodology_sha256},
             "indicators": [
@@ -91,7 +82,7 @@ def cmd_indicators(args, settings) -> int:
     sample = " (SAMPLE methodology: not the official values)" if m.sample else ""
     print(f"PAR-index ISO criteria, {m.id} v{m.version}{sample}, scored on {report.as_of.isoformat()}: "
           f"{report.points:g} of {report.max_points:g} points.")
-    print(_table(
+    print(text_table(
         ["code", "level", "measure", "meeting/counted", "rate %", "full at %", "points", "max", "what would raise it"],
         [[i.criterion.code, i.criterion.level, i.criterion.measure, f"{i.score.numerator}/{i.score.denominator}",
           "-" if i.score.rate_pct is None else i.score.rate_pct, f"{i.score.full_marks_rate:g}",
@@ -118,12 +109,12 @@ def cmd_annual_report(args, settings) -> int:
     except OSError as e:
         raise QmsError(f"--out: {out} could not be written ({e.strerror or e}).") from e
     if args.json:
-        _print_json({"file": str(out), "year": counts.year, "as_of": counts.as_of,
+        print_json({"file": str(out), "year": counts.year, "as_of": counts.as_of,
                      "inspections_recorded": counts.inspections_recorded,
                      "groups": [g.__dict__ for g in [*counts.groups, counts.total()]]})
         return 0
     print(f"Annual report {counts.year} (as of {counts.as_of.isoformat()}) written to {out}.")
-    print(_table(annual_report.headers("en"), annual_report.table_rows(counts, "en")))
+    print(text_table(annual_report.headers("en"), annual_report.table_rows(counts, "en")))
     for note in annual_report.notes(counts, "en")[1:]:
         print(note)
     return 0

@@ -4,22 +4,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 
+from qms.cli_format import print_json
 from qms.dates import parse_iso
 from qms.errors import ImportRowError, QmsError
 from qms.models import COVERAGE_LEVELS, Level
 from qms.scope_models import UpdateState
 from qms.store import scope as scope_store
 from qms.store.db import opened
-from qms.store.units import get_unit
 from qms.store.scope_files import FileKind, export_file, import_file, preview_file
+from qms.store.units import get_unit
 
-
-def _print_json(data) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 def _pct(value) -> str:
@@ -35,7 +32,7 @@ def cmd_scope(args, settings) -> int:
             if args.json:
                 out = unit.model_dump(mode="json")
                 out.update(tthc_total=unit.tthc_total, rate_pct=unit.rate_pct)
-                _print_json(out)
+                print_json(out)
                 return 0
             _print_unit(unit)
             return 0
@@ -46,7 +43,7 @@ def cmd_scope(args, settings) -> int:
         overdue = [o for o in overdue if o.level is level]
     levels = [r for r in overview.levels if level is None or r.level is level]
     if args.json:
-        _print_json({"as_of": as_of.isoformat(), "levels": [r.model_dump(mode="json") for r in levels],
+        print_json({"as_of": as_of.isoformat(), "levels": [r.model_dump(mode="json") for r in levels],
                      "units": [u.model_dump(mode="json") for u in units],
                      "overdue_updates": [o.model_dump(mode="json") for o in overdue]})
         return 0
@@ -103,13 +100,13 @@ def _cmd_import(kind: FileKind):
                     summary = import_file(db, kind, data, path.name, actor=settings.actor, sheet=args.sheet, default_unit=args.unit)
             except ImportRowError as e:
                 if args.json:
-                    _print_json({"file": str(path), "imported": False,
+                    print_json({"file": str(path), "imported": False,
                                  "problems": [{"where": w, "reason": r} for w, r in e.problems]})
                     print(f"qms: {path.name}: {len(e.problems)} rows refused, nothing was imported.", file=sys.stderr)
                     return 2
                 raise
         if args.json:
-            _print_json({"file": str(path), "imported": not args.dry_run, **summary.model_dump()})
+            print_json({"file": str(path), "imported": not args.dry_run, **summary.model_dump()})
             return 0
         verb = "would import" if args.dry_run else "imported"
         if kind is FileKind.CATALOGUE:

@@ -97,20 +97,28 @@ def step_form(detail, steps: list[Step]) -> None:
             values["note"] = st.text_area(t("action.field_reason"), key=f"{key}_note")
         submitted = st.form_submit_button(t("action.save_step"), type="primary", key="act_submit")
     if submitted:
-        try:
-            wanted = checked(StepInput, step=step, on_date=on, **{k: (v or None) for k, v in values.items()})
-            version = apply_step(db(), a, wanted, expected_version=versions[a], actor=who, today=today)
-        except ConflictError as e:
-            show_error(e)
-            ss.act_conflict = a
-        except QmsError as e:
-            show_error(e)
-        else:
-            versions[a] = version
-            ss.act_flash = t("action.saved", step=t(f"action.step.{step.value}"))
-            st.rerun()
+        save(a, lambda: apply_step(db(), a, checked(StepInput, step=step, on_date=on, **{k: (v or None) for k, v in values.items()}),
+                                   expected_version=versions[a], actor=who, today=today),
+             t("action.saved", step=t(f"action.step.{step.value}")))
     if ss.get("act_conflict") == a:
         st.button(t("action.reload"), key="act_reload", on_click=reload_action, args=(a,))
+
+
+def save(a: int, write, flash: str) -> None:
+    """Run one write of action ``a`` (``write`` returns its new row version): on success note the
+    version and the flash and rerun; a stale write offers the reload (the form keeps the input);
+    any other refusal is its one sentence."""
+    try:
+        version = write()
+    except ConflictError as e:
+        show_error(e)
+        ss.act_conflict = a
+    except QmsError as e:
+        show_error(e)
+    else:
+        versions[a] = version
+        ss.act_flash = flash
+        st.rerun()
 
 
 def edit_form(detail) -> None:
@@ -128,18 +136,9 @@ def edit_form(detail) -> None:
                  "due_date": due}
         current = {"type": detail.type, "description": detail.description, "root_cause": detail.root_cause,
                    "owner_name": detail.owner_name, "due_date": detail.due_date}
-        try:
-            edit = checked(ActionEdit, **{k: v for k, v in typed.items() if v != current[k]})
-            version = edit_action(db(), a, edit, expected_version=versions[a], actor=who, today=today)
-        except ConflictError as e:
-            show_error(e)
-            ss.act_conflict = a
-        except QmsError as e:
-            show_error(e)
-        else:
-            versions[a] = version
-            ss.act_flash = t("action.edited")
-            st.rerun()
+        save(a, lambda: edit_action(db(), a, checked(ActionEdit, **{k: v for k, v in typed.items() if v != current[k]}),
+                                    expected_version=versions[a], actor=who, today=today),
+             t("action.edited"))
 
 
 tabs = [t("action.tab_list"), t("action.tab_new")] + ([t("action.tab_settings")] if who.role is Role.ADMIN else [])
