@@ -8,9 +8,11 @@ Roles (issue "accounts, roles and an audit trail"):
 - ``officer`` (a unit's ISO secretary): their own unit's lifecycle events, processes and actions;
 - ``viewer`` (leaders): read-only, every page.
 
-Every store write asks :func:`require` with the acting :class:`Principal`; pages hiding buttons
-is a convenience, never the check.  The CLI and the demo act as :data:`SYSTEM` (whoever holds
-the database file holds everything; the web app is where roles matter).
+Every store write asks :func:`require` with the acting :class:`Principal`, as the database
+knows that account at the moment of the write (``qms.store.principals``: a deactivated or
+demoted account loses its rights at once, not when it signs out); pages hiding buttons is a
+convenience, never the check.  Only an explicit system principal (:func:`system_principal`:
+the CLI, the demo loader, the nightly job) acts without an account; a plain name never does.
 """
 
 from __future__ import annotations
@@ -77,25 +79,38 @@ class Principal(BaseModel):
     role: Role
     units: frozenset[str] = frozenset()
     districts: frozenset[str] = frozenset()
+    #: True only for :func:`system_principal`: acts with every right and has no account to read.
+    system: bool = False
 
     def __str__(self) -> str:
         return self.username
 
 
-#: The CLI, the demo loader and scheduled jobs.
-SYSTEM = Principal(username="system", role=Role.ADMIN)
+def system_principal(name: str = "system") -> Principal:
+    """The system acting under ``name`` (recorded as the author): the CLI (whoever holds the
+    database file holds the data), the demo loader, the nightly snapshot.  The only way to act
+    without an account; the web app never builds one."""
+    return Principal(username=name, role=Role.ADMIN, system=True)
+
+
+#: The demo loader and scheduled jobs.
+SYSTEM = system_principal("system")
 
 
 class PermissionDenied(QmsError):
     """The signed-in user may not make this change; nothing was written."""
 
 
-def as_principal(actor: Principal | str) -> Principal:
-    """A write's author: a :class:`Principal` from the web app, or a name from the CLI/demo
-    (which act with the system's rights, recorded under that name)."""
+def as_principal(actor: object) -> Principal:
+    """A write's author, which must be a :class:`Principal` (a signed-in account, or
+    :func:`system_principal`).  A plain name is refused: it once meant full rights, which any
+    caller outside the CLI could claim by passing a string."""
     if isinstance(actor, Principal):
         return actor
-    return Principal(username=str(actor) or "system", role=Role.ADMIN)
+    raise PermissionDenied(
+        f"A change needs a signed-in account or the system acting explicitly, not the name {str(actor)!r}; nothing was saved.",
+        vi=f"Thay đổi cần một tài khoản đã đăng nhập hoặc hệ thống, không phải tên {str(actor)!r}; chưa lưu gì.",
+    )
 
 
 def allowed(actor: Principal, op: Operation, *, unit_code: str | None = None, district_code: str | None = None) -> bool:
@@ -109,7 +124,7 @@ def allowed(actor: Principal, op: Operation, *, unit_code: str | None = None, di
     return unit_code in actor.units or (district_code is not None and district_code in actor.districts)
 
 
-def require(actor: Principal | str, op: Operation, *, unit_code: str | None = None, district_code: str | None = None) -> Principal:
+def require(actor: Principal, op: Operation, *, unit_code: str | None = None, district_code: str | None = None) -> Principal:
     """Raise :class:`PermissionDenied` (one sentence) unless the change is allowed; return the principal."""
     who = as_principal(actor)
     if not allowed(who, op, unit_code=unit_code, district_code=district_code):
@@ -122,7 +137,7 @@ def require(actor: Principal | str, op: Operation, *, unit_code: str | None = No
     return who
 
 
-def require_each(actor: Principal | str, op: Operation, unit_codes, districts: dict[str, str | None] | None = None) -> Principal:
+def require_each(actor: Principal, op: Operation, unit_codes, districts: dict[str, str | None] | None = None) -> Principal:
     """:func:`require` for every unit a batch write touches (``districts`` maps a unit to its
     district, for auditors' district scopes); the first unit out of scope refuses the batch."""
     who = as_principal(actor)

@@ -62,7 +62,7 @@ def cmd_import_units(args, settings: Settings) -> int:
         raise QmsError(f"{path}: no such file.")
     records = parse_units_csv(decode(path.read_bytes(), path.name), path.name)
     with opened(settings.db_path) as db:
-        summary = units_store.import_units(db, records, actor=settings.actor, source=path.name)
+        summary = units_store.import_units(db, records, actor=settings.principal(), source=path.name)
     if args.json:
         print_json({"file": str(path), "new": summary.new, "unchanged": summary.unchanged})
     else:

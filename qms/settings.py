@@ -14,6 +14,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from qms.accounts import Principal, system_principal
+
 #: The project folder (where data/, checklists/ and docs/ live).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,6 +67,11 @@ class Settings(BaseModel):
     #: The identity claim that names the local account, and the e-mail domain to strip from it.
     oidc_claim: str = "preferred_username"
     oidc_domain: str | None = None
+
+    def principal(self) -> Principal:
+        """The CLI's author of every change: the system acting explicitly under :attr:`actor`
+        (whoever holds the database file holds the data).  Only the CLI calls this."""
+        return system_principal(self.actor)
 
     @field_validator("memory_limit")
     @classmethod

@@ -88,7 +88,7 @@ def cmd_actions_summary(args, settings) -> int:
 def cmd_actions_sync(args, settings) -> int:
     with opened(settings.db_path) as db:
         _check_unit(db, args.unit, "--unit")
-        done = ensure_actions_for_findings(db, actor=settings.actor, unit_code=args.unit)
+        done = ensure_actions_for_findings(db, actor=settings.principal(), unit_code=args.unit)
     if args.json:
         print_json({"created": done.created, "recurred": done.recurred})
     else:

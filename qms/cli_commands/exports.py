@@ -38,7 +38,7 @@ def cmd_export(args, settings) -> int:
     if out.exists() and not out.is_dir():
         raise ValidationError(f"--out: {out} is a file, not a folder.", vi=f"--out: {out} là một tệp, không phải thư mục.")
     with opened(settings.db_path) as db:
-        snap = write_snapshot(db, out, as_of, methodology=methodology, actor=settings.actor,
+        snap = write_snapshot(db, out, as_of, methodology=methodology, actor=settings.principal(),
                               checklists_dir=settings.checklists_dir)
     if args.json:
         print_json({"path": str(snap.path), "manifest": snap.manifest})

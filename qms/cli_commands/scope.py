@@ -97,7 +97,7 @@ def _cmd_import(kind: FileKind):
                 if args.dry_run:
                     summary = preview_file(db, kind, data, path.name, sheet=args.sheet, default_unit=args.unit).summary
                 else:
-                    summary = import_file(db, kind, data, path.name, actor=settings.actor, sheet=args.sheet, default_unit=args.unit)
+                    summary = import_file(db, kind, data, path.name, actor=settings.principal(), sheet=args.sheet, default_unit=args.unit)
             except ImportRowError as e:
                 if args.json:
                     print_json({"file": str(path), "imported": False,

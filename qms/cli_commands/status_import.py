@@ -40,9 +40,9 @@ def cmd_import_status(args, settings) -> int:
         raise QmsError(f"{path}: no such file.", vi=f"{path}: không có tệp này.")
     data, today = path.read_bytes(), dt.date.today()
     with opened(settings.db_path) as db:
-        result = preview_status_import(db, data, path.name, today=today, actor=settings.actor)
+        result = preview_status_import(db, data, path.name, today=today, actor=settings.principal())
         if not args.dry_run and not result.plan.issues:
-            result = apply_status_import(db, data, path.name, today=today, actor=settings.actor, expected_digest=result.digest)
+            result = apply_status_import(db, data, path.name, today=today, actor=settings.principal(), expected_digest=result.digest)
     _print(result, args.json, args.dry_run)
     if result.plan.issues:
         n = len(result.plan.issues)

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import yaml
 
-from qms import accounts, demo
-from qms.accounts import Operation, Principal
+from qms import demo
+from qms.accounts import Operation, Principal, system_principal
 from qms.errors import QmsError
 from qms.models import Level
 from qms.store import changelog
 from qms.store.events import record_events_in
+from qms.store.principals import authorize
 from qms.store.units import ORIGINAL_NAME_FROM
 from qms.units_import import decode, parse_units_csv
 
@@ -34,15 +35,14 @@ def has_data(db) -> bool:
     return bool(db.scalar("SELECT (SELECT count(*) FROM units) + (SELECT count(*) FROM qms_events)"))
 
 
-def load_demo(db, demo_dir: Path, *, force: bool = False, actor: Principal | str = "demo") -> dict[str, int]:
+def load_demo(db, demo_dir: Path, *, force: bool = False, actor: Principal = system_principal("demo")) -> dict[str, int]:
     """Load the Lai Châu demo: units, the 2020 changes, the lifecycle history and sample targets.
 
     Refuses a database that already holds units or events unless ``force`` (then every data
     table is emptied first, inside the same transaction, and the reset is logged).  Returns
-    counts of what was written.
+    counts of what was written.  The demo's parts get the acting principal (``actor``) and
+    record its name.
     """
-    who = accounts.require(actor, Operation.LOAD_DEMO)
-    actor = who.username
     settings = demo.DemoSettings.from_mapping(yaml.safe_load((demo_dir / "demo.yaml").read_text(encoding="utf-8")))
     units_file = demo_dir / "lai_chau_units.csv"
     records = parse_units_csv(decode(units_file.read_bytes(), units_file.name), units_file.name)
@@ -51,6 +51,8 @@ def load_demo(db, demo_dir: Path, *, force: bool = False, actor: Principal | str
     targets = demo.sample_targets(settings)
 
     def run(cur) -> dict[str, int]:
+        who = authorize(cur, actor, Operation.LOAD_DEMO)
+        author = who.username
         existing = cur.execute("SELECT (SELECT count(*) FROM units) + (SELECT count(*) FROM qms_events)").fetchall()[0][0]
         if existing and not force:
             raise QmsError(
@@ -64,7 +66,7 @@ def load_demo(db, demo_dir: Path, *, force: bool = False, actor: Principal | str
                     cur.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             for table in DATA_TABLES:
                 cur.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
-            changelog.append(cur, actor=actor, action="reset", entity="database", key="demo", before={"rows": existing})
+            changelog.append(cur, actor=author, action="reset", entity="database", key="demo", before={"rows": existing})
         for u in units:
             cur.execute(
                 "INSERT INTO units (code, level, kind, parent_code, valid_from, valid_to, in_plan) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -73,14 +75,14 @@ def load_demo(db, demo_dir: Path, *, force: bool = False, actor: Principal | str
             cur.execute("INSERT INTO unit_names (code, name, valid_from) VALUES (?, ?, ?)", [u.code, u.name, ORIGINAL_NAME_FROM])
         for code, name in settings.renamed.items():
             cur.execute("INSERT INTO unit_names (code, name, valid_from) VALUES (?, ?, ?)", [code, name, settings.merger_date])
-        changelog.append(cur, actor=actor, action="import", entity="units", key="demo", after=[u.code for u in units])
-        record_events_in(cur, events, actor=actor, today=max(dt.date.today(), settings.history_until))
+        changelog.append(cur, actor=author, action="import", entity="units", key="demo", after=[u.code for u in units])
+        record_events_in(cur, events, actor=who, today=max(dt.date.today(), settings.history_until))
         for t in targets:
             cur.execute(
                 "INSERT INTO targets (level, year, target_pct, is_sample, updated_by) VALUES (?, ?, ?, ?, ?)",
-                [t.level.value, t.year, t.target_pct, t.is_sample, actor],
+                [t.level.value, t.year, t.target_pct, t.is_sample, author],
             )
-        changelog.append(cur, actor=actor, action="import", entity="targets", key="demo", after=targets)
+        changelog.append(cur, actor=author, action="import", entity="targets", key="demo", after=targets)
         counts = {
             "units": len(units),
             "communes": sum(1 for u in units if u.level is Level.COMMUNE),
@@ -88,7 +90,7 @@ def load_demo(db, demo_dir: Path, *, force: bool = False, actor: Principal | str
             "targets": len(targets),
         }
         for part in parts:
-            counts.update(part.load(cur, demo_dir=demo_dir, settings=settings, actor=actor))
+            counts.update(part.load(cur, demo_dir=demo_dir, settings=settings, actor=who))
         cur.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('demo_loaded', ?)", [dt.date.today().isoformat()])
         return counts
 

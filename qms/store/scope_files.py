@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from qms import scope_import as files
+from qms.accounts import Principal
 from qms.scope_models import CatalogueImport, ProcessImport
 from qms.spreadsheets import Table, write_csv, write_xlsx
 from qms.store.scope_processes import import_processes, preview_processes
@@ -57,7 +58,7 @@ def preview_file(db, kind: FileKind, data: bytes, source: str, *, sheet: str | N
     return FilePreview(parsed.table, parsed.records, summary)
 
 
-def import_file(db, kind: FileKind, data: bytes, source: str, *, actor: str, sheet: str | None = None,
+def import_file(db, kind: FileKind, data: bytes, source: str, *, actor: Principal, sheet: str | None = None,
                 default_unit: str | None = None, today: dt.date | None = None) -> CatalogueImport | ProcessImport:
     """Read and import ``data`` all or nothing (the same checks as :func:`preview_file`)."""
     today = today or dt.date.today()

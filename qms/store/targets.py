@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qms import accounts
 from qms.accounts import Operation, Principal
 from qms.models import Level, Target
 from qms.store import changelog
+from qms.store.principals import authorize
 
 
 def list_targets(db) -> list[Target]:
@@ -15,16 +15,15 @@ def list_targets(db) -> list[Target]:
     return [Target(level=r[0], year=r[1], target_pct=r[2], is_sample=r[3]) for r in rows]
 
 
-def set_targets(db, targets: Sequence[Target], *, actor: Principal | str) -> int:
+def set_targets(db, targets: Sequence[Target], *, actor: Principal) -> int:
     """Insert or change targets in one transaction; returns how many changed.
 
     A target a person saves is no longer a sample; unchanged values are not rewritten (the log
     shows only real changes).
     """
 
-    who = accounts.require(actor, Operation.SET_TARGETS)
-
     def run(cur) -> int:
+        who = authorize(cur, actor, Operation.SET_TARGETS)
         changed = 0
         for target in targets:
             old = cur.execute(

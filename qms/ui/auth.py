@@ -40,7 +40,7 @@ def _sign_in(username: str, password: str, *, create_admin: str | None = None) -
     try:
         if create_admin is not None:
             store.create_user(db(), username=username, display_name=create_admin, role=Role.ADMIN, password=password,
-                              actor=username)
+                              actor=None)  # the first account needs no author; on a race the store refuses it
         principal = store.sign_in(db(), username, password)
     except QmsError as e:
         show_error(e)
@@ -109,7 +109,9 @@ def gate() -> Principal:
     """Return the signed-in principal, or show the first-run / sign-in form and stop the run.
 
     A session idle for longer than the configured minutes is signed out (checked on each run:
-    Streamlit reruns the script on every interaction)."""
+    Streamlit reruns the script on every interaction).  The session's principal is read again
+    from its account on every run: a deactivated account is signed out, a changed role or scope
+    applies at once (every store write checks the account anyway)."""
     principal = current()
     now = dt.datetime.now()
     if principal is not None:
@@ -118,6 +120,14 @@ def gate() -> Principal:
             sign_out()
             st.warning(t("auth.idle"))
             principal = None
+    if principal is not None:
+        fresh = store.session_principal(db(), principal)
+        if fresh is None:
+            sign_out()
+            st.warning(t("auth.deactivated"))
+        elif fresh != principal:
+            st.session_state[_KEY] = fresh
+        principal = fresh
     if principal is None and settings().auth == "oidc":
         principal = _single_sign_on()
     if principal is None:

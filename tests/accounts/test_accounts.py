@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from qms import accounts
-from qms.accounts import ALLOWED, Operation, PermissionDenied, Principal, Role, allowed, require
+from qms.accounts import ALLOWED, Operation, PermissionDenied, Principal, Role, allowed, require, system_principal
 from qms.errors import QmsError
 from qms.models import EventType, Level, NewEvent, Target
 from qms.store import accounts as store
@@ -103,13 +103,16 @@ def test_refusal_is_one_sentence_in_both_languages():
 # -- store: writes check the principal ----------------------------------------------------------
 
 def _create(db, principal: Principal, password="mật khẩu mạnh 1"):
+    if principal.username in {u.username for u in store.list_users(db)}:
+        return
     store.create_user(db, username=principal.username, display_name=principal.username, role=principal.role,
-                      password=password, units=principal.units, districts=principal.districts, actor=ADMIN)
+                      password=password, units=principal.units, districts=principal.districts,
+                      actor=system_principal("tests"))
 
 
 def test_first_account_must_be_an_admin(db):
     with pytest.raises(QmsError, match="first account must be an administrator"):
-        store.create_user(db, username="someone", display_name="x", role=Role.VIEWER, password="mật khẩu mạnh 1", actor="someone")
+        store.create_user(db, username="someone", display_name="x", role=Role.VIEWER, password="mật khẩu mạnh 1", actor=system_principal("someone"))
 
 
 def test_only_an_admin_adds_accounts(demo_db):
@@ -172,6 +175,7 @@ def _new_event(code):
     (VIEWER, "03406", False),
 ])
 def test_recording_events_respects_roles(demo_db, who, code, ok):
+    _create(demo_db, who)
     if ok is False:
         with pytest.raises(PermissionDenied):
             record_event(demo_db, _new_event(code), actor=who, today=dt.date(2024, 1, 1))
@@ -187,6 +191,8 @@ def test_recording_events_respects_roles(demo_db, who, code, ok):
 
 @pytest.mark.parametrize("who", [AUDITOR, OFFICER, VIEWER])
 def test_only_admins_set_targets(demo_db, who):
+    _create(demo_db, ADMIN)
+    _create(demo_db, who)
     with pytest.raises(PermissionDenied):
         set_targets(demo_db, [Target(level=Level.COMMUNE, year=2030, target_pct=100)], actor=who)
     set_targets(demo_db, [Target(level=Level.COMMUNE, year=2030, target_pct=100)], actor=ADMIN)

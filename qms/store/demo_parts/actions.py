@@ -13,6 +13,7 @@ import random
 
 import pyarrow as pa
 
+from qms.accounts import Principal
 from qms.actions import ACTION_GRADES, ActionStatus
 from qms.actions_demo import DemoFinding, simulate
 from qms.store import changelog
@@ -64,7 +65,7 @@ def _manual_origins(cur, rng: random.Random) -> list[tuple[str, dt.date]]:
     return out
 
 
-def load(cur, *, demo_dir, settings, actor: str) -> dict[str, int]:
+def load(cur, *, demo_dir, settings, actor: Principal) -> dict[str, int]:
     until = settings.history_until
     rng = random.Random(settings.seed + 26)
     findings = _findings(cur)
@@ -95,12 +96,12 @@ def load(cur, *, demo_dir, settings, actor: str) -> dict[str, int]:
                            "recorded_at": dt.datetime.combine(c.on_date, dt.time(17))})
     with registered(cur, "demo_actions", pa.Table.from_pylist(rows, schema=_ACTION_SCHEMA)):
         cur.execute(f"INSERT INTO actions ({', '.join(_ACTION_SCHEMA.names)}, created_by)"
-                    f" SELECT {', '.join(_ACTION_SCHEMA.names)}, ? FROM demo_actions", [actor])
+                    f" SELECT {', '.join(_ACTION_SCHEMA.names)}, ? FROM demo_actions", [actor.username])
     events = [{**e, "seq": i} for i, e in enumerate(events)]
     with registered(cur, "demo_action_events", pa.Table.from_pylist(events, schema=_EVENT_SCHEMA)):
         # one statement, rows in per-action step order: the sequence numbers them in that order
         names = ", ".join(_EVENT_SCHEMA.names[1:])
-        cur.execute(f"INSERT INTO action_events ({names}, actor) SELECT {names}, ? FROM demo_action_events ORDER BY seq", [actor])
+        cur.execute(f"INSERT INTO action_events ({names}, actor) SELECT {names}, ? FROM demo_action_events ORDER BY seq", [actor.username])
     caught = ensure_actions_in(cur, actor=actor, today=max(dt.date.today(), until))
     counts = {"actions": n + len(caught.created), "action_steps": len(events)}
     changelog.append(cur, actor=actor, action="import", entity="actions", key="demo", after=counts)

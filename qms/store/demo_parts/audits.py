@@ -28,6 +28,7 @@ from qms.audits import (AnswerInput, AuditKind, ItemSpec, Result, audit_standard
 import yaml
 from pydantic import ValidationError as PydanticValidationError
 
+from qms.accounts import Principal
 from qms.checklists import ChecklistTemplate, TemplateEntry, content_hash
 from qms.errors import QmsError
 from qms.lifecycle import STAGE_ORDER, stage_on
@@ -207,7 +208,7 @@ _FINDING_SCHEMA = pa.schema([
 ])
 
 
-def load(cur, *, demo_dir, settings, actor: str) -> dict[str, int]:
+def load(cur, *, demo_dir, settings, actor: Principal) -> dict[str, int]:
     templates = _shipped_templates()
     rng = random.Random(settings.seed + 9001)
     plan = _plan(cur, rng, templates)
@@ -245,7 +246,7 @@ def load(cur, *, demo_dir, settings, actor: str) -> dict[str, int]:
                                          note=f.note, evidence=f.evidence, found_on=a["day"]))
     with registered(cur, "demo_audits", pa.Table.from_pylist(audit_rows, schema=_AUDIT_SCHEMA)):
         cur.execute(f"INSERT INTO audits ({', '.join(_AUDIT_SCHEMA.names)}, created_by)"
-                    f" SELECT {', '.join(_AUDIT_SCHEMA.names)}, ? FROM demo_audits", [actor])
+                    f" SELECT {', '.join(_AUDIT_SCHEMA.names)}, ? FROM demo_audits", [actor.username])
     with registered(cur, "demo_answers", pa.table(answers, schema=_ANSWER_SCHEMA)):
         cur.execute(f"INSERT INTO audit_answers ({', '.join(_ANSWER_SCHEMA.names)}, saved_version)"
                     f" SELECT {', '.join(_ANSWER_SCHEMA.names)}, 2 FROM demo_answers")
