@@ -17,6 +17,7 @@ from pathlib import Path
 
 from qms import __version__
 from qms.cli_format import print_json, text_table
+from qms.clock import province_today
 from qms.dates import parse_iso
 from qms.errors import QmsError
 from qms.models import Level
@@ -71,7 +72,7 @@ def cmd_import_units(args, settings: Settings) -> int:
 
 
 def cmd_coverage(args, settings: Settings) -> int:
-    as_of = parse_iso(args.as_of, field="--as-of") if args.as_of else dt.date.today()
+    as_of = parse_iso(args.as_of, field="--as-of") if args.as_of else province_today()
     level = Level(args.level)
     with opened(settings.db_path) as db:
         row = next(r for r in coverage_store.by_level(db, as_of) if r.level is level)

@@ -7,6 +7,7 @@ import datetime as dt
 from qms.action_views import DEPARTMENTS_ROW
 from qms.actions import ActionSource, ActionStatus
 from qms.cli_format import print_json, text_table
+from qms.clock import province_today
 from qms.dates import fmt, parse_iso
 from qms.errors import NotFound
 from qms.store.action_queries import action_overview, list_actions
@@ -17,7 +18,7 @@ from qms.store.db import opened
 
 
 def _as_of(args) -> dt.date:
-    return parse_iso(args.as_of, field="--as-of") if args.as_of else dt.date.today()
+    return parse_iso(args.as_of, field="--as-of") if args.as_of else province_today()
 
 
 def _check_unit(db, code: str | None, flag: str) -> None:

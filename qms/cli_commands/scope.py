@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from qms.cli_format import print_json
+from qms.clock import province_today
 from qms.dates import parse_iso
 from qms.errors import ImportRowError, QmsError
 from qms.models import COVERAGE_LEVELS, Level
@@ -24,7 +25,7 @@ def _pct(value) -> str:
 
 
 def cmd_scope(args, settings) -> int:
-    as_of = parse_iso(args.as_of, field="--as-of") if args.as_of else dt.date.today()
+    as_of = parse_iso(args.as_of, field="--as-of") if args.as_of else province_today()
     level = Level(args.level) if args.level else None
     with opened(settings.db_path) as db:
         if args.unit:
@@ -128,7 +129,7 @@ def _cmd_export(kind: FileKind):
             raise QmsError(f"{path}: the file name must end in .xlsx or .csv.", vi=f"{path}: tên tệp phải có đuôi .xlsx hoặc .csv.")
         with opened(settings.db_path) as db:
             if args.unit:
-                get_unit(db, args.unit, as_of=dt.date.today())
+                get_unit(db, args.unit, as_of=province_today())
             data = export_file(db, kind, fmt, args.unit)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qms import accounts
 from qms.accounts import Operation, Principal, Role
+from qms.clock import utc_now
 from qms.errors import QmsError
 from qms.store import changelog
 from qms.store.principals import account_principal, authorize, current, scopes
@@ -119,7 +121,7 @@ def sign_in_sso(db, username: str, *, now: dt.datetime | None = None) -> Princip
     """The principal of the active local account ``username``, for a user the identity provider
     has already authenticated (``st.login``): roles and scopes stay qms's own.  Recorded in the
     sign-in attempts like a password sign-in; an unknown or deactivated name is one sentence."""
-    now = now or dt.datetime.now()
+    now = now or utc_now()
     username = username.strip().lower()
 
     def run(cur) -> Principal | None:

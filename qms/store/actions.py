@@ -28,6 +28,7 @@ from qms.accounts import Operation, Principal
 from qms.action_views import CreatedActions
 from qms.action_steps import ActionEdit, ActionState, Change, StepInput
 from qms.actions import ActionStatus, ActionType, KeyedAction, NewAction, Step
+from qms.clock import province_today
 from qms.errors import NotFound, ValidationError
 from qms.store import changelog
 from qms.store.findings import registered
@@ -168,7 +169,7 @@ def open_action(db, new: NewAction, *, actor: Principal, today: dt.date | None =
     Refused, nothing written: an unknown unit or owner unit; an origin date in the future; a due
     date before the origin date; a user without the action right on the unit.
     """
-    today = today or dt.date.today()
+    today = today or province_today()
 
     def run(cur) -> int:
         who = _require(cur, actor, Operation.ACTION_WRITE, new.unit_code)
@@ -210,7 +211,7 @@ def apply_step(db, action_id: int, step: StepInput, *, expected_version: int, ac
     owner, a date in the future or before the last step, a user without the right
     (verifying, and cancelling an audit finding's action, are an auditor's or an administrator's).
     """
-    today = today or dt.date.today()
+    today = today or province_today()
 
     def run(cur) -> int:
         state, unit_code, version, last_by = _load(cur, action_id)
@@ -227,7 +228,7 @@ def edit_action(db, action_id: int, edit: ActionEdit, *, expected_version: int, 
                 today: dt.date | None = None) -> int:
     """Change an unfinished action's type, text, owner or due date; return its new version.
     Moving the due date of an audit finding's action needs the verifying right."""
-    today = today or dt.date.today()
+    today = today or province_today()
 
     def run(cur) -> int:
         state, unit_code, version, last_by = _load(cur, action_id)
@@ -368,5 +369,5 @@ def ensure_actions_for_findings(db, *, actor: Principal, today: dt.date | None =
                                 unit_code: str | None = None) -> CreatedActions:
     """:func:`ensure_actions_in` in its own transaction (``qms actions sync``): safe to rerun;
     until the audit submit calls :func:`create_actions_for_audit_in`, this catches up."""
-    today = today or dt.date.today()
+    today = today or province_today()
     return db.write(lambda cur: ensure_actions_in(cur, actor=actor, today=today, unit_code=unit_code))

@@ -26,6 +26,7 @@ from qms import lifecycle
 from qms.accounts import Operation, Principal
 from qms.audits import AnswerInput, AuditKind, AuditStatus, ItemSpec, NewAudit, Score, StoredAnswer
 from qms.checklists import ChecklistTemplate, TemplateEntry
+from qms.clock import province_today
 from qms.errors import NotFound, ValidationError
 from qms.models import EventType, Level, NewEvent, nfc
 from qms.store import changelog
@@ -122,7 +123,7 @@ def start_audit(db, new: NewAudit, entry: TemplateEntry, *, actor: Principal, to
     date was not applying its QMS (the lifecycle rule that would refuse the submit later, asked
     now so that no auditor fills a checklist in vain).
     """
-    today = today or dt.date.today()
+    today = today or province_today()
     template = entry.template
     if new.template_id != template.id:
         raise ValidationError(f"template: {new.template_id} does not match the loaded {template.id}.")
@@ -325,7 +326,7 @@ def submit_audit(db, audit_id: int, *, expected_version: int, actor: Principal, 
     Findings are reconciled by item (see :func:`qms.store.findings.write_findings_in`), so a
     resubmitted audit keeps its findings' ids.
     """
-    today = today or dt.date.today()
+    today = today or province_today()
     author = actor
 
     def run(cur) -> SubmitResult:

@@ -167,6 +167,9 @@ def connect(path: str | Path, *, read_only: bool = False, memory_limit: str | No
             ) from e
         raise QmsError(f"Cannot open the database {path_str}: {e}") from e
     con.execute("SET enable_progress_bar = false")
+    # Timestamps are stored in UTC whatever the server's zone: current_timestamp defaults and
+    # TIMESTAMPTZ casts follow this setting (every cursor of the connection inherits it).
+    con.execute("SET GLOBAL TimeZone = 'UTC'")
     con.execute(f"SET memory_limit = '{limit}'")  # validated above: SET memory_limit takes no bound parameter
     con.execute("SET temp_directory = ?", [str(spill_directory(path_str))])
     return con

@@ -11,6 +11,7 @@ import yaml
 
 from qms import demo
 from qms.accounts import Operation, Principal, system_principal
+from qms.clock import province_today
 from qms.errors import QmsError
 from qms.models import Level
 from qms.store import changelog
@@ -76,7 +77,7 @@ def load_demo(db, demo_dir: Path, *, force: bool = False, actor: Principal = sys
         for code, name in settings.renamed.items():
             cur.execute("INSERT INTO unit_names (code, name, valid_from) VALUES (?, ?, ?)", [code, name, settings.merger_date])
         changelog.append(cur, actor=author, action="import", entity="units", key="demo", after=[u.code for u in units])
-        record_events_in(cur, events, actor=who, today=max(dt.date.today(), settings.history_until))
+        record_events_in(cur, events, actor=who, today=max(province_today(), settings.history_until))
         for t in targets:
             cur.execute(
                 "INSERT INTO targets (level, year, target_pct, is_sample, updated_by) VALUES (?, ?, ?, ?, ?)",
@@ -91,7 +92,7 @@ def load_demo(db, demo_dir: Path, *, force: bool = False, actor: Principal = sys
         }
         for part in parts:
             counts.update(part.load(cur, demo_dir=demo_dir, settings=settings, actor=who))
-        cur.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('demo_loaded', ?)", [dt.date.today().isoformat()])
+        cur.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('demo_loaded', ?)", [province_today().isoformat()])
         return counts
 
     return db.write(run, attempts=1)

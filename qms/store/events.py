@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from qms import accounts, lifecycle
 from qms.accounts import Operation, Principal
+from qms.clock import province_today
 from qms.errors import NotFound
 from qms.models import LifecycleEvent, NewEvent
 import pyarrow as pa
@@ -104,7 +105,7 @@ def record_events_in(cur, events: Sequence[NewEvent], *, actor: Principal, today
 
 def record_event(db, event: NewEvent, *, actor: Principal, today: dt.date | None = None) -> LifecycleEvent:
     """Record one lifecycle event if the rules allow it; otherwise raise and write nothing."""
-    today = today or dt.date.today()
+    today = today or province_today()
 
     def run(cur) -> LifecycleEvent:
         (new_id,) = record_events_in(cur, [event], actor=actor, today=today)

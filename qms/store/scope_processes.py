@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from qms import scope as rules
 from qms.accounts import Operation, Principal
+from qms.clock import province_today
 from qms.errors import ImportRowError, NotFound, ValidationError
 from qms.scope_models import (
     ChangeEffect,
@@ -155,7 +156,7 @@ def import_processes(db, records: Sequence[tuple[str, ProcessVersionInput]], *, 
     recorded version contradicted, a withdrawal of a process not in force, a date in the future.
     ``problems`` found while reading the file join these (in the file's ``order``).
     """
-    today = today or dt.date.today()
+    today = today or province_today()
     author = actor
 
     def run(cur) -> ProcessImport:
@@ -174,7 +175,7 @@ def import_processes(db, records: Sequence[tuple[str, ProcessVersionInput]], *, 
 
 def save_process_version(db, version: ProcessVersionInput, *, actor: Principal, today: dt.date | None = None) -> ProcessVersion:
     """Record one new version of a process (a first issue, a new issue, a draft or a withdrawal)."""
-    today = today or dt.date.today()
+    today = today or province_today()
     author = actor
 
     def run(cur) -> ProcessVersion:
@@ -298,7 +299,7 @@ def record_legal_change_in(cur, change: LegalChangeInput, *, actor: Principal, t
 
 def record_legal_change(db, change: LegalChangeInput, *, actor: Principal, today: dt.date | None = None) -> int:
     """Record a legal change (one transaction); see :func:`record_legal_change_in`."""
-    today = today or dt.date.today()
+    today = today or province_today()
 
     def run(cur) -> int:
         return record_legal_change_in(cur, change, actor=authorize(cur, actor, Operation.LEGAL_CHANGE).username, today=today)

@@ -15,7 +15,6 @@ script, so widgets can be refreshed with answers others saved meanwhile.  A refu
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import streamlit as st
 from qms.accounts import Principal
 from qms.audits import AnswerConflict, AnswerInput, Result, score
 from qms.checklists import ChecklistItem, LoadedTemplates, TemplateEntry, load_templates
+from qms.clock import local_time, utc_now
 from qms.dates import fmt
 from qms.errors import QmsError
 from qms.iso_clauses import clause_title
@@ -129,7 +129,7 @@ def save_pending() -> bool:
             _seed(audit_id, ref, answer.value)
         ss.aud_base[ref] = answer.value
     ss.aud_version, ss.aud_conflict = saved.version, None
-    ss.aud_saved_at = dt.datetime.now().strftime("%H:%M:%S")
+    ss.aud_saved_at = local_time(utc_now()).strftime("%H:%M:%S")
     return True
 
 
@@ -224,7 +224,7 @@ def conflict_panel(view: AuditView) -> None:
     with st.container(border=True):
         st.markdown(f"**{t('audit.conflict_title')}**")
         for c in items:
-            at = c.theirs.answered_at.strftime("%H:%M %d/%m/%Y") if c.theirs.answered_at else ""
+            at = local_time(c.theirs.answered_at).strftime("%H:%M %d/%m/%Y") if c.theirs.answered_at else ""
             st.markdown("- " + t("audit.conflict_row", ref=c.item_ref, mine=result_label(c.mine.result),
                                  by=plain(c.theirs.answered_by), at=at, theirs=result_label(c.theirs.result)))
         left, right = st.columns(2)

@@ -14,6 +14,7 @@ import datetime as dt
 import streamlit as st
 
 from qms.accounts import Principal, Role, username_from_identity
+from qms.clock import utc_now
 from qms.errors import QmsError
 from qms.store import accounts as store
 from qms.ui.context import db, settings, show_error, t
@@ -46,7 +47,7 @@ def _sign_in(username: str, password: str, *, create_admin: str | None = None) -
         show_error(e)
         return
     st.session_state[_KEY] = principal
-    st.session_state[_SEEN] = dt.datetime.now()
+    st.session_state[_SEEN] = utc_now()
     st.rerun()
 
 
@@ -101,7 +102,7 @@ def _single_sign_on() -> Principal:
             st.logout()
         st.stop()
     st.session_state[_KEY] = principal
-    st.session_state[_SEEN] = dt.datetime.now()
+    st.session_state[_SEEN] = utc_now()
     return principal
 
 
@@ -113,7 +114,7 @@ def gate() -> Principal:
     from its account on every run: a deactivated account is signed out, a changed role or scope
     applies at once (every store write checks the account anyway)."""
     principal = current()
-    now = dt.datetime.now()
+    now = utc_now()
     if principal is not None:
         last = st.session_state.get(_SEEN, now)
         if now - last > dt.timedelta(minutes=settings().idle_minutes):

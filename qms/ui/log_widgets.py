@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from qms.clock import local_time
 from qms.labels import LABELS
 from qms.ui.context import t
 
@@ -26,7 +27,7 @@ def log_table(entries: Sequence[dict[str, Any]], *, key: str) -> None:
     st.dataframe(
         [
             {
-                cols["when"]: e["changed_at"].strftime("%d/%m/%Y %H:%M:%S"), cols["who"]: e["actor"],
+                cols["when"]: local_time(e["changed_at"]).strftime("%d/%m/%Y %H:%M:%S"), cols["who"]: e["actor"],
                 cols["action"]: _named("log.action", e["action"]), cols["entity"]: _named("log.entity", e["entity"]),
                 cols["key"]: e["entity_key"], cols["before"]: e["before"] or "", cols["after"]: e["after"] or "",
             }

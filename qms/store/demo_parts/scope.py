@@ -12,6 +12,7 @@ import datetime as dt
 import yaml
 
 from qms.accounts import Principal
+from qms.clock import province_today
 from qms.scope_demo import DemoUnit, ScopeDemoSettings, generate, read_template
 from qms.store import changelog
 from qms.store.scope_processes import insert_versions_in, record_legal_change_in
@@ -38,7 +39,7 @@ def _units(cur) -> list[DemoUnit]:
 def load(cur, *, demo_dir, settings, actor: Principal) -> dict[str, int]:
     scope_settings = ScopeDemoSettings.from_mapping(yaml.safe_load((demo_dir / "scope.yaml").read_text(encoding="utf-8")))
     template = read_template((demo_dir / "lai_chau_tthc.csv").read_text(encoding="utf-8"))
-    today = max(dt.date.today(), settings.history_until)
+    today = max(province_today(), settings.history_until)
     demo = generate(scope_settings, template, _units(cur), until=settings.history_until, today=today)
     insert_tthc_in(cur, demo.tthc, actor=actor.username, key="demo")
     insert_catalogue_in(cur, demo.entries, actor=actor.username, source="demo")

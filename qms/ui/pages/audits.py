@@ -13,6 +13,7 @@ import datetime as dt
 import streamlit as st
 
 from qms.audits import AuditKind, AuditStatus, Grade, NewAudit, Result
+from qms.clock import local_time, province_today
 from qms.dates import fmt
 from qms.errors import NotFound, QmsError
 from qms.models import checked
@@ -23,7 +24,7 @@ from qms.ui import audit_widgets as aw
 from qms.ui.context import DATE_FORMAT, db, lang, plain, settings, show_error, t
 
 ss = st.session_state
-today = dt.date.today()
+today = province_today()
 st.title(t("audit.page"))
 loaded = aw.templates()
 
@@ -234,6 +235,6 @@ if view.locked:
                 st.rerun()
 
 with st.expander(t("audit.history")):
-    st.dataframe([{t("audit.col_when"): e["changed_at"].strftime("%d/%m/%Y %H:%M"), t("audit.col_action"): e["action"],
+    st.dataframe([{t("audit.col_when"): local_time(e["changed_at"]).strftime("%d/%m/%Y %H:%M"), t("audit.col_action"): e["action"],
                    t("audit.col_actor"): e["actor"], t("audit.col_detail"): e["after"]} for e in audit_log(db(), view.id)],
                  hide_index=True, key="aud_log_table")

@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from qms.accounts import Operation, allowed
+from qms.clock import province_today
 from qms.dates import fmt
 from qms.errors import QmsError
 from qms.exports import annual_report, indicators
@@ -19,7 +20,7 @@ from qms.ui.context import DATE_FORMAT, actor, db, lang, settings, show_error, t
 from qms.ui.exports_nightly import run_nightly_export
 
 st.title(t("exports.page"))
-today = dt.date.today()
+today = province_today()
 if not count_units(db()):
     st.info(t("exports.no_units"))
     st.stop()

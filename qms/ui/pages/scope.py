@@ -7,6 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
+from qms.clock import province_today
 from qms.dates import fmt
 from qms.errors import ImportRowError, QmsError
 from qms.models import COVERAGE_LEVELS, checked
@@ -20,7 +21,7 @@ from qms.ui import scope_widgets as widgets
 from qms.ui.context import DATE_FORMAT, actor, db, link_safe, show_error, t
 
 st.title(t("scope.page"))
-today = dt.date.today()
+today = province_today()
 as_of = st.date_input(t("scope.as_of"), value=today, min_value=dt.date(2006, 1, 1), max_value=today,
                       format=DATE_FORMAT, key="scope_as_of")
 

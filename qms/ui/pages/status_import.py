@@ -11,13 +11,14 @@ import datetime as dt
 import streamlit as st
 
 from qms.accounts import Operation, allowed
+from qms.clock import province_today
 from qms.dates import fmt
 from qms.errors import QmsError
 from qms.store.status_import import apply_status_import, has_units, preview_status_import, status_template
 from qms.ui.context import actor, db, lang, link_safe, show_error, t
 
 st.title(t("status_import.page"))
-today = dt.date.today()
+today = province_today()
 database = db()
 
 flash = st.session_state.pop("status_import_flash", None)

@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from qms.clock import province_today
 from qms.dates import fmt
 from qms.errors import QmsError
 from qms.labels import kind_label
@@ -23,7 +24,7 @@ from qms.ui.scope_widgets import render_unit_scope
 from qms.ui.context import DATE_FORMAT, actor, db, lang, plain, show_error, t
 
 st.title(t("page.units"))
-today = dt.date.today()
+today = province_today()
 
 left, right = st.columns([1, 2])
 level = left.selectbox(t("col.level"), [None, *Level], format_func=lambda lv: "—" if lv is None else t(f"level.{lv.value}"),
