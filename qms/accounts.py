@@ -20,7 +20,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import functools
 import hmac
+import math
 import secrets
 from enum import StrEnum
 from typing import Annotated
@@ -179,6 +181,14 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
+@functools.cache
+def unknown_account_hash() -> str:
+    """A hash of a random password with the same scrypt cost, checked when a name has no
+    account (or is deactivated), so that the answer takes as long as for a real account and
+    the time does not tell which names exist."""
+    return hash_password(secrets.token_urlsafe(24))
+
+
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise QmsError(
@@ -194,26 +204,38 @@ def new_password() -> str:
 
 # -- throttling --------------------------------------------------------------------------------
 
-#: Failed sign-ins before waiting starts, the window they are counted in, and the longest wait.
+#: Wrong passwords for a name before waiting starts, how long they are remembered after the
+#: last one, and the longest wait.
 FREE_FAILURES = 3
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 MAX_WAIT_SECONDS = 300
 
 
-def wait_seconds(failures: list[dt.datetime], now: dt.datetime) -> int:
-    """Seconds before the next attempt is accepted, after recent failed sign-ins of a name.
-
-    The first :data:`FREE_FAILURES` failures in the window cost nothing; each further one
-    doubles the wait (2, 4, 8 ... s, at most :data:`MAX_WAIT_SECONDS`), counted from the last
-    failure.  A correct password is refused too while the wait runs, so guessing gains nothing.
-    """
-    recent = sorted(f for f in failures if now - f <= FAILURE_WINDOW)
-    extra = len(recent) - FREE_FAILURES
-    if extra <= 0:
+def counted_failures(failures: int, last_failure: dt.datetime | None, now: dt.datetime) -> int:
+    """The wrong passwords that still count: all of them (since the last correct one) until
+    :data:`FAILURE_WINDOW` has passed without a new one, then none."""
+    if last_failure is None or now - last_failure > FAILURE_WINDOW:
         return 0
-    wait = min(MAX_WAIT_SECONDS, 2 ** extra)
-    remaining = wait - (now - recent[-1]).total_seconds()
-    return max(0, int(remaining + 0.999))
+    return failures
+
+
+def wait_seconds(failures: int, last_failure: dt.datetime | None, now: dt.datetime) -> int:
+    """Seconds before the next attempt on a name is checked, after ``failures`` wrong passwords
+    (the last at ``last_failure``).
+
+    The rule, exactly as the README states it: after the 3rd wrong password the next attempt is
+    checked only 2 s after it, after the 4th 4 s, then 8, 16 ... s, at most
+    :data:`MAX_WAIT_SECONDS`; an attempt during the wait is refused without checking the
+    password (so a correct password is refused too and guessing gains nothing), and it neither
+    counts nor lengthens the wait.  The count is cleared by a correct password, or forgotten
+    :data:`FAILURE_WINDOW` after the last wrong one.
+    """
+    failures = counted_failures(failures, last_failure, now)
+    if failures < FREE_FAILURES:
+        return 0
+    wait = min(MAX_WAIT_SECONDS, 2 ** (failures - FREE_FAILURES + 1))
+    remaining = wait - (now - last_failure).total_seconds()
+    return max(0, math.ceil(remaining))
 
 
 # -- single sign-on (OpenID Connect through st.login) -----------------------------------------

@@ -87,33 +87,60 @@ def create_user(db, *, username: str, display_name: str, role: Role, password: s
     return db.write(run, attempts=1)
 
 
+#: Serialises the throttle's bookkeeping of the app process (its sessions are threads); the row
+#: each attempt updates in ``sign_in_throttle`` serialises any other connection by conflict.
+_THROTTLE_LOCK = threading.Lock()
+
+
 def sign_in(db, username: str, password: str, *, now: dt.datetime | None = None) -> Principal:
     """The principal for a correct name and password; otherwise one sentence, the attempt
-    recorded, and repeated failures slowed down (:func:`qms.accounts.wait_seconds`)."""
-    now = now or dt.datetime.now()
+    recorded, and repeated failures slowed down (:func:`qms.accounts.wait_seconds`).
+
+    Atomic under concurrency: before the password is checked, the attempt is counted as a wrong
+    one in its name's ``sign_in_throttle`` row, in a transaction of its own (serialised by a
+    lock and by that row), so of 40 simultaneous wrong passwords only the free ones are checked
+    and the rest wait; a correct password then clears the count.  An attempt refused during the
+    wait is recorded but neither counts nor lengthens it.  A name without an active account
+    costs the same scrypt work as one with (:func:`qms.accounts.unknown_account_hash`), so the
+    answer's time does not tell which names exist.  ``now`` is UTC (tests pass it).
+    """
+    now = now or utc_now()
     username = username.strip().lower()
 
-    def run(cur) -> tuple[Principal | None, QmsError | None]:
-        failures = [r[0] for r in cur.execute(
-            "SELECT attempted_at FROM sign_in_attempts WHERE username = ? AND NOT ok AND attempted_at >= ? ORDER BY attempted_at",
-            [username, now - accounts.FAILURE_WINDOW]).fetchall()]
-        wait = accounts.wait_seconds(failures, now)
+    def reserve(cur) -> int:
+        row = cur.execute("SELECT failures, last_failure FROM sign_in_throttle WHERE username = ?", [username]).fetchall()
+        failures, last = row[0] if row else (0, None)
+        wait = accounts.wait_seconds(failures, last, now)
         if wait:
-            cur.execute("INSERT INTO sign_in_attempts (username, attempted_at, ok, reason) VALUES (?, ?, false, 'throttled')", [username, now])
-            return None, QmsError(f"Too many failed sign-ins for {username}; try again in {wait} s.",
-                                  vi=f"Đăng nhập sai quá nhiều lần với {username}; thử lại sau {wait} giây.")
-        row = cur.execute("SELECT password_hash, role, active FROM users WHERE username = ?", [username]).fetchall()
-        ok = bool(row) and row[0][2] and accounts.verify_password(password, row[0][0])
-        cur.execute("INSERT INTO sign_in_attempts (username, attempted_at, ok, reason) VALUES (?, ?, ?, ?)",
-                    [username, now, ok, None if ok else ("inactive" if row and not row[0][2] else "bad password or name")])
-        if not ok:
-            return None, QmsError("Wrong user name or password.", vi="Sai tên đăng nhập hoặc mật khẩu.")
-        units, districts = scopes(cur, username)
-        return Principal(username=username, role=Role(row[0][1]), units=units, districts=districts), None
+            cur.execute("INSERT INTO sign_in_attempts (username, attempted_at, ok, reason) VALUES (?, ?, false, 'throttled')",
+                        [username, now])
+            return wait
+        cur.execute("INSERT INTO sign_in_throttle (username, failures, last_failure) VALUES (?, ?, ?)"
+                    " ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure",
+                    [username, accounts.counted_failures(failures, last, now) + 1, now])
+        return 0
 
-    principal, error = db.write(run)  # the failed attempt is committed before the refusal is raised
-    if error is not None:
-        raise error
+    with _THROTTLE_LOCK:
+        wait = db.write(reserve)  # the refused attempt is committed before the refusal is raised
+    if wait:
+        raise QmsError(f"Too many failed sign-ins for {username}; try again in {wait} s.",
+                       vi=f"Đăng nhập sai quá nhiều lần với {username}; thử lại sau {wait} giây.")
+    row = db.rows("SELECT password_hash, active FROM users WHERE username = ?", [username])
+    active = bool(row) and bool(row[0][1])
+    matches = accounts.verify_password(password, row[0][0] if active else accounts.unknown_account_hash())
+    ok = active and matches
+
+    def record(cur) -> Principal | None:
+        cur.execute("INSERT INTO sign_in_attempts (username, attempted_at, ok, reason) VALUES (?, ?, ?, ?)",
+                    [username, now, ok, None if ok else ("inactive" if row and not active else "bad password or name")])
+        if not ok:
+            return None
+        cur.execute("UPDATE sign_in_throttle SET failures = 0, last_failure = NULL WHERE username = ?", [username])
+        return account_principal(cur, username)
+
+    principal = db.write(record)
+    if principal is None:
+        raise QmsError("Wrong user name or password.", vi="Sai tên đăng nhập hoặc mật khẩu.")
     return principal
 
 
