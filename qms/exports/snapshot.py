@@ -35,7 +35,7 @@ from qms.errors import QmsError
 from qms.exports.registry import CHUNK_ROWS, SCHEMA_VERSION, ExportTable, Registry, SnapshotSource, default_registry
 from qms.par import Methodology
 from qms.settings import PROJECT_ROOT
-from qms.store.principals import check_readable
+from qms.store.principals import authorize_now
 from qms.store.snapshot_io import engine_version, quote_ident, read_snapshot, write_parquet, writer_version
 
 MANIFEST = "manifest.json"
@@ -176,7 +176,7 @@ def write_snapshot(
     system; in the app, administrators).  Returns the final folder and its manifest.  Any failure (a table's query, a
     full disk) removes the partial folder and raises :class:`QmsError`; no final folder exists then.
     """
-    check_readable(db, actor, Operation.EXPORT)
+    authorize_now(db, actor, Operation.EXPORT)
     registry = registry or default_registry()
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     out_dir = Path(out_dir)

@@ -16,7 +16,7 @@ from qms.errors import QmsError
 from qms.models import Level
 from qms.store import changelog
 from qms.store.events import record_events_in
-from qms.store.principals import authorize
+from qms.store.principals import authorize, authorize_now
 from qms.store.units import ORIGINAL_NAME_FROM
 from qms.units_import import decode, parse_units_csv
 
@@ -44,6 +44,7 @@ def load_demo(db, demo_dir: Path, *, force: bool = False, actor: Principal = sys
     counts of what was written.  The demo's parts get the acting principal (``actor``) and
     record its name.
     """
+    authorize_now(db, actor, Operation.LOAD_DEMO)  # before generating the demo; checked again when writing
     settings = demo.DemoSettings.from_mapping(yaml.safe_load((demo_dir / "demo.yaml").read_text(encoding="utf-8")))
     units_file = demo_dir / "lai_chau_units.csv"
     records = parse_units_csv(decode(units_file.read_bytes(), units_file.name), units_file.name)

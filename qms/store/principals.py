@@ -60,8 +60,9 @@ def authorize_each(cur, actor: Principal, op: Operation, unit_codes, districts: 
     return accounts.require_each(current(cur, actor), op, unit_codes, districts)
 
 
-def check_readable(db, actor: Principal, op: Operation) -> Principal:
-    """:func:`authorize` for work that writes files rather than rows (a snapshot): one read."""
+def authorize_now(db, actor: Principal, op: Operation) -> Principal:
+    """:func:`authorize` outside a write transaction: for work that writes files rather than
+    rows (a snapshot), or to refuse before costly preparation (the demo); one read."""
     cur = db.cursor()
     try:
         return authorize(cur, actor, op)
