@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from qms.cli_format import print_json, text_table
+from qms.cli_format import check_writable, print_json, text_table
 from qms.clock import province_today
 from qms.dates import parse_iso
 from qms.errors import QmsError, ValidationError
@@ -99,6 +99,7 @@ def cmd_annual_report(args, settings) -> int:
         raise ValidationError(f"--out: {out.name} must end in .xlsx.", vi=f"--out: {out.name} phải có đuôi .xlsx.")
     if not out.parent.is_dir():
         raise ValidationError(f"--out: the folder {out.parent} does not exist.", vi=f"--out: thư mục {out.parent} không tồn tại.")
+    check_writable(out, force=args.force, option="--out")
     today = province_today()
     if args.year > today.year or args.year < 2014:
         raise ValidationError(f"--year: {args.year} is not between 2014 and {today.year}.",
@@ -151,5 +152,6 @@ def register(sub) -> None:
                     "plan to run a QMS, built, applied, announced, re-announced and were inspected in the year.")
     p.add_argument("--year", required=True, type=int, help="the report year, e.g. 2016")
     p.add_argument("--out", required=True, help="the .xlsx file to write")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists (refused otherwise)")
     p.add_argument("--json", action="store_true", help="also print the counts as JSON")
     p.set_defaults(func=cmd_annual_report)

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from qms.cli_format import print_json
+from qms.cli_format import check_writable, print_json
 from qms.clock import province_today
 from qms.dates import parse_iso
 from qms.errors import ImportRowError, QmsError
@@ -127,6 +127,7 @@ def _cmd_export(kind: FileKind):
         fmt = path.suffix.lower().lstrip(".")
         if fmt not in ("xlsx", "csv"):
             raise QmsError(f"{path}: the file name must end in .xlsx or .csv.", vi=f"{path}: tên tệp phải có đuôi .xlsx hoặc .csv.")
+        check_writable(path, force=args.force)
         with opened(settings.db_path) as db:
             if args.unit:
                 get_unit(db, args.unit, as_of=province_today())
@@ -189,4 +190,5 @@ def register(subparsers) -> None:
                                               ".xlsx or as UTF-8 CSV if it ends in .csv, in the columns the importer reads back.")
         p.add_argument("file", help="the file to write (.xlsx or .csv)")
         p.add_argument("--unit", help="only this unit")
+        p.add_argument("--force", action="store_true", help="replace FILE if it exists (refused otherwise)")
         p.set_defaults(func=_cmd_export(kind))

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from qms.cli_format import check_writable
 from qms.clock import province_today
 from qms.errors import QmsError
 from qms.store.db import opened
@@ -57,6 +58,7 @@ def cmd_status_template(args, settings) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
         raise QmsError(f"{out}: the template is an .xlsx file; name it *.xlsx.", vi=f"{out}: tệp mẫu là tệp .xlsx; hãy đặt tên *.xlsx.")
+    check_writable(out, force=args.force, option="--out")
     with opened(settings.db_path) as db:
         data = status_template(db, today=province_today())
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -85,4 +87,5 @@ def register(sub) -> None:
                     "empty, and a second sheet explaining every column. Fill it in a spreadsheet program and import it with "
                     "`qms import-status`.")
     p.add_argument("--out", required=True, help="where to write the .xlsx")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists (refused otherwise)")
     p.set_defaults(func=cmd_status_template)

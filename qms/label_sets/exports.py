@@ -25,9 +25,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "exports.none_yet": ("Chưa có bản xuất nào trong thư mục {folder}.", "No snapshot yet in {folder}."),
     "exports.nightly": ("Tự động xuất dữ liệu hằng ngày", "Write a snapshot every day"),
     "exports.nightly_help": ("Khi bật, ứng dụng tự tạo một bản xuất với số liệu đến ngày hôm đó, một lần mỗi ngày, "
-                             "vào lần đầu ứng dụng được mở trong ngày.",
+                             "vào lần đầu ứng dụng được mở trong ngày; việc ghi chạy nền, không ai phải chờ.",
                              "When on, the app writes one snapshot of that day's data each day, the first time "
-                             "the app runs that day."),
+                             "the app runs that day; it is written in the background, nobody waits for it."),
+    "exports.nightly_running": ("Đang tạo bản xuất hằng ngày (chạy nền từ {started}): đã ghi {done}/{total} bảng.",
+                                "Writing the daily snapshot (in the background since {started}): {done}/{total} tables written."),
+    "exports.nightly_last": ("Bản xuất hằng ngày gần nhất: {name} (xong lúc {at}).",
+                             "Last daily snapshot: {name} (finished at {at})."),
+    "exports.nightly_failed": ("Bản xuất hằng ngày lúc {at} không thành công: {error}",
+                               "The daily snapshot of {at} failed: {error}"),
     "exports.nightly_on": ("Đã bật xuất dữ liệu hằng ngày.", "Daily snapshot switched on."),
     "exports.nightly_off": ("Đã tắt xuất dữ liệu hằng ngày.", "Daily snapshot switched off."),
     "exports.nightly_written": ("Đã tạo bản xuất hằng ngày {name}.", "Daily snapshot {name} written."),

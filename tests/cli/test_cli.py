@@ -89,3 +89,22 @@ def test_locked_database_is_one_sentence(demo_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.parametrize("args", [
+    ("annual-report", "--year", "2016", "--out", "{file}"),
+    ("status-template", "--out", "{file}"),
+    ("export-tthc", "{file}"),
+    ("export-processes", "{file}"),
+])
+def test_a_file_writer_refuses_to_replace_a_file_without_force(demo_path, tmp_path, args):
+    target = tmp_path / "kept.xlsx"
+    target.write_bytes(b"the user's own file")
+    argv = [a.format(file=target) for a in args]
+    refused = qms(*argv, db=demo_path)
+    assert refused.returncode == 2 and refused.stderr.strip().splitlines() == [
+        f"qms: {'--out: ' if '--out' in argv else ''}{target} already exists; add --force to replace it."]
+    assert target.read_bytes() == b"the user's own file"
+    forced = qms(*argv, "--force", db=demo_path)
+    assert forced.returncode == 0, forced.stderr
+    assert target.read_bytes()[:2] == b"PK"   # an .xlsx now

@@ -13,7 +13,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from qms.exports.schedule import ensure_nightly, has_snapshot_for
+from qms.clock import province_today
+from qms.exports.schedule import ensure_nightly, has_snapshot_for, nightly_job
 from qms.settings import PROJECT_ROOT
 from qms.store.db import open_database
 from qms.store.export_settings import nightly_export_enabled, set_nightly_export
@@ -118,7 +119,31 @@ def test_switching_the_nightly_export_on_stores_it_and_writes_today(page, tmp_pa
         assert nightly_export_enabled(db)
     finally:
         db.close()
-    assert has_snapshot_for(tmp_path / "app-exports", dt.date.today())
+    assert nightly_job(tmp_path / "app-exports").wait(120).status == "written"   # written in the background
+    assert has_snapshot_for(tmp_path / "app-exports", province_today())
+    at.run()
+    assert any("Bản xuất hằng ngày gần nhất" in c.value for c in at.caption)
+
+
+def test_reruns_of_the_page_never_build_the_zip(page, monkeypatch):
+    """The download's zip is built on the click, once per snapshot; a rerun (every widget
+    change) builds none.  Observed by counting the zip files the standard library opens."""
+    import zipfile
+
+    at = page()
+    _snapshot_from_page(at, dt.date(2016, 12, 31))
+    opened: list[object] = []
+
+    class Counting(zipfile.ZipFile):
+        def __init__(self, *args, **kwargs):
+            opened.append(args[0] if args else None)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(zipfile, "ZipFile", Counting)
+    for year in (2020, 2019, 2018):
+        at.selectbox(key="exports_par_year").set_value(year).run()
+        assert not at.exception
+    assert opened == [], f"{len(opened)} zip(s) built by {3} reruns"
 
 
 def test_a_change_made_elsewhere_is_shown_not_overwritten(page, tmp_path):

@@ -13,11 +13,11 @@ from qms.clock import province_today
 from qms.dates import fmt
 from qms.errors import QmsError
 from qms.exports import annual_report, indicators
-from qms.exports.snapshot import list_snapshots, read_manifest, write_snapshot, zip_bytes
+from qms.exports.snapshot import list_snapshots, read_manifest, snapshot_zip, write_snapshot
 from qms.store.export_settings import nightly_export_enabled, set_nightly_export
 from qms.store.units import count_units
 from qms.ui.context import DATE_FORMAT, actor, db, lang, settings, show_error, t
-from qms.ui.exports_nightly import run_nightly_export
+from qms.ui.exports_nightly import run_nightly_export, show_nightly_state
 
 st.title(t("exports.page"))
 today = province_today()
@@ -57,7 +57,8 @@ if last and Path(last).is_dir():
                  rows=sum(e["rows"] for e in manifest["tables"])))
     st.dataframe([{t("exports.col_table"): e["name"], t("exports.col_rows"): e["rows"]} for e in manifest["tables"]],
                  hide_index=True, key="exports_last_tables")
-    st.download_button(t("exports.download_zip"), data=zip_bytes(folder), file_name=f"{folder.name}.zip",
+    # built on the click, once per snapshot (a file next to it), not in memory on every rerun
+    st.download_button(t("exports.download_zip"), data=lambda: snapshot_zip(folder).read_bytes(), file_name=f"{folder.name}.zip",
                        mime="application/zip", key="exports_download", on_click="ignore")
 
 
@@ -80,7 +81,7 @@ flash = st.session_state.pop("exports_nightly_flash", None)
 if flash:
     (st.error if flash[0] == "error" else st.success)(flash[1])
 if nightly:
-    run_nightly_export(today)
+    show_nightly_state(run_nightly_export(today))
 
 with st.expander(t("exports.existing")):
     snapshots = list_snapshots(exports_dir)
