@@ -26,6 +26,7 @@ def _pages(admin: bool) -> list:
         st.Page("qms/ui/pages/targets.py", title=t("page.targets"), url_path="targets"),
         st.Page("qms/ui/pages/data_import.py", title=t("page.import"), url_path="import"),
         st.Page("qms/ui/pages/status_import.py", title=t("status_import.page"), url_path="status-import"),
+        st.Page("qms/ui/pages/admin_changes.py", title=t("chg.page"), url_path="changes"),
     ]
     if admin:
         pages += [

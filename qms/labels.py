@@ -55,6 +55,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "ov.by_level": ("Tỷ lệ công bố theo cấp", "Announced rate per level"),
     "ov.by_district": ("Cấp xã theo huyện", "Communes per district"),
     "ov.trend": ("Xu hướng cuối mỗi năm so với chỉ tiêu", "Year-end trend against targets"),
+    "units.until": ("đến", "until"),
+    "units.from": ("từ", "from"),
+    "ov.communes_direct": ("Cấp xã trực thuộc tỉnh", "Communes directly under the province"),
+    "ov.two_levels": ("Từ 01/07/2025 chính quyền địa phương hai cấp: không còn cấp huyện; {n} đơn vị cấp xã trực thuộc tỉnh "
+                      "(Nghị quyết 1670/NQ-UBTVQH15 với Lai Châu). Chọn một ngày trước đó để xem theo huyện.",
+                      "Since 01/07/2025 local government has two levels: no districts; {n} commune-level units directly under "
+                      "the province. Pick an earlier date to see districts."),
+    "ov.trend_reform": ("Mỗi năm được tính trên địa giới của năm đó: đến 2024 là các xã cũ (106), từ 2025 là 38 xã mới; "
+                        "cấp huyện kết thúc ngày 01/07/2025.",
+                        "Each year is counted on that year's map: the old communes until 2024, the new ones from 2025; "
+                        "districts end on 01/07/2025."),
     "ov.pending": ("Đơn vị chưa công bố", "Units not yet announced"),
     "ov.no_units": ("Chưa có đơn vị nào. Hãy nạp dữ liệu mẫu (qms demo) hoặc nhập danh sách đơn vị.",
                     "No units yet. Load the demo (qms demo) or import a unit list."),

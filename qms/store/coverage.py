@@ -15,7 +15,7 @@ from qms.lifecycle import DECISION_19_IN_FORCE, STAGE_ORDER
 from qms.models import COVERAGE_LEVELS, DistrictCoverage, Level, LevelCoverage, PendingUnit, Stage, TrendPoint
 from qms.store.spans import STAGE_CASE, STAGE_ON_SQL  # noqa: F401 - re-exported: other stores' queries use them
 from qms.store.targets import list_targets
-from qms.store.units import EXISTS_ON_SQL, NAME_ON_SQL
+from qms.store.units import EXISTS_ON_SQL, NAME_ON_SQL, PARENT_ON_SQL
 
 _STAGE_BY_NUMBER = {n: s for s, n in STAGE_ORDER.items()}
 
@@ -121,6 +121,19 @@ def coverage_on(db, as_of: dt.date, level: Level = Level.COMMUNE) -> tuple[list[
     return levels_from_rows(rows, targets, as_of), districts_from_rows(rows, targets, as_of, level)
 
 
+def has_districts(db, as_of: dt.date) -> bool:
+    """Whether any district-level unit exists on ``as_of`` (none since 01/07/2025)."""
+    return bool(db.scalar(f"SELECT count(*) FROM units u WHERE u.level = 'district' AND {EXISTS_ON_SQL.replace('$as_of', '?')}",
+                          [as_of, as_of]))
+
+
+def levels_on(db, as_of: dt.date) -> list[Level]:
+    """The coverage levels that have units on ``as_of`` (no district level after the 2025 reform)."""
+    present = {r[0] for r in db.rows(
+        f"SELECT DISTINCT u.level FROM units u WHERE {EXISTS_ON_SQL}", {"as_of": as_of})}
+    return [lv for lv in COVERAGE_LEVELS if lv.value in present]
+
+
 def by_level(db, as_of: dt.date) -> list[LevelCoverage]:
     """One row per coverage level (departments, districts, communes), zeros included.
 
@@ -179,11 +192,13 @@ def not_announced(db, as_of: dt.date, level: Level | None = None) -> list[Pendin
     the day Decision 19 took effect.  Longest-waiting first within each level."""
     sql = f"""
         WITH u AS ({IN_PLAN_SQL}), s AS ({STAGE_ON_SQL})
-        SELECT u.code, n.name, u.level, u.parent_code, pn.name, coalesce(s.stage, 0),
+        SELECT coalesce(uu.gso_code, u.code), n.name, u.level, CASE WHEN pu.level = 'district' THEN u.parent_code END,
+               CASE WHEN pu.level = 'district' THEN pn.name END, coalesce(s.stage, 0),
                coalesce(s.since, greatest(coalesce(uu.valid_from, $d19), $d19)) AS since
         FROM u JOIN units uu ON uu.code = u.code
         LEFT JOIN s ON s.unit_code = u.code
         JOIN ({NAME_ON_SQL}) n ON n.code = u.code
+        LEFT JOIN units pu ON pu.code = u.parent_code
         LEFT JOIN ({NAME_ON_SQL}) pn ON pn.code = u.parent_code
         WHERE coalesce(s.stage, 0) < 3 {"AND u.level = $level" if level else ""}
         ORDER BY CASE u.level WHEN 'department' THEN 1 WHEN 'district' THEN 2 ELSE 3 END, coalesce(s.stage, 0), since, u.code
@@ -201,6 +216,22 @@ def not_announced(db, as_of: dt.date, level: Level | None = None) -> list[Pendin
             stage_since=since, days_in_stage=days,
         ))
     return out
+
+
+def communes_without_district(db, as_of: dt.date) -> list[PendingUnit]:
+    """The communes existing on ``as_of`` that belong to no district (the two-level government
+    since 01/07/2025), each with its stage and the day it entered it, least advanced first."""
+    rows = db.rows(f"""
+        WITH s AS ({STAGE_ON_SQL})
+        SELECT coalesce(u.gso_code, u.code), n.name, coalesce(s.stage, 0), coalesce(s.since, u.valid_from, $d19)
+        FROM units u JOIN ({NAME_ON_SQL}) n ON n.code = u.code
+        JOIN ({PARENT_ON_SQL}) p ON p.code = u.code LEFT JOIN units pu ON pu.code = p.parent_code
+        LEFT JOIN s ON s.unit_code = u.code
+        WHERE u.level = 'commune' AND u.in_plan AND {EXISTS_ON_SQL} AND coalesce(pu.level, 'province') <> 'district'
+        ORDER BY coalesce(s.stage, 0), n.name""", {"as_of": as_of, "d19": DECISION_19_IN_FORCE})
+    return [PendingUnit(code=c, name=n, level=Level.COMMUNE, district_code=None, district_name=None,
+                        stage=_STAGE_BY_NUMBER[st], stage_since=since, days_in_stage=max(0, (as_of - since).days))
+            for c, n, st, since in rows]
 
 
 def stage_of(db, unit_code: str, as_of: dt.date) -> tuple[Stage, dt.date | None]:
@@ -247,6 +278,11 @@ class Overview:
         self.as_of = as_of
         self.has_units = bool(db.scalar("SELECT count(*) FROM units"))
         self.by_level, self.by_district = coverage_on(db, as_of) if self.has_units else ([], [])
+        #: The levels that exist on the date: no district level from 01/07/2025.
+        self.levels = levels_on(db, as_of) if self.has_units else []
+        self.by_level = [row for row in self.by_level if row.level in self.levels]
+        #: Communes under the province directly (no districts on the date): each with its stage.
+        self.communes = communes_without_district(db, as_of) if self.has_units and Level.DISTRICT not in self.levels else []
         self.trend = trend(db, as_of) if self.has_units else []
         self.pending = not_announced(db, as_of) if self.has_units else []
         self.sample_targets = bool(db.scalar("SELECT count(*) FROM targets WHERE is_sample AND year = ?", [as_of.year]))

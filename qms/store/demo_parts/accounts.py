@@ -17,8 +17,13 @@ TABLES: tuple[str, ...] = ()
 #: (user name, full name, role, unit codes, district codes)
 DEMO_ACCOUNTS = (
     ("admin", "Sở Khoa học và Công nghệ (quản trị)", Role.ADMIN, (), ()),
-    ("tdc", "Chi cục TĐC (thanh tra)", Role.AUDITOR, ("S12-01", "S12-02"), ("105", "106")),
-    ("iso.quyetthang", "Thư ký ISO Phường Quyết Thắng", Role.OFFICER, ("03386",), ()),
+    # the inspector's area: two departments, two districts until 30/06/2025, and the new communes
+    # formed from those districts' communes since 01/07/2025 (districts no longer exist)
+    ("tdc", "Chi cục TĐC (thanh tra)", Role.AUDITOR,
+     ("S12-01", "S12-02", "03388@2025-07-01", "03408@2025-07-01", "03390@2025-07-01", "03405@2025-07-01",
+      "03430@2025-07-01", "03424@2025-07-01", "03394@2025-07-01"), ("105", "106")),
+    # Phường Quyết Thắng went into the new Phường Đoàn Kết on 01/07/2025; its ISO officer with it
+    ("iso.quyetthang", "Thư ký ISO Phường Quyết Thắng", Role.OFFICER, ("03386", "03388@2025-07-01"), ()),
     ("lanhdao", "Lãnh đạo UBND tỉnh", Role.VIEWER, (), ()),
 )
 

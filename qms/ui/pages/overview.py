@@ -82,7 +82,17 @@ if data.by_province:
     st.altair_chart(reads.chart(f"districts:{province}", lang(), lambda: charts.district_bars(shown, lang())),
                     key="overview_district_chart")
     district_table(shown, lbl["district"], "overview_districts")
-else:
+elif data.communes:
+    # The two-level government (from 01/07/2025): communes sit directly under the province.
+    st.subheader(t("ov.communes_direct"))
+    st.caption(t("ov.two_levels", n=len(data.communes)))
+    stage_names = {s: t(f"stage.{s.value}") for s in {c.stage for c in data.communes}}
+    st.dataframe(
+        [{lbl["code"]: c.code, lbl["name"]: c.name, lbl["stage"]: stage_names[c.stage], lbl["since"]: fmt(c.stage_since),
+          lbl["days"]: c.days_in_stage} for c in data.communes],
+        hide_index=True, key="overview_communes",
+    )
+elif data.by_district:
     st.subheader(t("ov.by_district"))
     st.altair_chart(reads.chart("districts", lang(), lambda: charts.district_bars(data.by_district, lang())),
                     key="overview_district_chart")
@@ -90,6 +100,8 @@ else:
 
 st.subheader(t("ov.trend"))
 st.altair_chart(reads.chart("trend", lang(), lambda: charts.trend_lines(data.trend, lang())), key="overview_trend_chart")
+if data.trend and data.trend[-1].year >= 2025:
+    st.caption(t("ov.trend_reform"))
 
 audit_widgets.findings_heatmap(reads.heatmap(districts))
 render_overview_actions(reads.actions(districts))
@@ -99,6 +111,7 @@ if not data.pending:
     st.success(t("ov.all_announced"))
 else:
     levels = sorted({p.level for p in data.pending}, key=lambda lv: ["department", "district", "commune"].index(lv.value))
+    has_district = any(p.district_name for p in data.pending)
     chosen = st.multiselect(t("ov.filter_level"), levels, default=levels, format_func=lambda lv: level_label[lv.value],
                             key="overview_pending_levels")
     stage_label = {s.stage: t(f"stage.{s.stage.value}") for s in data.pending}
@@ -106,7 +119,7 @@ else:
         [
             {
                 lbl["code"]: p.code, lbl["name"]: p.name, lbl["level"]: level_label[p.level.value],
-                lbl["district"]: p.district_name or "", lbl["stage"]: stage_label[p.stage],
+                **({lbl["district"]: p.district_name or ""} if has_district else {}), lbl["stage"]: stage_label[p.stage],
                 lbl["since"]: fmt(p.stage_since), lbl["days"]: p.days_in_stage,
             }
             for p in data.pending

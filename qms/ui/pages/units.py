@@ -16,7 +16,10 @@ from qms.store.changelog import unit_log
 from qms.store.events import record_event
 from qms.store.findings import unit_audits, unit_findings
 from qms.store.scope import unit_scope
-from qms.store.units import list_units, unit_page
+from qms.store.units import list_units, resolve_unit, same_code_units, unit_page
+from qms.store.admin_changes import lineage as unit_lineage
+from qms.admin_changes import official_code
+from urllib.parse import quote
 from qms.ui import audit_widgets
 from qms.ui.log_widgets import log_table
 from qms.ui.scope_widgets import render_unit_scope
@@ -36,22 +39,53 @@ if not units:
 
 codes = [u.code for u in units]
 wanted = st.query_params.get("unit")
+if wanted and wanted not in codes or (wanted and "@" not in wanted and len([u for u in units if u.shown_code == wanted]) > 1):
+    # a typed or linked official code: the unit bearing it today (codes are reused since 2025)
+    try:
+        wanted = resolve_unit(db(), wanted, as_of=today)
+    except QmsError as e:
+        show_error(e)
 index = codes.index(wanted) if wanted in codes else 0
 by_code = {u.code: u for u in units}
-code = st.selectbox(t("units.pick"), codes, index=index, key="units_pick",
-                    format_func=lambda c: f"{c} — {by_code[c].name}" + (f" ({by_code[c].parent_name})" if by_code[c].parent_name else ""))
+
+
+def _label(c: str) -> str:
+    u = by_code[c]
+    gone = f" · {t('units.until')} {fmt(u.valid_to - dt.timedelta(days=1))}" if u.valid_to else ""
+    start = f" · {t('units.from')} {fmt(u.valid_from)}" if u.valid_from and u.valid_from.year >= 2020 else ""
+    return f"{u.shown_code} — {u.name}" + (f" ({u.parent_name})" if u.parent_name else "") + start + gone
+
+
+code = st.selectbox(t("units.pick"), codes, index=index, key="units_pick", format_func=_label)
 st.query_params["unit"] = code
 
 page = unit_page(db(), code, today=today)
 unit = page.unit
 st.header(plain(unit.name))
-facts = [f"{t('col.code')}: {unit.code}", f"{t('col.level')}: {t('level.' + unit.level.value)}",
+facts = [f"{t('col.code')}: {unit.shown_code}", f"{t('col.level')}: {t('level.' + unit.level.value)}",
          f"{t('col.kind')}: {kind_label(unit.kind, lang())}"]
 if unit.parent_name:
     facts.append(f"{t('col.parent')}: {plain(unit.parent_name)}")
 st.caption(" · ".join(facts))
 if unit.valid_to:
     st.warning(f"{t('units.merged')} {fmt(unit.valid_to)}")
+lineage = unit_lineage(db(), unit.code)
+if lineage.predecessors:
+    first = lineage.predecessors[0]
+    st.info(t("unit.formed_from", n=len(lineage.predecessors), day=fmt(first[5]), act=plain(first[4]),
+              k=sum(1 for p in lineage.predecessors if p[6])))
+    st.markdown(" · ".join(f"[{plain(p[1])} ({official_code(p[0])})](/units?unit={quote(p[0])})"
+                           + (" ✅" if p[6] else "") for p in lineage.predecessors))
+if lineage.successors:
+    first = lineage.successors[0]
+    st.info(t("unit.went_into", day=fmt(first[5]), act=plain(first[4]),
+              to=", ".join(f"{plain(s[1])} ({official_code(s[0])})" for s in lineage.successors)))
+    st.markdown(" · ".join(f"[{plain(s[1])}](/units?unit={quote(s[0])})" for s in lineage.successors))
+others = same_code_units(db(), unit.code, as_of=today)
+if others:
+    st.caption(t("unit.same_code", code=unit.shown_code, others="; ".join(
+        f"{plain(o.name)} ({fmt(o.valid_from) if o.valid_from else '…'} – {fmt(o.valid_to - dt.timedelta(days=1)) if o.valid_to else '…'})"
+        for o in others)))
 since = f" ({t('col.since').lower()} {fmt(page.stage_since)})" if page.stage_since else ""
 st.markdown(f"**{t('units.current')}:** {t('stage.' + page.stage)}{since}")
 
