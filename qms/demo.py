@@ -24,6 +24,11 @@ from qms.models import EventType, Level, NewEvent, Standard, Target, UnitRecord
 E = EventType
 
 
+#: An end date on or before this day loads the demo as it was before the reforms were modelled:
+#: the 2014-2021 history alone, no 2025 merger or reform (``qms demo --until 2021-12-31``).
+PRE_REFORM_DEMO_UNTIL = dt.date(2021, 12, 31)
+
+
 @dataclass(frozen=True)
 class DemoSettings:
     seed: int

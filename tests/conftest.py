@@ -25,9 +25,12 @@ ROOT = PROJECT_ROOT
 #: The principal AppTests act as unless a test says otherwise.
 TEST_ADMIN = Principal(username="test-admin", role=Role.ADMIN)
 DEMO_DIR = ROOT / "data" / "demo"
-#: The demo's last day in tests: its history after the 2025 reform depends on the end date, so
-#: tests fix one and their figures never move with the calendar.
+#: The demo's last day in tests of the reformed province: its history after the 2025 reform
+#: depends on the end date, so tests fix one and their figures never move with the calendar.
 DEMO_UNTIL = dt.date(2026, 12, 3)
+#: The features that predate the reform are tested on the demo as it was (2014-2021, 108/106
+#: communes by district): ``demo_db`` and ``app``; ``today_db`` holds the reformed province.
+PRE_REFORM_UNTIL = dt.date(2021, 12, 31)
 
 
 @pytest.fixture
@@ -41,9 +44,26 @@ def db(tmp_path: Path) -> Iterator[Database]:
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     database = open_database(path)
+    load_demo(database, DEMO_DIR, until=PRE_REFORM_UNTIL)
+    database.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def today_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo province of today (history to DEMO_UNTIL, the 2025 merger and reform applied)."""
+    path = tmp_path_factory.mktemp("today") / "today.duckdb"
+    database = open_database(path)
     load_demo(database, DEMO_DIR, until=DEMO_UNTIL)
     database.close()
     return path
+
+
+@pytest.fixture
+def today_db(today_file: Path, tmp_path: Path) -> Iterator[Database]:
+    database = open_database(copy_database(today_file, tmp_path / "today-copy.duckdb"))
+    yield database
+    database.close()
 
 
 def copy_database(source: Path, target: Path) -> Path:

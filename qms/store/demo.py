@@ -49,6 +49,10 @@ def load_demo(db, demo_dir: Path, *, force: bool = False, actor: Principal | str
     actor = who.username
     settings = demo.DemoSettings.from_mapping(yaml.safe_load((demo_dir / "demo.yaml").read_text(encoding="utf-8")))
     settings = dataclasses.replace(settings, until=until or dt.date.today())
+    if settings.until <= demo.PRE_REFORM_DEMO_UNTIL:
+        # The province as it was before the reforms: the 2014-2021 history alone, none of the
+        # changes after 2020 (what the tests of the features that predate the reform read).
+        settings = dataclasses.replace(settings, history_until=settings.until, department_merger={}, reform={})
     units_file = demo_dir / "lai_chau_units.csv"
     records = parse_units_csv(decode(units_file.read_bytes(), units_file.name), units_file.name)
     units = demo.apply_changes([r for _, r in records], settings)

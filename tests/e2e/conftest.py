@@ -181,7 +181,7 @@ def e2e_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoFacts,
     """A fresh database holding the demo province, made with the real CLI."""
     db_path = tmp_path_factory.mktemp("e2e") / "qms.duckdb"
     _run_cli(db_path, "init")
-    _run_cli(db_path, "demo")  # prints random one-time passwords; those the journeys use are replaced below
+    _run_cli(db_path, "demo", "--until", "2021-12-31")  # the province before the reforms; prints random one-time passwords; those the journeys use are replaced below
     passwords = {username: secrets.token_urlsafe(18) for username in ACCOUNTS}
     for username, password in passwords.items():
         _run_cli(db_path, "users", "password", "--username", username, "--password-stdin", stdin=password + "\n")

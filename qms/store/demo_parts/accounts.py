@@ -38,8 +38,9 @@ def load(cur, *, demo_dir, settings, actor) -> dict:
         passwords[username] = password
         cur.execute("INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?)",
                     [username, name, role.value, accounts.hash_password(password)])
+        known = {c for (c,) in cur.execute("SELECT code FROM units").fetchall()}
         for kind, codes in (("unit", units), ("district", districts)):
-            for code in codes:
+            for code in (c for c in codes if c in known):  # the pre-reform demo has no 2025 units
                 cur.execute("INSERT INTO user_scopes VALUES (?, ?, ?)", [username, kind, code])
         changelog.append(cur, actor=actor, action="insert", entity="users", key=username,
                          after={"display_name": name, "role": role.value, "units": units, "districts": districts})

@@ -91,6 +91,8 @@ def _work_actions(cur, ids: list[int], start: dt.date, until: dt.date, seed: int
 def load(cur, *, demo_dir, settings: demo.DemoSettings, actor: str) -> dict[str, int]:
     until = settings.until or settings.history_until
     counts: dict[str, int] = {}
+    if not settings.reform:
+        return counts  # the pre-reform demo: nothing after 2021
     # 1. the 2020 merger, as the units and events already say it (an act not confirmed: a sample)
     # 0. the province's 2022 review of its backlog: actions left unfinished past 2021 are worked
     backlog = [r[0] for r in cur.execute(
