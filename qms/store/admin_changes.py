@@ -25,6 +25,7 @@ from qms.models import Level, LevelCoverage
 from qms.store import actions as actions_store
 from qms.store import changelog, spans
 from qms.store.coverage import by_level
+from qms.store.status_import import _InTransaction  # the coverage queries read inside the open transaction
 from qms.store.units import NAME_ON_SQL, ORIGINAL_NAME_FROM, PARENT_ON_SQL
 
 
@@ -71,20 +72,6 @@ class _Rollback(Exception):
     def __init__(self, result: ChangePreview):
         super().__init__("preview")
         self.result = result
-
-
-class _InTransaction:
-    """The ``rows`` door the coverage queries read through, bound to the open transaction."""
-
-    def __init__(self, cur):
-        self._cur = cur
-
-    def rows(self, sql: str, params=()) -> list[tuple]:
-        return self._cur.execute(sql, params).fetchall()
-
-    def scalar(self, sql: str, params=()):
-        rows = self.rows(sql, params)
-        return rows[0][0] if rows else None
 
 
 def _existing(cur, day: dt.date, source: str):
