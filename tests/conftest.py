@@ -88,7 +88,7 @@ def demo_db(demo_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def app(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable]:
+def app(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Callable]:
     """``app(empty=False, page=None, user=ADMIN)`` -> an AppTest of the real router, run once.
 
     ``page`` is a path under the project (e.g. ``"qms/ui/pages/units.py"``) to switch to.
@@ -101,9 +101,11 @@ def app(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
 
     path = tmp_path / "app.duckdb"
 
-    def make(*, empty: bool = False, page: str | None = None, timeout: float = 30, user: Principal | None = TEST_ADMIN) -> AppTest:
+    def make(*, empty: bool = False, page: str | None = None, timeout: float = 30, user: Principal | None = TEST_ADMIN,
+             today: bool = False) -> AppTest:
         if not empty:
-            copy_database(demo_file, path)
+            # ``today``: the reformed province (history to DEMO_UNTIL) instead of the pre-reform demo
+            copy_database(request.getfixturevalue("today_file") if today else demo_file, path)
         monkeypatch.setenv("QMS_DB", str(path))
         st.cache_resource.clear()
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)

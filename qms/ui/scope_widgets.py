@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+
 from qms.dates import fmt
+from qms.models import Level
 from qms.scope_models import ScopeOverview, UnitScope, UpdateDue, UpdateState
 from qms.ui.context import plain, t
 
@@ -43,6 +45,7 @@ def level_table(data: ScopeOverview, *, key: str) -> None:
                 t("scope.col_overdue"): r.overdue_updates, t("scope.col_reannounce"): r.reannounce_due,
             }
             for r in data.levels
+            if r.units or r.level is not Level.DISTRICT  # no district level since 01/07/2025
         ],
         hide_index=True, key=key,
     )
