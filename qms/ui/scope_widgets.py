@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 
+from qms.admin_changes import official_code
 from qms.dates import fmt
 from qms.models import Level
 from qms.scope_models import ScopeOverview, UnitScope, UpdateDue, UpdateState
@@ -56,7 +57,7 @@ def updates_table(rows: list[UpdateDue], *, key: str, with_unit: bool = True) ->
     st.dataframe(
         [
             {
-                **({t("col.code"): o.unit_code, t("col.name"): o.unit_name} if with_unit else {}),
+                **({t("col.code"): official_code(o.unit_code), t("col.name"): o.unit_name} if with_unit else {}),
                 t("scope.col_process"): o.process_code, t("scope.col_title"): o.process_title,
                 t("scope.col_document"): o.document_no, t("scope.col_effective"): fmt(o.effective_on),
                 t("scope.col_due"): fmt(o.due_on), t("scope.col_reissued"): fmt(o.reissued_on),

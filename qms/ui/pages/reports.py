@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from qms.admin_changes import official_code
 from qms.accounts import Operation, allowed
 from qms.dates import fmt
 from qms.errors import QmsError
@@ -133,7 +134,7 @@ if report is not None:
             continue
         with st.expander(t("exports.units_below", code=i.criterion.code, n=len(i.short_units))):
             st.dataframe([
-                {t("exports.col_unit_code"): u.code, t("exports.col_unit"): u.name,
+                {t("exports.col_unit_code"): official_code(u.code), t("exports.col_unit"): u.name,
                  t("exports.col_district"): u.district_name or "", t("exports.col_reason"): t(f"exports.reason.{u.reason}")}
                 for u in i.short_units
             ], hide_index=True, key=f"exports_units_{i.criterion.code}")

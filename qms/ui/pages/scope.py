@@ -7,6 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
+from qms.admin_changes import official_code
 from qms.dates import fmt
 from qms.errors import ImportRowError, QmsError
 from qms.models import COVERAGE_LEVELS, checked
@@ -72,7 +73,7 @@ with tab_scope:
         only_incomplete = c2.checkbox(t("scope.only_incomplete"), value=True, key="scope_only_incomplete")
         rows = scope_store.scope_by_unit(db(), as_of, level=level, incomplete_only=only_incomplete)
         st.dataframe(
-            [{t("col.code"): r.unit_code, t("col.name"): r.unit_name, t("col.level"): t(f"level.{r.level.value}"),
+            [{t("col.code"): official_code(r.unit_code), t("col.name"): r.unit_name, t("col.level"): t(f"level.{r.level.value}"),
               t("col.district"): r.district_name or "", t("col.announced"): t("common.yes") if r.announced else t("common.no"),
               t("scope.col_tthc"): r.tthc_total, t("scope.col_covered"): r.tthc_covered, t("scope.col_rate"): r.rate_pct}
              for r in rows],
@@ -148,7 +149,7 @@ with tab_legal:
     st.subheader(f"{t('scope.reannounce')} ({len(due)})")
     if due:
         st.dataframe(
-            [{t("col.code"): r.unit_code, t("col.name"): r.unit_name, t("col.level"): t(f"level.{r.level.value}"),
+            [{t("col.code"): official_code(r.unit_code), t("col.name"): r.unit_name, t("col.level"): t(f"level.{r.level.value}"),
               t("scope.col_changed"): fmt(r.scope_changed_on), t("scope.col_document"): r.document_nos,
               t("scope.col_last_announced"): fmt(r.last_announced_on)} for r in due],
             hide_index=True, key="scope_reannounce",

@@ -10,6 +10,7 @@ import datetime as dt
 
 import streamlit as st
 
+from qms.admin_changes import official_code
 from qms.accounts import Operation, allowed
 from qms.dates import fmt
 from qms.errors import QmsError
@@ -96,7 +97,7 @@ st.dataframe(
     [
         {
             t("status_import.col_sheet"): o.sheet, t("status_import.col_row"): o.row,
-            t("col.code"): o.unit.code if o.unit else (o.label[0] or ""), t("col.name"): o.unit.name if o.unit else (o.label[1] or ""),
+            t("col.code"): official_code(o.unit.code) if o.unit else (o.label[0] or ""), t("col.name"): o.unit.name if o.unit else (o.label[1] or ""),
             t("status_import.col_outcome"): t(f"status_import.outcome.{o.outcome}"),
             t("status_import.col_events"): "; ".join(
                 f"{t('event.' + e.event_type.value)} {fmt(e.event_date)}" + (f" ({estimated})" if e.date_estimated else "")
