@@ -57,6 +57,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "ov.trend": ("Xu hướng cuối mỗi năm so với chỉ tiêu", "Year-end trend against targets"),
     "units.until": ("đến", "until"),
     "units.from": ("từ", "from"),
+    "ov.restated": ("Quy đổi theo địa giới của ngày xem", "Restated on the map of the date in view"),
+    "ov.restated_note": ("Mỗi năm tính trên các đơn vị hiện có vào ngày xem: một đơn vị mới được tính theo tỷ lệ các đơn vị "
+                         "hợp thành nên nó đã công bố vào cuối năm đó (đơn vị bị chia tách tính theo tỷ lệ chia). Ví dụ: năm "
+                         "2016 trên 38 xã hiện nay.",
+                         "Each year counted on the units of the date in view: a new unit counts by the share of the units it "
+                         "was formed from that had announced at that year's end (a split unit by its share). E.g. 2016 on "
+                         "today's 38 communes."),
     "ov.communes_direct": ("Cấp xã trực thuộc tỉnh", "Communes directly under the province"),
     "ov.two_levels": ("Từ 01/07/2025 chính quyền địa phương hai cấp: không còn cấp huyện; {n} đơn vị cấp xã trực thuộc tỉnh "
                       "(Nghị quyết 1670/NQ-UBTVQH15 với Lai Châu). Chọn một ngày trước đó để xem theo huyện.",

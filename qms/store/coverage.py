@@ -186,6 +186,58 @@ def trend(db, as_of: dt.date, first_year: int = 2014) -> list[TrendPoint]:
     return out
 
 
+#: The restated series: each unit existing on $as_of with every ancestor it was formed from
+#: (through ``unit_links``, chains followed, weights multiplied), and, at each year-end, the
+#: weighted share of those ancestors that existed and had announced that day.
+RESTATED_SQL = f"""
+WITH RECURSIVE today AS (
+    SELECT u.code, u.level FROM units u
+    WHERE u.in_plan AND u.level IN ('department', 'commune') AND {EXISTS_ON_SQL}
+), anc(unit, ancestor, weight, depth) AS (
+    SELECT code, code, 1.0::DOUBLE, 0 FROM today
+    UNION ALL
+    SELECT a.unit, l.old_code, a.weight * l.weight, a.depth + 1 FROM anc a JOIN unit_links l ON l.new_code = a.ancestor
+    WHERE a.depth < 20
+), years AS (SELECT unnest($years) AS y, unnest($days) AS d),
+x AS (
+    SELECT y.y, a.unit, sum(a.weight * CASE WHEN s.stage = 3 THEN 1 ELSE 0 END) / sum(a.weight) AS share
+    FROM years y JOIN anc a ON TRUE
+    JOIN units au ON au.code = a.ancestor
+     AND (au.valid_from IS NULL OR au.valid_from <= y.d) AND (au.valid_to IS NULL OR au.valid_to > y.d)
+    LEFT JOIN unit_stage_spans s ON s.unit_code = a.ancestor AND s.valid_from <= y.d AND (s.valid_to IS NULL OR s.valid_to > y.d)
+    GROUP BY y.y, a.unit
+)
+SELECT y.y, t.level, count(*) AS units, coalesce(sum(x.share), 0) AS announced_share
+FROM years y JOIN today t ON TRUE LEFT JOIN x ON x.y = y.y AND x.unit = t.code
+GROUP BY y.y, t.level
+"""
+
+
+def restated_trend(db, as_of: dt.date, first_year: int = 2014) -> list[TrendPoint]:
+    """The trend restated on the units of ``as_of`` (departments and communes): at each year-end,
+    each of today's units counts by the weighted share of the units it was formed from that had
+    announced on that day (itself, where it already existed; a split ancestor by its link's
+    weight); the rate is the sum over today's units, in percent of their number.  So "how far
+    were we in 2016 on today's map" has an answer: today's 38 Lai Châu communes in 2016.
+    ``announced`` is that sum rounded down to whole units."""
+    points = rules.year_points(first_year, as_of)
+    if not points or not db.scalar("SELECT count(*) FROM unit_links"):
+        return []
+    rows = db.rows(RESTATED_SQL, {"as_of": as_of, "years": [y for y, _ in points], "days": [d for _, d in points]})
+    targets = list_targets(db)
+    by = {(y, lv): (n, share) for y, lv, n, share in rows}
+    out = []
+    for y, _ in points:
+        for level in (Level.DEPARTMENT, Level.COMMUNE):
+            if (y, level.value) not in by:
+                continue
+            n, share = by[(y, level.value)]
+            out.append(TrendPoint(level=level, year=y, in_plan=n, announced=int(share),
+                                  rate_pct=round(100.0 * share / n, 2) if n else None,
+                                  target_pct=rules.target_lookup(targets, level, y)))
+    return out
+
+
 def not_announced(db, as_of: dt.date, level: Level | None = None) -> list[PendingUnit]:
     """Units in the plan and existing on ``as_of`` that have not announced, with their stage and
     the day they entered it; a unit that never started counts from the later of its creation and
@@ -284,6 +336,8 @@ class Overview:
         #: Communes under the province directly (no districts on the date): each with its stage.
         self.communes = communes_without_district(db, as_of) if self.has_units and Level.DISTRICT not in self.levels else []
         self.trend = trend(db, as_of) if self.has_units else []
+        #: The same years restated on the units of the date (empty when no unit was ever formed by a change).
+        self.restated = restated_trend(db, as_of) if self.has_units else []
         self.pending = not_announced(db, as_of) if self.has_units else []
         self.sample_targets = bool(db.scalar("SELECT count(*) FROM targets WHERE is_sample AND year = ?", [as_of.year]))
         self.by_province: list[DistrictCoverage] = []

@@ -284,3 +284,40 @@ def test_cli_imports_the_crosswalk_and_coverage_knows_no_district_after_it(demo_
     d = qms("coverage", "--level", "district", "--as-of", "2026-01-01", db=demo_path)
     assert d.returncode == 2 and "There are no districts on 01/01/2026" in d.stderr and "Traceback" not in d.stderr
     assert qms("coverage", "--level", "district", "--as-of", "2025-06-30", db=demo_path).returncode == 0
+
+
+# -- the restated series ------------------------------------------------------------------------
+
+def _restated_reference(units_today: dict[str, list[tuple[str, float]]], announced: set[str], existing: set[str]) -> float:
+    """Pure reference: each unit of today counts by the weighted share of its ancestors (itself
+    included) existing and announced on the day; the rate is their sum over today's units."""
+    total = 0.0
+    for ancestors in units_today.values():
+        live = [(a, w) for a, w in ancestors if a in existing]
+        if live:
+            total += sum(w for a, w in live if a in announced) / sum(w for _, w in live)
+    return round(100.0 * total / len(units_today), 2)
+
+
+def test_the_restated_trend_counts_each_unit_of_today_by_its_predecessors_shares(db):
+    from qms.store.coverage import restated_trend
+    small_province(db)
+    announce = [("00001", dt.date(2016, 3, 1)), ("00002", dt.date(2016, 5, 1)), ("00004", dt.date(2016, 6, 1))]
+    events = [NewEvent(unit_code=c, event_type=t, event_date=d0 + dt.timedelta(days=k),
+                       decision_no="1/QĐ" if t is EventType.ANNOUNCED else None, standard="2008" if t is EventType.ANNOUNCED else None)
+              for c, d0 in announce
+              for k, t in ((0, EventType.BUILD_STARTED), (30, EventType.APPLIED), (60, EventType.ANNOUNCED))]
+    db.write(lambda cur: record_events_in(cur, events, actor="cli", today=dt.date(2024, 1, 1)))
+    # 00002 is split between two new wards; 00004 and 00005 continue alone
+    store.apply_change(db, change("00001,Phường Một,phuong,00001;00002\n00003,Phường Ba,phuong,00002;00003\n"), "c.csv", actor="cli")
+    points = {p.year: p for p in restated_trend(db, dt.date(2026, 1, 1)) if p.level is Level.COMMUNE}
+    today = {"00001@2025-07-01": [("00001@2025-07-01", 1.0), ("00001", 1.0), ("00002", 0.5)],
+             "00003@2025-07-01": [("00003@2025-07-01", 1.0), ("00002", 0.5), ("00003", 1.0)],
+             "00004": [("00004", 1.0)], "00005": [("00005", 1.0)]}
+    old = {"00001", "00002", "00003", "00004", "00005"}
+    assert points[2015].rate_pct == _restated_reference(today, set(), old) == 0.0
+    expected_2016 = _restated_reference(today, {"00001", "00002", "00004"}, old)
+    assert points[2016].rate_pct == expected_2016 == round(100 * (1 + 0.5 / 1.5 + 1 + 0) / 4, 2)
+    assert points[2016].in_plan == 4
+    # after the change, the new wards have announced nothing of their own; 00004 still has
+    assert points[2025].rate_pct == _restated_reference(today, {"00004"}, {"00001@2025-07-01", "00003@2025-07-01", "00004", "00005"})

@@ -102,6 +102,11 @@ st.subheader(t("ov.trend"))
 st.altair_chart(reads.chart("trend", lang(), lambda: charts.trend_lines(data.trend, lang())), key="overview_trend_chart")
 if data.trend and data.trend[-1].year >= 2025:
     st.caption(t("ov.trend_reform"))
+if data.restated:
+    with st.expander(t("ov.restated")):
+        st.altair_chart(reads.chart("restated", lang(), lambda: charts.trend_lines(data.restated, lang())),
+                        key="overview_restated_chart")
+        st.caption(t("ov.restated_note"))
 
 audit_widgets.findings_heatmap(reads.heatmap(districts))
 render_overview_actions(reads.actions(districts))
