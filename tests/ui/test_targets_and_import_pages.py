@@ -58,7 +58,8 @@ def test_empty_database_offers_the_demo(app, tmp_path):
     at.button(key="import_demo").click().run()
     assert not at.exception
     assert at.success[0].value.startswith("Đã nạp 137 đơn vị")
-    assert _scalar(tmp_path / "app.duckdb", "SELECT count(*) FROM units WHERE level = 'commune'") == 108
+    # the 108 communes of 2017-2020 and the 36 new ones of 01/07/2025 (two continue): the demo of today
+    assert _scalar(tmp_path / "app.duckdb", "SELECT count(*) FROM units WHERE level = 'commune'") == 108 + 36
 
 
 def test_demo_button_is_not_offered_when_data_exists(app):
