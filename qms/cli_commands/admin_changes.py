@@ -43,6 +43,7 @@ def preview_dict(p: ChangePreview) -> dict:
              "after": ({"announced": cov_after[c.level.value].announced, "in_plan": cov_after[c.level.value].in_plan,
                         "rate_pct": cov_after[c.level.value].rate_pct} if c.level.value in cov_after else None)}
             for c in p.coverage_before],
+        "scope_taken_over": {"tthc_entries": p.taken_over[0], "draft_processes": p.taken_over[1]},
         "problems": p.problems,
     }
 
@@ -74,6 +75,8 @@ def _print(p: ChangePreview, dry_run: bool) -> None:
         print(f"  action #{action_id} of {unit} is cancelled (its unit ends with no successor)")
     for user, role, kind, code in p.accounts_to_reassign:
         print(f"  account {user} ({role}) is scoped to {kind} {code}, which ends: reassign it")
+    if p.taken_over != (0, 0):
+        print(f"  scope taken over: {p.taken_over[0]} TTHC catalogue entries, {p.taken_over[1]} processes as drafts")
     after = {c.level: c for c in p.coverage_after}
     print(f"Coverage on {plan.effective.isoformat()} (announced / in plan), before -> after:")
     for c in p.coverage_before:
@@ -95,9 +98,10 @@ def cmd_import_changes(args, settings) -> int:
                            vi=f"--successor {item}: hãy viết CŨ=MỚI (đơn vị cũ và đơn vị mới nhận các hành động còn mở).")
         successor_of[old.strip()] = new.strip()
     with opened(settings.db_path) as db:
-        result = preview_change(db, rows, path.name, actor=settings.actor, successor_of=successor_of)
+        take = args.take_over_scope
+        result = preview_change(db, rows, path.name, actor=settings.actor, successor_of=successor_of, take_over_scope=take)
         if not args.dry_run and not result.already_imported and not result.problems:
-            result = apply_change(db, rows, path.name, actor=settings.actor, successor_of=successor_of)
+            result = apply_change(db, rows, path.name, actor=settings.actor, successor_of=successor_of, take_over_scope=take)
     if args.json:
         print_json(preview_dict(result))
     else:
@@ -134,6 +138,8 @@ def register(sub) -> None:
     p.add_argument("--effective", help="the effective date YYYY-MM-DD, when the file has no effective_date column")
     p.add_argument("--successor", action="append", metavar="OLD=NEW",
                    help="where the open actions of a split unit go (default: the successor with the largest share)")
+    p.add_argument("--take-over-scope", action="store_true",
+                   help="copy the predecessors' TTHC catalogues and issued processes to each new unit (processes as drafts)")
     p.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
     p.add_argument("--json", action="store_true", help="print the preview as JSON")
     p.set_defaults(func=cmd_import_changes)

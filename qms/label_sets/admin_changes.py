@@ -41,6 +41,14 @@ LABELS: dict[str, tuple[str, str]] = {
                   "Count the predecessors' announcements for a new unit (when all of them had announced)"),
     "chg.carry_help": ("Mặc định: không. Đơn vị mới là đơn vị mới với phạm vi mới, công bố cho phạm vi của mình (QĐ 19 Điều 4).",
                        "Default: no. A new unit has a new scope and announces for it (Decision 19 Art. 4)."),
+    "chg.take_over": ("Tiếp nhận danh mục TTHC và quy trình của đơn vị cũ (quy trình ở dạng dự thảo)",
+                      "Take over the predecessors' TTHC catalogues and processes (processes as drafts)"),
+    "chg.take_over_help": ("Đơn vị mới nhận các TTHC đang thực hiện và các quy trình đang ban hành của đơn vị cũ; quy trình "
+                           "là dự thảo, chỉ được tính khi đơn vị mới ban hành.",
+                           "The new unit gets the TTHC its predecessors handled and their issued processes as drafts; they "
+                           "count only once the new unit issues them."),
+    "chg.taken_over": ("Sẽ tiếp nhận {tthc} mục TTHC và {processes} quy trình dự thảo.",
+                       "Will take over {tthc} TTHC entries and {processes} draft processes."),
     "chg.col_key": ("Mã định danh", "Unit key"),
     "chg.col_code": ("Mã", "Code"),
     "chg.col_name": ("Tên", "Name"),

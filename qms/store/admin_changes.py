@@ -19,7 +19,7 @@ from qms import accounts
 from qms.accounts import Operation, Principal
 from qms.action_steps import StepInput, plan_step
 from qms.actions import UNFINISHED, Step
-from qms.admin_changes import ChangePlan, ChangeRow, ExistingUnit, Link, digest, plan_change
+from qms.admin_changes import ChangePlan, ChangeRow, ExistingUnit, Link, digest, official_code, plan_change
 from qms.errors import QmsError
 from qms.models import Level, LevelCoverage
 from qms.store import actions as actions_store
@@ -61,6 +61,7 @@ class ChangePreview:
     coverage_before: list[LevelCoverage] = field(default_factory=list)
     coverage_after: list[LevelCoverage] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # key -> name on the day before (ended and continuing units)
+    taken_over: tuple[int, int] = (0, 0)  # TTHC catalogue entries and draft processes copied to successors
     written: bool = False
 
     @property
@@ -165,7 +166,49 @@ def _preview_facts(cur, plan: ChangePlan, successor_of: dict[str, str]) -> Chang
     return preview
 
 
-def _write(cur, plan: ChangePlan, preview: ChangePreview, *, actor: str) -> None:
+#: Take-over of scope: the TTHC catalogue entries in force on the eve, and the processes whose
+#: version in force then was issued, of every predecessor, as the new unit's own catalogue from
+#: the effective date and as *draft* processes (coded ``<old code>-<process code>``): drafts do
+#: not cover anything until the new unit issues them, so its scope starts honest.
+_TAKE_OVER_TTHC = """
+    INSERT INTO unit_tthc (unit_code, tthc_code, valid_from, valid_to, source, recorded_by)
+    SELECT DISTINCT l.new_code, t.tthc_code, $eff, NULL::DATE, 'admin_change', $actor
+    FROM unit_links l JOIN unit_tthc t ON t.unit_code = l.old_code
+    WHERE l.change_id = $cid AND (t.valid_from IS NULL OR t.valid_from < $eff) AND (t.valid_to IS NULL OR t.valid_to >= $eff)
+"""
+_IN_FORCE_ON_EVE = """
+    SELECT l.new_code, l.old_code, v.id, v.code, v.title, v.legal_basis
+    FROM unit_links l JOIN (
+        SELECT unit_code, code, arg_max(id, (status_on, version_no)) AS id
+        FROM process_versions WHERE status <> 'draft' AND status_on < $eff GROUP BY unit_code, code
+    ) last ON last.unit_code = l.old_code
+    JOIN process_versions v ON v.id = last.id
+    WHERE l.change_id = $cid AND v.status = 'issued'
+    ORDER BY l.new_code, l.old_code, v.code
+"""
+
+
+def _take_over_scope(cur, change_id: int, eff: dt.date, actor: str) -> tuple[int, int]:
+    """Copy the predecessors' catalogues and issued processes to the successors (see above)."""
+    cur.execute(_TAKE_OVER_TTHC, {"cid": change_id, "eff": eff, "actor": actor})
+    entries = cur.execute("SELECT count(*) FROM unit_tthc WHERE source = 'admin_change' AND valid_from = ?"
+                          " AND unit_code IN (SELECT new_code FROM unit_links WHERE change_id = ?)", [eff, change_id]).fetchall()[0][0]
+    drafts = 0
+    for new_key, old_key, version_id, code, title, basis in cur.execute(_IN_FORCE_ON_EVE, {"cid": change_id, "eff": eff}).fetchall():
+        new_code = f"{official_code(old_key)}-{code}"
+        if cur.execute("SELECT count(*) FROM process_versions WHERE unit_code = ? AND code = ?", [new_key, new_code]).fetchall()[0][0]:
+            continue  # the same predecessor process reached this unit twice (a chain): once is enough
+        draft_id = cur.execute(
+            "INSERT INTO process_versions (unit_code, code, version_no, title, status, status_on, legal_basis, source, recorded_by)"
+            " VALUES (?, ?, 1, ?, 'draft', ?, ?, 'admin_change', ?) RETURNING id",
+            [new_key, new_code, title, eff, basis, actor]).fetchall()[0][0]
+        cur.execute("INSERT INTO process_tthc (version_id, unit_code, process_code, tthc_code)"
+                    " SELECT ?, ?, ?, tthc_code FROM process_tthc WHERE version_id = ?", [draft_id, new_key, new_code, version_id])
+        drafts += 1
+    return entries, drafts
+
+
+def _write(cur, plan: ChangePlan, preview: ChangePreview, *, actor: str, take_over_scope: bool = False) -> None:
     eff = plan.effective
     change_id = cur.execute(
         "INSERT INTO admin_changes (act, effective_date, source, digest, ended_units, started_units, imported_by)"
@@ -209,7 +252,10 @@ def _write(cur, plan: ChangePlan, preview: ChangePreview, *, actor: str) -> None
                            today=max(eff, state.last_on))
         actions_store._write_change(cur, action_id, change, actor=actor)  # noqa: SLF001
     spans.refresh(cur, [u.key for u in plan.new_units])
+    if take_over_scope:
+        preview.taken_over = _take_over_scope(cur, change_id, eff, actor)
     changelog.append(cur, actor=actor, action="import", entity="admin_changes", key=plan.act, after={
+        "scope_taken_over": {"tthc_entries": preview.taken_over[0], "draft_processes": preview.taken_over[1]},
         "source": plan.source, "effective": eff, "digest": plan.digest, "ended": ending,
         "started": [u.key for u in plan.new_units], "continuing": [c.key for c in plan.continuing],
         "links": [[link.old_key, link.new_key, link.share, link.weight] for link in plan.links],
@@ -217,7 +263,7 @@ def _write(cur, plan: ChangePlan, preview: ChangePreview, *, actor: str) -> None
 
 
 def _run(cur, rows: list[ChangeRow], source: str, *, actor: Principal | str, successor_of: dict[str, str],
-         write: bool) -> ChangePreview:
+         write: bool, take_over_scope: bool = False) -> ChangePreview:
     who = accounts.require(actor, Operation.IMPORT_UNITS)
     if _already(cur, digest(rows)):
         return ChangePreview(plan=_recorded_plan(cur, rows, source), already_imported=True)
@@ -227,19 +273,20 @@ def _run(cur, rows: list[ChangeRow], source: str, *, actor: Principal | str, suc
     preview.coverage_before = by_level(reader, plan.effective)
     if preview.events_after:
         return preview
-    _write(cur, plan, preview, actor=who.username)
+    _write(cur, plan, preview, actor=who.username, take_over_scope=take_over_scope)
     preview.coverage_after = by_level(reader, plan.effective)
     preview.written = write
     return preview
 
 
 def preview_change(db, rows: list[ChangeRow], source: str, *, actor: Principal | str,
-                   successor_of: dict[str, str] | None = None) -> ChangePreview:
+                   successor_of: dict[str, str] | None = None, take_over_scope: bool = False) -> ChangePreview:
     """What importing ``rows`` would do, computed by writing it in a transaction that is then
     rolled back: nothing is written.  Bad lines raise :class:`ImportRowError`."""
 
     def run(cur):
-        raise _Rollback(_run(cur, rows, source, actor=actor, successor_of=successor_of or {}, write=False))
+        raise _Rollback(_run(cur, rows, source, actor=actor, successor_of=successor_of or {}, write=False,
+                             take_over_scope=take_over_scope))
 
     try:
         db.write(run, attempts=1)
@@ -249,13 +296,14 @@ def preview_change(db, rows: list[ChangeRow], source: str, *, actor: Principal |
 
 
 def apply_change(db, rows: list[ChangeRow], source: str, *, actor: Principal | str,
-                 successor_of: dict[str, str] | None = None) -> ChangePreview:
+                 successor_of: dict[str, str] | None = None, take_over_scope: bool = False) -> ChangePreview:
     """Write the change in one transaction, or nothing.  An act already imported (same digest)
     returns with ``already_imported`` and writes nothing; an ended unit with lifecycle events
     dated on or after the act is refused (those events belong to another unit)."""
 
     def run(cur) -> ChangePreview:
-        result = _run(cur, rows, source, actor=actor, successor_of=successor_of or {}, write=True)
+        result = _run(cur, rows, source, actor=actor, successor_of=successor_of or {}, write=True,
+                      take_over_scope=take_over_scope)
         if result.events_after:
             detail = "; ".join(result.problems)
             raise QmsError(

@@ -321,3 +321,22 @@ def test_the_restated_trend_counts_each_unit_of_today_by_its_predecessors_shares
     assert points[2016].in_plan == 4
     # after the change, the new wards have announced nothing of their own; 00004 still has
     assert points[2025].rate_pct == _restated_reference(today, {"00004"}, {"00001@2025-07-01", "00003@2025-07-01", "00004", "00005"})
+
+
+def test_taking_over_scope_copies_catalogues_and_issued_processes_as_drafts(demo_db):
+    from qms.store.scope import scope_by_unit
+    eve = dt.date(2025, 6, 30)
+    olds = ("03386", "03388", "03389", "03391", "03403")  # the predecessors of Phường Đoàn Kết
+    tthc = {r[0] for r in demo_db.rows(
+        "SELECT DISTINCT tthc_code FROM unit_tthc WHERE list_contains(?, unit_code) AND (valid_to IS NULL OR valid_to > ?)",
+        [list(olds), eve])}
+    assert tthc
+    result = store.apply_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor="cli", take_over_scope=True)
+    new = "03388@2025-07-01"
+    got = {r[0] for r in demo_db.rows("SELECT tthc_code FROM unit_tthc WHERE unit_code = ?", [new])}
+    assert got == tthc
+    statuses = {r[0] for r in demo_db.rows("SELECT status FROM process_versions WHERE unit_code = ?", [new])}
+    assert statuses == {"draft"} and result.taken_over[1] > 0
+    # drafts cover nothing: the new ward's scope starts uncovered, its predecessors' stay as they were
+    row = next(r for r in scope_by_unit(demo_db, dt.date(2025, 7, 1)) if r.unit_code == new)
+    assert row.tthc_total == len(tthc) and row.tthc_covered == 0

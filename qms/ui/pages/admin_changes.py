@@ -47,13 +47,14 @@ uploaded = st.file_uploader(t("chg.file"), type=["csv"], key="chg_file")
 c1, c2 = st.columns(2)
 act = c1.text_input(t("chg.act"), key="chg_act")
 effective = c2.date_input(t("chg.effective"), value=None, format=DATE_FORMAT, min_value=dt.date(2000, 1, 1), key="chg_effective")
+take_over = st.checkbox(t("chg.take_over"), key="chg_take_over", help=t("chg.take_over_help"))
 if uploaded is None:
     st.stop()
 
 try:
     rows = parse_change_csv(decode(uploaded.getvalue(), uploaded.name), uploaded.name, act=act or None, effective=effective)
     preview = preview_change(db(), rows, uploaded.name, actor=actor(),
-                             successor_of=st.session_state.get("chg_successors", {}))
+                             successor_of=st.session_state.get("chg_successors", {}), take_over_scope=take_over)
 except ImportRowError as e:
     st.error(link_safe(e.text(lang()).split(". ")[0] + "."))
     st.dataframe([{"": where, t("common.error"): why} for where, why in e.problems], hide_index=True, key="chg_errors")
@@ -124,13 +125,16 @@ if preview.accounts_to_reassign:
     with st.expander(f"{t('chg.accounts')} ({len(preview.accounts_to_reassign)})", expanded=True):
         st.dataframe([{t("chg.col_user"): u, t("chg.col_role"): r, t("chg.col_code"): c} for u, r, _, c in preview.accounts_to_reassign],
                      hide_index=True, key="chg_accounts")
+if take_over:
+    st.caption(t("chg.taken_over", tthc=preview.taken_over[0], processes=preview.taken_over[1]))
 if preview.problems:
     st.error(t("chg.problems", detail="; ".join(preview.problems)))
     st.stop()
 
 if st.button(t("chg.confirm"), type="primary", key="chg_confirm"):
     try:
-        result = apply_change(db(), rows, uploaded.name, actor=actor(), successor_of=st.session_state.get("chg_successors", {}))
+        result = apply_change(db(), rows, uploaded.name, actor=actor(), successor_of=st.session_state.get("chg_successors", {}),
+                              take_over_scope=take_over)
     except QmsError as e:
         show_error(e)
     else:
