@@ -17,3 +17,4 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
     return "\n".join("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip()
                      for line in [list(headers), ["-" * w for w in widths], *cells])
+

@@ -340,3 +340,17 @@ def test_taking_over_scope_copies_catalogues_and_issued_processes_as_drafts(demo
     # drafts cover nothing: the new ward's scope starts uncovered, its predecessors' stay as they were
     row = next(r for r in scope_by_unit(demo_db, dt.date(2025, 7, 1)) if r.unit_code == new)
     assert row.tthc_total == len(tthc) and row.tthc_covered == 0
+
+
+def test_cli_unit_options_take_the_unit_bearing_the_code_on_the_date(today_file, tmp_path):
+    import shutil
+    path = Path(shutil.copyfile(today_file, tmp_path / "t.duckdb"))
+    old = qms("actions", "list", "--unit", "03386", "--as-of", "2021-12-31", "--json", db=path)
+    assert old.returncode == 0, old.stderr
+    # 03386 bore no unit on 2026-01-01 and only one before: still that unit (its actions moved on)
+    gone = qms("scope", "--unit", "03388", "--as-of", "2021-12-31", "--json", db=path)
+    now = qms("scope", "--unit", "03388", "--as-of", "2026-01-01", "--json", db=path)
+    assert gone.returncode == now.returncode == 0
+    assert '"unit_code": "03388"' in gone.stdout and '"unit_code": "03388@2025-07-01"' in now.stdout
+    missing = qms("audits", "list", "--unit", "99999", db=path)
+    assert missing.returncode == 2 and "99999" in missing.stderr and "Traceback" not in missing.stderr
