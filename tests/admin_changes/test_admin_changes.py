@@ -354,3 +354,14 @@ def test_cli_unit_options_take_the_unit_bearing_the_code_on_the_date(today_file,
     assert '"unit_code": "03388"' in gone.stdout and '"unit_code": "03388@2025-07-01"' in now.stdout
     missing = qms("audits", "list", "--unit", "99999", db=path)
     assert missing.returncode == 2 and "99999" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_district_targets_end_with_the_districts(today_db):
+    from qms.models import Target
+    from qms.store.targets import list_targets, set_targets
+    before = list_targets(today_db)
+    with pytest.raises(QmsError, match="No district unit exists in 2026 \\(the last ended on 01/07/2025\\)"):
+        set_targets(today_db, [Target(level=Level.DISTRICT, year=2026, target_pct=100)], actor="cli")
+    assert list_targets(today_db) == before
+    assert set_targets(today_db, [Target(level=Level.DISTRICT, year=2025, target_pct=90),
+                                  Target(level=Level.COMMUNE, year=2026, target_pct=40)], actor="cli") == 2
