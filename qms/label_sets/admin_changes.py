@@ -76,6 +76,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "unit.formed_from": ("Hợp thành từ {n} đơn vị ngày {day} ({act}); {k} trong số đó đã công bố HTQLCL.",
                          "Formed from {n} units on {day} ({act}); {k} of them had announced their QMS."),
     "unit.went_into": ("Từ {day} đơn vị này thuộc về: {to} ({act}).", "From {day} this unit went into: {to} ({act})."),
+    "units.inherited": ("tính theo công bố của các đơn vị hợp thành (thiết lập của tỉnh)",
+                        "counted from its predecessors' announcements (province setting)"),
     "unit.same_code": ("Mã {code} còn là của: {others}.", "Code {code} also names: {others}."),
     "unit.open_predecessor": ("Mở {name}", "Open {name}"),
 }

@@ -240,6 +240,9 @@ class UnitPage:
     stage: str
     stage_since: dt.date | None
     maintenance: list[tuple[int, bool, bool]]
+    #: The stage is its predecessors' (the province counts their announcements for a unit formed
+    #: from them: the carry-over setting), not one of its own events.
+    inherited: bool = False
 
 
 def unit_page(db, code: str, *, today: dt.date) -> UnitPage:
@@ -249,4 +252,8 @@ def unit_page(db, code: str, *, today: dt.date) -> UnitPage:
     unit = get_unit(db, code, as_of=today)
     events = unit_events(db, code)
     stage, since = stage_on(events, today)
+    inherited = db.rows("SELECT valid_from FROM unit_stage_spans WHERE unit_code = $code AND inherited AND valid_from <= $d"
+                        " AND (valid_to IS NULL OR valid_to > $d)", {"code": code, "d": today})
+    if inherited:
+        return UnitPage(unit, events, "announced", inherited[0][0], maintenance_by_year(events, today), inherited=True)
     return UnitPage(unit, events, stage.value, since, maintenance_by_year(events, today))

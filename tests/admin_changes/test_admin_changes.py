@@ -365,3 +365,20 @@ def test_district_targets_end_with_the_districts(today_db):
     assert list_targets(today_db) == before
     assert set_targets(today_db, [Target(level=Level.DISTRICT, year=2025, target_pct=90),
                                   Target(level=Level.COMMUNE, year=2026, target_pct=40)], actor="cli") == 2
+
+
+def test_the_unit_page_says_when_a_stage_comes_from_the_predecessors(db):
+    from qms.store.units import unit_page
+    small_province(db)
+    events = [NewEvent(unit_code=c, event_type=t, event_date=d, decision_no="1/QĐ" if t is EventType.ANNOUNCED else None,
+                       standard="2015" if t is EventType.ANNOUNCED else None)
+              for c in ("00001", "00002")
+              for t, d in ((EventType.BUILD_STARTED, dt.date(2020, 1, 1)), (EventType.APPLIED, dt.date(2020, 6, 1)),
+                           (EventType.ANNOUNCED, dt.date(2021, 1, 1)))]
+    db.write(lambda cur: record_events_in(cur, events, actor="cli", today=dt.date(2024, 1, 1)))
+    store.apply_change(db, change("00001,Phường Một,phuong,00001;00002\n"), "c.csv", actor="cli")
+    day = dt.date(2026, 1, 1)
+    assert (unit_page(db, "00001@2025-07-01", today=day).stage, unit_page(db, "00001@2025-07-01", today=day).inherited) == ("not_started", False)
+    store.set_carry_over(db, True, actor="cli")
+    page = unit_page(db, "00001@2025-07-01", today=day)
+    assert (page.stage, page.stage_since, page.inherited) == ("announced", REFORM, True)

@@ -87,7 +87,8 @@ if others:
         f"{plain(o.name)} ({fmt(o.valid_from) if o.valid_from else '…'} – {fmt(o.valid_to - dt.timedelta(days=1)) if o.valid_to else '…'})"
         for o in others)))
 since = f" ({t('col.since').lower()} {fmt(page.stage_since)})" if page.stage_since else ""
-st.markdown(f"**{t('units.current')}:** {t('stage.' + page.stage)}{since}")
+st.markdown(f"**{t('units.current')}:** {t('stage.' + page.stage)}{since}"
+            + (f" · {t('units.inherited')}" if page.inherited else ""))
 
 flash = st.session_state.pop("units_flash", None)
 if flash:
