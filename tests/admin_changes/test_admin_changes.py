@@ -382,3 +382,13 @@ def test_the_unit_page_says_when_a_stage_comes_from_the_predecessors(db):
     store.set_carry_over(db, True, actor="cli")
     page = unit_page(db, "00001@2025-07-01", today=day)
     assert (page.stage, page.stage_since, page.inherited) == ("announced", REFORM, True)
+
+
+def test_par_criteria_of_a_level_that_no_longer_exists_are_left_out_of_the_maximum(today_db):
+    from qms.exports import indicators
+    methodology, sha = indicators.load()
+    before = indicators.compute(today_db, dt.date(2024, 12, 31), methodology, sha)
+    after = indicators.compute(today_db, dt.date(2026, 12, 3), methodology, sha)
+    district_max = sum(c.max_points for c in methodology.criteria if c.level == "district")
+    assert before.max_points == methodology.max_points
+    assert after.max_points == round(methodology.max_points - district_max, 4) and after.points > 0
