@@ -66,7 +66,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "action.m_overdue": ("Quá hạn", "Overdue"),
     "action.m_awaiting": ("Chờ xác minh", "Awaiting verification"),
     "action.m_verified": ("Đã xác minh hiệu quả", "Verified effective"),
-    "action.m_median": ("Trung vị số ngày đến khi đóng", "Median days to close"),
+    "action.m_median": ("Trung vị ngày đóng", "Median days to close"),
     "action.m_recurrence": ("Tỷ lệ tái diễn", "Recurrence rate"),
     "action.m_recurrence_help": ("Số hành động đã xác minh hiệu quả nhưng điều khoản lại bị đánh giá không phù hợp ở lần sau, trên tổng số đã xác minh hiệu quả.",
                                  "Actions verified effective whose clause was later found nonconforming again, over all verified effective."),

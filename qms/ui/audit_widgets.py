@@ -23,6 +23,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from qms import formatting
 from qms.accounts import Principal
 from qms.audits import AnswerConflict, AnswerInput, Result, score
 from qms.checklists import ChecklistItem, LoadedTemplates, TemplateEntry, load_templates
@@ -34,6 +35,7 @@ from qms.store.audits import AuditView, get_audit, save_answers
 from qms.store.findings import DEPARTMENTS_ROW, AuditSummary, Finding, HeatCell
 from qms.ui import context
 from qms.ui.context import db, lang, plain, settings, t
+from qms.ui.tables import TEXT_WIDTH, show_table
 
 EMPTY: tuple = (None, None, None)
 ss = st.session_state
@@ -51,7 +53,7 @@ def result_label(result: Result | None) -> str:
 
 
 def score_text(pct: float | None) -> str:
-    return "–" if pct is None else f"{pct:.2f}%"
+    return formatting.percent(pct, lang())
 
 
 # -- state of the open audit -----------------------------------------------------------------
@@ -224,7 +226,7 @@ def conflict_panel(view: AuditView) -> None:
     with st.container(border=True):
         st.markdown(f"**{t('audit.conflict_title')}**")
         for c in items:
-            at = c.theirs.answered_at.strftime("%H:%M %d/%m/%Y") if c.theirs.answered_at else ""
+            at = formatting.moment(c.theirs.answered_at)
             st.markdown("- " + t("audit.conflict_row", ref=c.item_ref, mine=result_label(c.mine.result),
                                  by=plain(c.theirs.answered_by), at=at, theirs=result_label(c.theirs.result)))
         left, right = st.columns(2)
@@ -266,17 +268,26 @@ def finding_rows(rows: Sequence[Finding], *, with_unit: bool = True) -> list[dic
     return out
 
 
+def audit_table(rows: Sequence[AuditSummary], *, key: str, with_unit: bool = True) -> None:
+    show_table(audit_rows(rows, with_unit=with_unit), key=key, plain=[t("audit.col_id")],
+               widths={t("audit.col_unit"): 150, t("audit.col_auditor"): 140, t("audit.col_template"): 150})
+
+
+def finding_table(rows: Sequence[Finding], *, key: str, with_unit: bool = True) -> None:
+    show_table(finding_rows(rows, with_unit=with_unit), key=key, plain=[t("audit.col_finding"), t("audit.col_id")],
+               widths={t("audit.col_unit"): 150, t("audit.col_note"): TEXT_WIDTH})
+
+
 def unit_audit_history(audits: Sequence[AuditSummary], findings: Sequence[Finding]) -> None:
     """For the unit page: the unit's audits with their scores, then its findings."""
     st.subheader(t("audit.unit_history"))
     if not audits:
         st.info(t("audit.unit_none"))
         return
-    st.dataframe(audit_rows(audits, with_unit=False), hide_index=True, key="unit_audits_table",
-                 column_config={t("audit.col_score"): st.column_config.NumberColumn(format="%.2f")})
+    audit_table(audits, key="unit_audits_table", with_unit=False)
     if findings:
         st.markdown(f"**{t('audit.unit_findings')}**")
-        st.dataframe(finding_rows(findings, with_unit=False), hide_index=True, key="unit_findings_table")
+        finding_table(findings, key="unit_findings_table", with_unit=False)
 
 
 def heatmap_chart(cells: Sequence[HeatCell]) -> alt.Chart:

@@ -258,7 +258,7 @@ def test_overview_widget_shows_the_figures_and_the_districts(db_path, store, mon
     at.session_state["principal"] = ADMIN
     run(at)
     data = action_overview(store, dt.date(2017, 6, 30))
-    assert metric(at, "Quá hạn") == str(data.overdue) and metric(at, "Trung vị số ngày đến khi đóng") == \
+    assert metric(at, "Quá hạn") == str(data.overdue) and metric(at, "Trung vị ngày đóng") == \
         f"{data.median_days_to_close:g} ngày"
     districts = next(df.value for df in at.dataframe if "Huyện" in df.value.columns)
     assert districts["Quá hạn"].sum() == data.overdue and "Các sở, ban, ngành" in set(districts["Huyện"])

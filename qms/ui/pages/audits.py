@@ -20,6 +20,8 @@ from qms.store.audits import audit_log, close_audit, get_audit, reopen_audit, st
 from qms.store.findings import audit_findings, audit_years, findings_heatmap, list_audits, list_findings
 from qms.store.units import list_units
 from qms.ui import audit_widgets as aw
+from qms.ui.log_widgets import log_table
+from qms.ui.tables import show_table
 from qms.ui.context import DATE_FORMAT, db, lang, plain, settings, show_error, t
 
 ss = st.session_state
@@ -82,8 +84,7 @@ if raw is None:
         if not rows:
             st.info(t("audit.none_found"))
         else:
-            st.dataframe(aw.audit_rows(rows), hide_index=True, key="aud_list_table",
-                         column_config={t("audit.col_score"): st.column_config.NumberColumn(format="%.2f")})
+            aw.audit_table(rows, key="aud_list_table")
             by_id = {r.id: r for r in rows}
             pick = st.selectbox(t("audit.open_pick"), list(by_id), key="aud_pick",
                                 format_func=lambda i: f"#{i} · {by_id[i].unit_name} · {fmt(by_id[i].audit_date)} · "
@@ -126,7 +127,7 @@ if raw is None:
         if not found:
             st.info(t("audit.no_findings"))
         else:
-            st.dataframe(aw.finding_rows(found), hide_index=True, key="aud_findings_table")
+            aw.finding_table(found, key="aud_findings_table")
     st.stop()
 
 # -- one audit ---------------------------------------------------------------------------------
@@ -204,14 +205,14 @@ if not view.locked:
     st.button(t("audit.submit"), key="aud_submit", type="primary", on_click=submit, args=(view.id,))
 
 with st.expander(t("audit.sections")):
-    st.dataframe([{t("audit.col_section"): titles[r], t("audit.col_answered"): "{}/{}".format(*score.section_answered[r]),
-                   t("audit.col_score"): score.by_section[r]} for r in refs], hide_index=True, key="aud_sections_table")
+    show_table([{t("audit.col_section"): titles[r], t("audit.col_answered"): "{}/{}".format(*score.section_answered[r]),
+                 t("audit.col_score"): score.by_section[r]} for r in refs], key="aud_sections_table")
 
 if view.locked:
     st.subheader(t("audit.findings"))
     found = audit_findings(db(), view.id)
     if found:
-        st.dataframe(aw.finding_rows(found, with_unit=False), hide_index=True, key="aud_audit_findings")
+        aw.finding_table(found, key="aud_audit_findings", with_unit=False)
     else:
         st.info(t("audit.no_findings"))
     if view.status is AuditStatus.SUBMITTED and st.button(t("audit.close"), key="aud_close"):
@@ -234,6 +235,4 @@ if view.locked:
                 st.rerun()
 
 with st.expander(t("audit.history")):
-    st.dataframe([{t("audit.col_when"): e["changed_at"].strftime("%d/%m/%Y %H:%M"), t("audit.col_action"): e["action"],
-                   t("audit.col_actor"): e["actor"], t("audit.col_detail"): e["after"]} for e in audit_log(db(), view.id)],
-                 hide_index=True, key="aud_log_table")
+    log_table(audit_log(db(), view.id), key="aud_log_table", with_entity=False)

@@ -10,6 +10,7 @@ from qms.store import accounts as store
 from qms.store import changelog
 from qms.ui.context import actor, db, show_error, t
 from qms.ui.log_widgets import log_table
+from qms.ui.tables import show_table
 
 me = actor()
 st.title(t("page.users"))
@@ -18,7 +19,7 @@ if flash:
     st.success(flash)
 
 users = store.list_users(db())
-st.dataframe(
+show_table(
     [
         {
             t("auth.username"): u.username, t("auth.display_name"): u.display_name, t("users.role"): t(f"role.{u.role.value}"),
@@ -26,7 +27,7 @@ st.dataframe(
         }
         for u in users
     ],
-    hide_index=True, key="users_table",
+    key="users_table",
 )
 if not allowed(me, Operation.MANAGE_USERS):
     st.stop()
