@@ -133,6 +133,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "action.new_clause": ("Điều khoản (nếu có)", "Clause (if any)"),
     "action.new_submit": ("Mở hành động", "Open the action"),
     "action.opened": ("Đã mở hành động #{id}.", "Action #{id} opened."),
+    "action.kept": ("vừa cập nhật, không còn khớp bộ lọc", "just updated, no longer matching the filters"),
     "action.cannot_open": ("Bạn không có quyền mở hành động cho đơn vị nào.", "You may not open actions for any unit."),
     # settings
     "action.due_days": ("Số ngày xử lý mặc định cho phát hiện của đánh giá nội bộ", "Default days for internal-audit findings"),

@@ -24,7 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from qms import formatting
-from qms.accounts import Principal
+from qms.accounts import PermissionDenied, Principal
 from qms.audits import AnswerConflict, AnswerInput, Result, score
 from qms.checklists import ChecklistItem, LoadedTemplates, TemplateEntry, load_templates
 from qms.dates import fmt
@@ -108,7 +108,8 @@ def actor() -> Principal:
 
 
 def save_pending() -> bool:
-    """Save what differs from the last saved state; True when nothing is left unsaved."""
+    """Save what differs from the last saved state; True when nothing is left unsaved (also when
+    the user may not save at all: their input is then dropped, it could never be kept)."""
     audit_id, refs = ss.get("aud_id"), pending()
     if audit_id is None or not refs:
         return True
@@ -120,6 +121,12 @@ def save_pending() -> bool:
         ss.aud_conflict = e.items
         _flash("error", e.text(lang()))
         return False
+    except PermissionDenied as e:  # never saved, never will be: the answers leave the screen (and the count)
+        ss.aud_input = dict(ss.aud_base)
+        for ref in refs:
+            _seed(audit_id, ref, ss.aud_base.get(ref, EMPTY))
+        _flash("error", e.text(lang()))
+        return True
     except QmsError as e:
         _flash("error", e.text(lang()))
         return False
@@ -188,10 +195,11 @@ def drop_mine() -> None:
 
 # -- one item ---------------------------------------------------------------------------------
 
-def item_block(view: AuditView, item: ChecklistItem) -> None:
-    """Question, clause, guidance; the five results in one click; note and evidence."""
+def item_block(view: AuditView, item: ChecklistItem, *, read_only: bool = False) -> None:
+    """Question, clause, guidance; the five results in one click; note and evidence (all
+    disabled when the audit is locked or its reader may not change it)."""
     spec = next(s for s in view.specs if s.ref == item.ref)
-    locked = view.locked
+    locked = view.locked or read_only
     if _key(view.id, "r", item.ref) not in ss:  # dropped by Streamlit while the item was off screen
         _seed(view.id, item.ref, ss.aud_input.get(item.ref, EMPTY))
     with st.container(border=True):
