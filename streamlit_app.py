@@ -4,12 +4,14 @@ import streamlit as st
 
 from qms.accounts import Operation, allowed
 from qms.labels import LANGS
+from qms.ui import style
 from qms.ui.auth import current, gate
 from qms.ui.context import t
 from qms.ui.exports_nightly import run_nightly_export
 from qms.ui.password_widgets import password_change_pending
 
 st.set_page_config(page_title="qms · ISO 9001", page_icon="✅", layout="wide")
+style.apply()
 
 with st.sidebar:
     st.radio("Ngôn ngữ / Language", LANGS, key="lang", horizontal=True,

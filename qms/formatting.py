@@ -77,3 +77,10 @@ def iso_text(text: str) -> str | None:
         return moment(dt.datetime.fromisoformat(text))
     except ValueError:
         return None
+
+
+def vega_locale(lang: str = "vi") -> dict:
+    """The number locale of a chart (Vega's ``config.locale``): axes, legends, tooltips and the
+    marks' accessible labels then write numbers as :func:`number` does."""
+    point, group = separators(lang)
+    return {"number": {"decimal": point, "thousands": group, "grouping": [3], "currency": ["", ""]}}

@@ -55,6 +55,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "action.col_grade": ("Mức độ", "Grade"),
     "action.col_description": ("Nội dung", "Description"),
     "action.col_owner": ("Người chịu trách nhiệm", "Owner"),
+    "action.col_owner_short": ("Người phụ trách", "Owner"),
     "action.col_opened": ("Ngày phát hiện", "Found on"),
     "action.col_due": ("Hạn xử lý", "Due"),
     "action.col_status": ("Trạng thái", "Status"),

@@ -77,7 +77,7 @@ def action_rows(rows: Sequence[ActionSummary], *, mark_own: bool = False) -> lis
             t("action.col_clause"): r.clause or "",
             t("action.col_grade"): t(f"audit.grade.{r.grade}") if r.grade else "",
             t("action.col_description"): r.description,
-            t("action.col_owner"): r.owner_name or "",
+            t("action.col_owner_short"): r.owner_name or "",
             t("action.col_opened"): fmt(r.opened_on),
             t("action.col_due"): fmt(r.due_on),
             t("action.col_status"): status_label(r.status_on),
@@ -92,8 +92,9 @@ def action_rows(rows: Sequence[ActionSummary], *, mark_own: bool = False) -> lis
 
 def action_table(rows: Sequence[ActionSummary], *, key: str, mark_own: bool = False) -> None:
     show_table(action_rows(rows, mark_own=mark_own), key=key, plain=[t("action.col_id")],
-               widths={t("action.col_unit"): 150, t("action.col_district"): 120, t("action.col_description"): TEXT_WIDTH,
-                       t("action.col_owner"): 140})
+               widths={t("action.col_unit"): 120, t("action.col_district"): 100, t("action.col_source"): 100,
+                       t("action.col_grade"): 110, t("action.col_description"): 160, t("action.col_owner_short"): 115,
+                       t("action.col_status"): 130})
 
 
 def action_facts(detail: ActionDetail, *, as_of: dt.date) -> None:

@@ -278,7 +278,8 @@ def finding_rows(rows: Sequence[Finding], *, with_unit: bool = True) -> list[dic
 
 def audit_table(rows: Sequence[AuditSummary], *, key: str, with_unit: bool = True) -> None:
     show_table(audit_rows(rows, with_unit=with_unit), key=key, plain=[t("audit.col_id")],
-               widths={t("audit.col_unit"): 150, t("audit.col_auditor"): 140, t("audit.col_template"): 150})
+               widths={t("audit.col_unit"): 130, t("audit.col_kind"): 110, t("audit.col_auditor"): 110,
+                       t("audit.col_template"): 110})
 
 
 def finding_table(rows: Sequence[Finding], *, key: str, with_unit: bool = True) -> None:
@@ -321,7 +322,7 @@ def heatmap_chart(cells: Sequence[HeatCell]) -> alt.Chart:
                 axis=alt.Axis(labelLimit=220, labelOverlap=False)),
         color=alt.Color(f"{count}:Q", scale=alt.Scale(scheme="orangered"), title=count),
         tooltip=[area, clause, count, major, minor, obs],
-    ).properties(height=max(160, 34 * data[area].nunique()))
+    ).properties(height=max(160, 34 * data[area].nunique())).configure(locale=formatting.vega_locale(lang()))
 
 
 def findings_heatmap(cells: Sequence[HeatCell]) -> None:

@@ -60,7 +60,7 @@ def updates_table(rows: list[UpdateDue], *, key: str, with_unit: bool = True) ->
             }
             for o in rows
         ],
-        key=key, widths={t("col.name"): 150, t("scope.col_title"): TEXT_WIDTH},
+        key=key, widths={t("col.name"): 130, t("scope.col_title"): 170},
     )
 
 
@@ -99,8 +99,8 @@ def render_unit_scope(scope: UnitScope, *, key: str = "unit_scope") -> None:
                 }
                 for p in scope.processes
             ],
-            key=f"{key}_processes", widths={t("scope.col_title"): TEXT_WIDTH, t("scope.col_tthc_codes"): 130,
-                                            t("scope.col_legal_basis"): 150},
+            key=f"{key}_processes", widths={t("scope.col_title"): 170, t("scope.col_tthc_codes"): 110,
+                                            t("scope.col_legal_basis"): 120},
         )
     else:
         st.caption(t("scope.no_processes"))

@@ -34,9 +34,10 @@ cols = st.columns(len(data.by_level))
 for col, row in zip(cols, data.by_level):
     rate = formatting.percent(row.rate_pct, lang())
     target = "" if row.target_pct is None else f" · {t('ov.target_word')} {formatting.percent(row.target_pct, lang())}"
-    history = [p.rate_pct or 0.0 for p in data.trend if p.level is row.level]
+    # No sparkline (chart_data): Streamlit draws it empty first, logging Vega warnings each load;
+    # the year-end trend chart below shows the same lines.
     col.metric(t(f"level.{row.level.value}"), f"{row.announced}/{row.in_plan}", rate + target, delta_color="off",
-               delta_arrow="off", border=True, chart_data=history, chart_type="line")
+               delta_arrow="off", border=True)
 # Column labels are looked up once, not per row (a national list has thousands of rows).
 lbl = {k: t(f"col.{k}") for k in ("level", "in_plan", "announced", "rate", "target", "gap", "never_started", "building",
                                    "applying", "not_maintained", "district", "code", "name", "stage", "since", "days")}

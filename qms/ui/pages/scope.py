@@ -167,7 +167,7 @@ with tab_legal:
               t("scope.col_effective"): fmt(c.effective_on), t("scope.col_due"): fmt(c.due_on),
               t("scope.col_amended"): c.amended, t("scope.col_added"): c.added, t("scope.col_removed"): c.removed,
               t("scope.col_processes"): c.processes, t("scope.col_overdue"): c.overdue} for c in changes],
-            key="scope_changes", widths={t("scope.col_doc_title"): 200},
+            key="scope_changes", widths={t("scope.col_doc_title"): 140},
         )
     st.subheader(t("scope.record_change"))
     if not read_only(Operation.LEGAL_CHANGE):

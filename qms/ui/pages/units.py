@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from qms import formatting
 from qms.access import home_unit
 from qms.accounts import Operation
 from qms.change_text import value_text
@@ -79,7 +80,7 @@ else:
         y=alt.Y(f"{t('col.event')}:N", sort=[label[e] for e in EventType], title=None, axis=alt.Axis(labelLimit=220)),
         color=alt.Color(f"{t('col.event')}:N", legend=None),
         tooltip=[alt.Tooltip(f"{t('col.date')}:T", format="%d/%m/%Y"), f"{t('col.event')}:N"],
-    ).properties(height=260)
+    ).properties(height=260).configure(locale=formatting.vega_locale(lang()))
     st.altair_chart(chart, key="units_timeline_chart")
     show_table(
         [
