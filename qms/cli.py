@@ -25,6 +25,7 @@ from qms.store import coverage as coverage_store
 from qms.store import demo as demo_store
 from qms.store import units as units_store
 from qms.store.db import opened
+from qms.store.demo_parts import accounts as demo_accounts
 from qms.units_import import decode, parse_units_csv
 
 
@@ -51,9 +52,10 @@ def cmd_demo(args, settings: Settings) -> int:
     )
     passwords = counts.get("account_passwords") or {}
     if passwords:
-        print("Demo accounts (passwords shown once; change them with `qms users password`):")
-        for username, password in passwords.items():
-            print(f"  {username:<16} {password}")
+        print("Demo accounts (passwords shown once; change them in the app: the sidebar's 'Đổi mật khẩu', "
+              "or an administrator's reset on 'Tài khoản'; with the app stopped: `qms users password`):")
+        for username, password, role in demo_accounts.described(passwords):
+            print(f"  {username:<16} {password:<18} {role}")
     return 0
 
 

@@ -84,7 +84,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ov.target_word": ("chỉ tiêu", "target"),
     "ov.filter_level": ("Lọc theo cấp", "Filter by level"),
     "col.level": ("Cấp", "Level"),
-    "col.in_plan": ("Thuộc diện áp dụng", "Must or plan to"),
+    "col.in_plan": ("Thuộc diện áp dụng", "In the plan"),
     "col.announced": ("Đã công bố", "Announced"),
     "col.rate": ("Tỷ lệ (%)", "Rate (%)"),
     "col.target": ("Chỉ tiêu (%)", "Target (%)"),
@@ -136,10 +136,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "targets.sample": ("Mẫu", "Sample"),
     # import page
     "import.units": ("Nhập danh sách đơn vị (CSV)", "Import a unit list (CSV)"),
-    "import.units_help": ("Các cột: gso_code, name, level, kind, parent_gso_code, valid_from, valid_to. "
-                          "Cả tệp được nhập hoặc không dòng nào được nhập.",
-                          "Columns: gso_code, name, level, kind, parent_gso_code, valid_from, valid_to. "
-                          "The whole file goes in, or nothing does."),
+    "import.units_help": ("Các cột: gso_code, name, level, kind (bắt buộc); parent_gso_code, valid_from, valid_to, "
+                          "in_plan (có/không; để trống là có) có thể bỏ trống. Cả tệp được nhập hoặc không dòng nào được nhập.",
+                          "Columns: gso_code, name, level, kind (required); parent_gso_code, valid_from, valid_to, in_plan "
+                          "(yes/no; empty means yes) may be empty. The whole file goes in, or nothing does."),
+    "import.file": ("Tệp danh sách đơn vị (CSV, UTF-8)", "Unit list file (CSV, UTF-8)"),
     "import.run": ("Nhập", "Import"),
     "import.done": ("Đã nhập: {new} đơn vị mới, {same} không đổi.", "Imported: {new} new units, {same} unchanged."),
     "import.demo": ("Dữ liệu mẫu tỉnh Lai Châu", "Lai Châu demo province"),

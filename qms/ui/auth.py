@@ -16,6 +16,7 @@ import streamlit as st
 from qms.accounts import Principal, Role, username_from_identity
 from qms.errors import QmsError
 from qms.store import accounts as store
+from qms.ui import password_widgets
 from qms.ui.context import db, settings, show_error, t
 
 _KEY = "principal"
@@ -47,6 +48,7 @@ def _sign_in(username: str, password: str, *, create_admin: str | None = None) -
         return
     st.session_state[_KEY] = principal
     st.session_state[_SEEN] = dt.datetime.now()
+    password_widgets.remember_at_sign_in(principal.username)
     st.rerun()
 
 
@@ -132,4 +134,7 @@ def gate() -> Principal:
         if st.button(t("auth.sign_out"), key="sign_out"):
             sign_out()
             st.rerun()
+        if settings().auth == "local":
+            password_widgets.sidebar_change()
+    password_widgets.must_change_first()  # after an administrator's reset: nothing else until it is changed
     return principal

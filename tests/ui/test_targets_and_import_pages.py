@@ -40,7 +40,7 @@ def test_a_saved_target_appears_in_the_pages_change_history_with_its_author(app)
     assert len(log) == (len(before[0]) if before else 0) + 1
     newest = log.iloc[0]
     assert (newest["Người thực hiện"], newest["Thao tác"], newest["Đối tượng"]) == ("test-admin", "Sửa", "Chỉ tiêu")
-    assert '"target_pct": 85.0' in newest["Sau"]
+    assert "Chỉ tiêu (%): 85" in newest["Sau"] and "Số liệu mẫu: Không" in newest["Sau"]  # labelled, not JSON
 
 
 def test_duplicate_year_is_refused_and_nothing_changes(app, tmp_path):

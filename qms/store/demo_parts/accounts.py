@@ -45,3 +45,21 @@ def load(cur, *, demo_dir, settings, actor) -> dict:
         changelog.append(cur, actor=actor, action="insert", entity="users", key=username,
                          after={"display_name": name, "role": role.value, "units": units, "districts": districts})
     return {"accounts": len(passwords), "account_passwords": passwords}
+
+
+#: Roles as the command line names them.
+ROLE_NAMES = {Role.ADMIN: "administrator", Role.AUDITOR: "auditor / inspector", Role.OFFICER: "unit ISO officer",
+              Role.VIEWER: "viewer (leaders), read-only"}
+
+
+def described(passwords: dict[str, str]) -> list[tuple[str, str, str]]:
+    """``(user name, password, role and scope)`` of each demo account given a password now, in
+    the demo's order: what ``qms demo`` prints once."""
+    out = []
+    for username, _name, role, units, districts in DEMO_ACCOUNTS:
+        if username not in passwords:
+            continue
+        scope = [f"units {', '.join(units)}"] if units else []
+        scope += [f"districts {', '.join(districts)}"] if districts else []
+        out.append((username, passwords[username], ROLE_NAMES[role] + (f" ({'; '.join(scope)})" if scope else "")))
+    return out

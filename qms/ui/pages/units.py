@@ -8,6 +8,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from qms import formatting
+from qms.access import home_unit
+from qms.accounts import Operation
+from qms.change_text import value_text
 from qms.dates import fmt
 from qms.errors import QmsError
 from qms.labels import kind_label
@@ -24,6 +28,8 @@ from qms.ui import audit_widgets
 from qms.ui.log_widgets import log_table
 from qms.ui.scope_widgets import render_unit_scope
 from qms.ui.context import DATE_FORMAT, actor, db, lang, plain, show_error, t
+from qms.ui.read_only import read_only
+from qms.ui.tables import show_table
 
 st.title(t("page.units"))
 today = dt.date.today()
@@ -45,6 +51,8 @@ if wanted and wanted not in codes or (wanted and "@" not in wanted and len([u fo
         wanted = resolve_unit(db(), wanted, as_of=today)
     except QmsError as e:
         show_error(e)
+if wanted not in codes and not search and level is None:  # first visit: the person's own unit, not the province
+    wanted = home_unit(actor(), units)
 index = codes.index(wanted) if wanted in codes else 0
 by_code = {u.code: u for u in units}
 
@@ -107,28 +115,29 @@ else:
         y=alt.Y(f"{t('col.event')}:N", sort=[label[e] for e in EventType], title=None, axis=alt.Axis(labelLimit=220)),
         color=alt.Color(f"{t('col.event')}:N", legend=None),
         tooltip=[alt.Tooltip(f"{t('col.date')}:T", format="%d/%m/%Y"), f"{t('col.event')}:N"],
-    ).properties(height=260)
+    ).properties(height=260).configure(locale=formatting.vega_locale(lang()))
     st.altair_chart(chart, key="units_timeline_chart")
-    st.dataframe(
+    show_table(
         [
             {
                 t("col.date"): fmt(e.event_date), t("col.event"): label[e.event_type], t("col.decision"): e.decision_no or "",
                 t("col.standard"): f"TCVN ISO 9001:{e.standard.value}" if e.standard else "",
-                t("col.scope"): e.scope_note or "", t("col.source"): e.source, t("col.by"): e.recorded_by,
+                t("col.scope"): e.scope_note or "", t("col.source"): value_text("source", e.source, lang()),
+                t("col.by"): e.recorded_by,
             }
             for e in reversed(page.events)
         ],
-        hide_index=True, key="units_events",
+        key="units_events", widths={t("col.scope"): 220},
     )
     if page.maintenance:
         st.markdown(f"**{t('units.maintenance')}**")
-        st.dataframe(
+        show_table(
             [
                 {t("col.year"): str(y), t("event.internal_audit"): t("units.maint_ok") if ia else t("units.maint_missing"),
                  t("event.management_review"): t("units.maint_ok") if mr else t("units.maint_missing")}
                 for y, ia, mr in page.maintenance
             ],
-            hide_index=True, key="units_maintenance",
+            key="units_maintenance",
         )
 
 audit_widgets.unit_audit_history(unit_audits(db(), code), unit_findings(db(), code))
@@ -141,6 +150,8 @@ with st.expander(t("log.unit_history")):
     log_table(unit_log(db(), code), key="units_log")
 
 st.subheader(t("units.record"))
+if read_only(Operation.RECORD_EVENT, unit_code=code, district_code=unit.parent_code, unit_label=plain(unit.name)):
+    st.stop()
 with st.form("units_event_form", clear_on_submit=False):
     c1, c2 = st.columns(2)
     event_type = c1.selectbox(t("col.event"), list(EventType), format_func=lambda e: t(f"event.{e.value}"), key="ev_type")
