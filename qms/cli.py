@@ -17,6 +17,7 @@ from pathlib import Path
 
 from qms import __version__
 from qms.cli_format import print_json, text_table
+from qms.clock import province_today
 from qms.dates import parse_iso
 from qms.errors import QmsError
 from qms.models import Level
@@ -65,7 +66,7 @@ def cmd_import_units(args, settings: Settings) -> int:
         raise QmsError(f"{path}: no such file.")
     records = parse_units_csv(decode(path.read_bytes(), path.name), path.name)
     with opened(settings.db_path) as db:
-        summary = units_store.import_units(db, records, actor=settings.actor, source=path.name)
+        summary = units_store.import_units(db, records, actor=settings.principal(), source=path.name)
     if args.json:
         print_json({"file": str(path), "new": summary.new, "unchanged": summary.unchanged})
     else:
@@ -74,7 +75,7 @@ def cmd_import_units(args, settings: Settings) -> int:
 
 
 def cmd_coverage(args, settings: Settings) -> int:
-    as_of = parse_iso(args.as_of, field="--as-of") if args.as_of else dt.date.today()
+    as_of = parse_iso(args.as_of, field="--as-of") if args.as_of else province_today()
     level = Level(args.level)
     with opened(settings.db_path) as db:
         row = next(r for r in coverage_store.by_level(db, as_of) if r.level is level)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from qms.clock import local_time
 from qms.dates import fmt
 
 #: What a missing figure shows.
@@ -60,10 +61,11 @@ def date(day: dt.date | None) -> str:
 
 
 def moment(value: dt.datetime | None, *, seconds: bool = False) -> str:
-    """A time of day with its date: ``dd/mm/yyyy HH:MM`` (``:SS`` with ``seconds``)."""
+    """A stored moment (UTC) as the province reads it: ``dd/mm/yyyy HH:MM`` (``:SS`` with
+    ``seconds``) in the province's time zone (:func:`qms.clock.local_time`)."""
     if value is None:
         return ""
-    return value.strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+    return local_time(value).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
 
 
 def iso_text(text: str) -> str | None:
@@ -74,7 +76,8 @@ def iso_text(text: str) -> str | None:
     try:
         if len(text) == 10:
             return date(dt.date.fromisoformat(text))
-        return moment(dt.datetime.fromisoformat(text))
+        # a moment written into a record's text is shown as written (it carries no zone)
+        return dt.datetime.fromisoformat(text).strftime("%d/%m/%Y %H:%M")
     except ValueError:
         return None
 

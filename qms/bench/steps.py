@@ -125,7 +125,8 @@ def measure_render(ctx: Context) -> Figure:
     reason = render.render_available()
     if reason:
         return unavailable("overview_render", title, "s", reason, goal=GOAL_RENDER_S, goal_text="<= 0.5 s")
-    out = render.render_overview(ctx.db_path, ctx.as_of, ctx.scale.render_runs, exports_dir=ctx.workdir / "app-exports")
+    out = render.render_overview(ctx.db_path, ctx.as_of, ctx.scale.render_runs, exports_dir=ctx.workdir / "app-exports",
+                                 viewer=render.viewer_account(ctx.db))
     return Figure("overview_render", title, "s", out["seconds"], goal=GOAL_RENDER_S, goal_text="<= 0.5 s",
                   extra={"cold_first_run_s": out["cold_seconds"], "first_run_at_date_s": out["first_at_date_seconds"], "metrics_shown": out["metrics"],
                          "table_rows": out["table_rows"], "data_calls_median_s": _overview_calls(ctx)})

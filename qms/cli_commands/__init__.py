@@ -8,8 +8,7 @@ commands without editing a shared file.
 
 from __future__ import annotations
 
-import datetime as dt
-
+from qms.clock import province_today
 from qms.errors import NotFound
 from qms.store.units import resolve_unit
 
@@ -21,7 +20,7 @@ def unit_option(db, code: str | None, flag: str, as_of=None) -> str | None:
     if not code:
         return code
     try:
-        return resolve_unit(db, code, as_of=as_of or dt.date.today())
+        return resolve_unit(db, code, as_of=as_of or province_today())
     except NotFound as e:
         en, vi = str(e), e.vi or str(e)
         raise NotFound(f"{flag}: {en[:1].lower()}{en[1:]}", vi=f"{flag}: {vi[:1].lower()}{vi[1:]}") from None

@@ -8,6 +8,7 @@ from qms.action_views import DEPARTMENTS_ROW
 from qms.actions import ActionSource, ActionStatus
 from qms.cli_commands import unit_option
 from qms.cli_format import print_json, text_table
+from qms.clock import province_today
 from qms.dates import fmt, parse_iso
 from qms.errors import NotFound
 from qms.store.action_queries import action_overview, list_actions
@@ -18,7 +19,7 @@ from qms.store.db import opened
 
 
 def _as_of(args) -> dt.date:
-    return parse_iso(args.as_of, field="--as-of") if args.as_of else dt.date.today()
+    return parse_iso(args.as_of, field="--as-of") if args.as_of else province_today()
 
 
 def _check_unit(db, code: str | None, flag: str, as_of: dt.date | None = None) -> str | None:
@@ -89,7 +90,7 @@ def cmd_actions_summary(args, settings) -> int:
 def cmd_actions_sync(args, settings) -> int:
     with opened(settings.db_path) as db:
         unit = _check_unit(db, args.unit, "--unit")
-        done = ensure_actions_for_findings(db, actor=settings.actor, unit_code=unit)
+        done = ensure_actions_for_findings(db, actor=settings.principal(), unit_code=unit)
     if args.json:
         print_json({"created": done.created, "recurred": done.recurred})
     else:

@@ -99,9 +99,9 @@ def cmd_import_changes(args, settings) -> int:
         successor_of[old.strip()] = new.strip()
     with opened(settings.db_path) as db:
         take = args.take_over_scope
-        result = preview_change(db, rows, path.name, actor=settings.actor, successor_of=successor_of, take_over_scope=take)
+        result = preview_change(db, rows, path.name, actor=settings.principal(), successor_of=successor_of, take_over_scope=take)
         if not args.dry_run and not result.already_imported and not result.problems:
-            result = apply_change(db, rows, path.name, actor=settings.actor, successor_of=successor_of, take_over_scope=take)
+            result = apply_change(db, rows, path.name, actor=settings.principal(), successor_of=successor_of, take_over_scope=take)
     if args.json:
         print_json(preview_dict(result))
     else:

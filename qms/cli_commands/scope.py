@@ -9,6 +9,7 @@ from pathlib import Path
 
 from qms.cli_commands import unit_option
 from qms.cli_format import print_json
+from qms.clock import province_today
 from qms.dates import parse_iso
 from qms.errors import ImportRowError, QmsError
 from qms.models import COVERAGE_LEVELS, Level
@@ -24,7 +25,7 @@ def _pct(value) -> str:
 
 
 def cmd_scope(args, settings) -> int:
-    as_of = parse_iso(args.as_of, field="--as-of") if args.as_of else dt.date.today()
+    as_of = parse_iso(args.as_of, field="--as-of") if args.as_of else province_today()
     level = Level(args.level) if args.level else None
     with opened(settings.db_path) as db:
         if args.unit:
@@ -98,7 +99,7 @@ def _cmd_import(kind: FileKind):
                 if args.dry_run:
                     summary = preview_file(db, kind, data, path.name, sheet=args.sheet, default_unit=default_unit).summary
                 else:
-                    summary = import_file(db, kind, data, path.name, actor=settings.actor, sheet=args.sheet, default_unit=default_unit)
+                    summary = import_file(db, kind, data, path.name, actor=settings.principal(), sheet=args.sheet, default_unit=default_unit)
             except ImportRowError as e:
                 if args.json:
                     print_json({"file": str(path), "imported": False,

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from qms.clock import province_today
 from qms.errors import QmsError
 from qms.store.db import opened
 from qms.store.status_import import StatusImportResult, apply_status_import, preview_status_import, status_template
@@ -38,11 +39,11 @@ def cmd_import_status(args, settings) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise QmsError(f"{path}: no such file.", vi=f"{path}: không có tệp này.")
-    data, today = path.read_bytes(), dt.date.today()
+    data, today = path.read_bytes(), province_today()
     with opened(settings.db_path) as db:
-        result = preview_status_import(db, data, path.name, today=today, actor=settings.actor)
+        result = preview_status_import(db, data, path.name, today=today, actor=settings.principal())
         if not args.dry_run and not result.plan.issues:
-            result = apply_status_import(db, data, path.name, today=today, actor=settings.actor, expected_digest=result.digest)
+            result = apply_status_import(db, data, path.name, today=today, actor=settings.principal(), expected_digest=result.digest)
     _print(result, args.json, args.dry_run)
     if result.plan.issues:
         n = len(result.plan.issues)
@@ -57,7 +58,7 @@ def cmd_status_template(args, settings) -> int:
     if out.suffix.lower() != ".xlsx":
         raise QmsError(f"{out}: the template is an .xlsx file; name it *.xlsx.", vi=f"{out}: tệp mẫu là tệp .xlsx; hãy đặt tên *.xlsx.")
     with opened(settings.db_path) as db:
-        data = status_template(db, today=dt.date.today())
+        data = status_template(db, today=province_today())
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     print(f"Wrote the status template to {out}.")

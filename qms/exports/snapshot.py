@@ -29,12 +29,13 @@ from pathlib import Path
 import pyarrow as pa
 
 from qms import __version__
-from qms.accounts import Operation, Principal, require
+from qms.accounts import Operation, Principal
 from qms.checklists import load_templates
 from qms.errors import QmsError
 from qms.exports.registry import CHUNK_ROWS, SCHEMA_VERSION, ExportTable, Registry, SnapshotSource, default_registry
 from qms.par import Methodology
 from qms.settings import PROJECT_ROOT
+from qms.store.principals import authorize_now
 from qms.store.snapshot_io import engine_version, quote_ident, read_snapshot, write_parquet, writer_version
 
 MANIFEST = "manifest.json"
@@ -162,7 +163,7 @@ def write_snapshot(
     as_of: dt.date,
     *,
     methodology: tuple[Methodology, str],
-    actor: Principal | str,
+    actor: Principal,
     checklists_dir: Path = PROJECT_ROOT / "checklists",
     registry: Registry | None = None,
     progress: Progress | None = None,
@@ -175,7 +176,7 @@ def write_snapshot(
     system; in the app, administrators).  Returns the final folder and its manifest.  Any failure (a table's query, a
     full disk) removes the partial folder and raises :class:`QmsError`; no final folder exists then.
     """
-    require(actor, Operation.EXPORT)
+    authorize_now(db, actor, Operation.EXPORT)
     registry = registry or default_registry()
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     out_dir = Path(out_dir)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from qms import accounts
 from qms.accounts import Operation, Principal
 from qms.action_steps import StepInput, plan_step
 from qms.actions import UNFINISHED, Step
@@ -25,6 +24,7 @@ from qms.models import Level, LevelCoverage
 from qms.store import actions as actions_store
 from qms.store import changelog, spans
 from qms.store.coverage import by_level
+from qms.store.principals import authorize
 from qms.store.status_import import _InTransaction  # the coverage queries read inside the open transaction
 from qms.store.units import NAME_ON_SQL, ORIGINAL_NAME_FROM, PARENT_ON_SQL
 
@@ -262,9 +262,9 @@ def _write(cur, plan: ChangePlan, preview: ChangePreview, *, actor: str, take_ov
     })
 
 
-def _run(cur, rows: list[ChangeRow], source: str, *, actor: Principal | str, successor_of: dict[str, str],
+def _run(cur, rows: list[ChangeRow], source: str, *, actor: Principal, successor_of: dict[str, str],
          write: bool, take_over_scope: bool = False) -> ChangePreview:
-    who = accounts.require(actor, Operation.IMPORT_UNITS)
+    who = authorize(cur, actor, Operation.IMPORT_UNITS)
     if _already(cur, digest(rows)):
         return ChangePreview(plan=_recorded_plan(cur, rows, source), already_imported=True)
     plan = plan_in(cur, rows, source)
@@ -279,7 +279,7 @@ def _run(cur, rows: list[ChangeRow], source: str, *, actor: Principal | str, suc
     return preview
 
 
-def preview_change(db, rows: list[ChangeRow], source: str, *, actor: Principal | str,
+def preview_change(db, rows: list[ChangeRow], source: str, *, actor: Principal,
                    successor_of: dict[str, str] | None = None, take_over_scope: bool = False) -> ChangePreview:
     """What importing ``rows`` would do, computed by writing it in a transaction that is then
     rolled back: nothing is written.  Bad lines raise :class:`ImportRowError`."""
@@ -295,7 +295,7 @@ def preview_change(db, rows: list[ChangeRow], source: str, *, actor: Principal |
     raise AssertionError("unreachable: the preview always rolls back")  # pragma: no cover
 
 
-def apply_change(db, rows: list[ChangeRow], source: str, *, actor: Principal | str,
+def apply_change(db, rows: list[ChangeRow], source: str, *, actor: Principal,
                  successor_of: dict[str, str] | None = None, take_over_scope: bool = False) -> ChangePreview:
     """Write the change in one transaction, or nothing.  An act already imported (same digest)
     returns with ``already_imported`` and writes nothing; an ended unit with lifecycle events
@@ -355,12 +355,11 @@ def carry_over_enabled(db) -> bool:
     return db.scalar("SELECT value FROM settings WHERE key = ?", [spans.CARRY_OVER_KEY]) == "true"
 
 
-def set_carry_over(db, enabled: bool, *, actor: Principal | str) -> None:
+def set_carry_over(db, enabled: bool, *, actor: Principal) -> None:
     """Switch the carry-over setting and rebuild the derived stage spans in the same transaction,
     so every figure (overview, trend, exports) follows at once."""
-    who = accounts.require(actor, Operation.SETTINGS)
-
     def run(cur) -> None:
+        who = authorize(cur, actor, Operation.SETTINGS)
         before = spans.carry_over(cur)
         cur.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [spans.CARRY_OVER_KEY, "true" if enabled else "false"])
         spans.rebuild(cur)

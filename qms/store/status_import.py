@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from qms import accounts
 from qms.accounts import Operation, Principal
 from qms.errors import QmsError
 from qms.models import COVERAGE_LEVELS, Level, LevelCoverage, NewEvent
@@ -35,6 +34,7 @@ from qms.status_import_template import TemplateUnit, build_template
 from qms.store import changelog
 from qms.store.coverage import by_level
 from qms.store.events import record_events_in
+from qms.store.principals import authorize
 from qms.store.units import NAME_ON_SQL, PARENT_ON_SQL
 
 _EVENT_COLUMNS = "unit_code, event_type, event_date, decision_no, standard, scope_note, source, date_estimated"
@@ -130,8 +130,8 @@ def _histories(cur) -> dict[str, list[NewEvent]]:
     return out
 
 
-def _run(cur, data: bytes, filename: str, *, today: dt.date, actor: Principal | str) -> StatusImportResult:
-    accounts.require(actor, Operation.IMPORT_STATUS)  # a province-wide onboarding step: the administrator's
+def _run(cur, data: bytes, filename: str, *, today: dt.date, actor: Principal) -> StatusImportResult:
+    actor = authorize(cur, actor, Operation.IMPORT_STATUS)  # a province-wide onboarding step: the administrator's
     parsed = parse_status_file(data, filename, today=today)
     plan = plan_import(parsed, _units(cur, today), _histories(cur), today=today)
     reader = _InTransaction(cur)
@@ -143,7 +143,7 @@ def _run(cur, data: bytes, filename: str, *, today: dt.date, actor: Principal | 
     return StatusImportResult(plan, before, by_level(reader, today), False, today)
 
 
-def preview_status_import(db, data: bytes, filename: str, *, today: dt.date, actor: Principal | str) -> StatusImportResult:
+def preview_status_import(db, data: bytes, filename: str, *, today: dt.date, actor: Principal) -> StatusImportResult:
     """Every row's outcome and the coverage before/after, computed by writing the import inside
     a transaction that is then rolled back: nothing is written.  A file that cannot be read at
     all raises :class:`QmsError`; refused rows are in the result (``plan.issues``)."""
@@ -158,7 +158,7 @@ def preview_status_import(db, data: bytes, filename: str, *, today: dt.date, act
     raise AssertionError("unreachable: the preview always rolls back")  # pragma: no cover
 
 
-def apply_status_import(db, data: bytes, filename: str, *, today: dt.date, actor: Principal | str,
+def apply_status_import(db, data: bytes, filename: str, *, today: dt.date, actor: Principal,
                         expected_digest: str | None = None) -> StatusImportResult:
     """Write the import in one transaction: every event, the change log, or nothing.
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qms import accounts
 from qms.accounts import Operation, Principal
 from qms.errors import ValidationError
 from qms.models import Level, Target
 from qms.store import changelog
+from qms.store.principals import authorize
 
 
 def list_targets(db) -> list[Target]:
@@ -38,16 +38,15 @@ def _check_level_exists(cur, target: Target) -> None:
 _LEVEL_VI = {"department": "sở, ban, ngành", "district": "cấp huyện", "commune": "cấp xã"}
 
 
-def set_targets(db, targets: Sequence[Target], *, actor: Principal | str) -> int:
+def set_targets(db, targets: Sequence[Target], *, actor: Principal) -> int:
     """Insert or change targets in one transaction; returns how many changed.
 
     A target a person saves is no longer a sample; unchanged values are not rewritten (the log
     shows only real changes).
     """
 
-    who = accounts.require(actor, Operation.SET_TARGETS)
-
     def run(cur) -> int:
+        who = authorize(cur, actor, Operation.SET_TARGETS)
         changed = 0
         for target in targets:
             _check_level_exists(cur, target)

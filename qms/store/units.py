@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qms import accounts
 from qms.accounts import Operation, Principal
 from qms.errors import ImportRowError, NotFound
 from qms.models import Level, UnitRecord, search_key
 from qms.store import changelog
+from qms.store.principals import authorize
 
 ORIGINAL_NAME_FROM = dt.date(1900, 1, 1)
 
@@ -50,7 +50,7 @@ def _current(cur) -> dict[str, UnitRecord]:
     }
 
 
-def import_units(db, records: Sequence[tuple[int, UnitRecord]], *, actor: Principal | str, source: str = "units.csv") -> ImportSummary:
+def import_units(db, records: Sequence[tuple[int, UnitRecord]], *, actor: Principal, source: str = "units.csv") -> ImportSummary:
     """Insert new units; leave identical ones; refuse the whole file on any conflict.
 
     ``records`` are ``(line number, record)`` pairs from :mod:`qms.units_import`.  A code that
@@ -59,9 +59,8 @@ def import_units(db, records: Sequence[tuple[int, UnitRecord]], *, actor: Princi
     written.  Renames go through :func:`rename_unit`, never through a silent overwrite.
     """
 
-    who = accounts.require(actor, Operation.IMPORT_UNITS)
-
     def run(cur) -> ImportSummary:
+        who = authorize(cur, actor, Operation.IMPORT_UNITS)
         existing = _current(cur)
         in_file: dict[str, int] = {}
         problems: list[tuple[str, str]] = []
@@ -102,14 +101,14 @@ def import_units(db, records: Sequence[tuple[int, UnitRecord]], *, actor: Princi
     return db.write(run)
 
 
-def rename_unit(db, code: str, new_name: str, *, on: dt.date, actor: Principal | str) -> None:
+def rename_unit(db, code: str, new_name: str, *, on: dt.date, actor: Principal) -> None:
     """Record that unit ``code`` is called ``new_name`` from ``on``; earlier dates keep the old name."""
     from qms.models import nfc
 
     new_name = nfc(new_name)
-    who = accounts.require(actor, Operation.IMPORT_UNITS)
 
     def run(cur) -> None:
+        who = authorize(cur, actor, Operation.IMPORT_UNITS)
         if not cur.execute("SELECT 1 FROM units WHERE code = ?", [code]).fetchall():
             raise NotFound(f"There is no unit with code {code}.", vi=f"Không có đơn vị mã {code}.")
         cur.execute("INSERT OR REPLACE INTO unit_names (code, name, valid_from) VALUES (?, ?, ?)", [code, new_name, on])
@@ -172,8 +171,10 @@ def list_units(db, *, as_of: dt.date, level: Level | None = None, include_gone: 
                 " AND strip_accents(lower(replace(replace(s.name, 'đ', 'd'), 'Đ', 'D'))) LIKE $q))")
         params["q"] = f"%{search_key(search)}%"
         params["code_q"] = f"%{search.strip()}%"
+    # units that exist on the date before those that no longer do (a search for "Đoàn Kết" opens
+    # today's ward first, the retired one of the same name after it)
     sql += (" ORDER BY CASE u.level WHEN 'province' THEN 0 WHEN 'department' THEN 1 WHEN 'district' THEN 2 ELSE 3 END,"
-            " p.parent_code NULLS FIRST, u.gso_code, u.valid_from NULLS FIRST, u.code")
+            f" NOT ({EXISTS_ON_SQL}), p.parent_code NULLS FIRST, u.gso_code, u.valid_from NULLS FIRST, u.code")
     return [_view(r) for r in db.rows(sql, params)]
 
 

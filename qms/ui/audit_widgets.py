@@ -15,7 +15,6 @@ script, so widgets can be refreshed with answers others saved meanwhile.  A refu
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from qms import formatting
 from qms.accounts import PermissionDenied, Principal
 from qms.audits import AnswerConflict, AnswerInput, Result, score
 from qms.checklists import ChecklistItem, LoadedTemplates, TemplateEntry, load_templates
+from qms.clock import local_time, utc_now
 from qms.dates import fmt
 from qms.errors import QmsError
 from qms.iso_clauses import clause_title
@@ -138,7 +138,7 @@ def save_pending() -> bool:
             _seed(audit_id, ref, answer.value)
         ss.aud_base[ref] = answer.value
     ss.aud_version, ss.aud_conflict = saved.version, None
-    ss.aud_saved_at = dt.datetime.now().strftime("%H:%M:%S")
+    ss.aud_saved_at = local_time(utc_now()).strftime("%H:%M:%S")
     return True
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 
 import streamlit as st
 
+from qms.clock import province_today
 from qms.errors import QmsError
 from qms.exports.schedule import ensure_nightly
 from qms.ui.context import db, lang, link_safe, settings, t
@@ -20,7 +21,7 @@ def run_nightly_export(today: dt.date | None = None) -> None:
     """Write today's snapshot if the nightly export is on and none exists; a failure is shown
     once as a warning and never stops the page."""
     try:
-        snap = ensure_nightly(db(), settings().exports_dir, today or dt.date.today(),
+        snap = ensure_nightly(db(), settings().exports_dir, today or province_today(),
                               checklists_dir=settings().checklists_dir)
     except QmsError as e:
         st.warning(link_safe(e.text(lang())))

@@ -34,14 +34,14 @@ def db_path(demo_file, tmp_path) -> Path:
 
 
 @pytest.fixture
-def page(db_path, monkeypatch):
+def page(db_path, monkeypatch, account_in):
     """``page(user)`` -> the actions page run once, signed in as ``user``, on a demo copy."""
 
     def make(user: Principal = ADMIN) -> AppTest:
         monkeypatch.setenv("QMS_DB", str(db_path))
         st.cache_resource.clear()
         at = AppTest.from_file(PAGE, default_timeout=60)
-        at.session_state["principal"] = user
+        at.session_state["principal"] = account_in(db_path, user)
         at.run()
         assert not at.exception, at.exception
         return at
@@ -51,9 +51,10 @@ def page(db_path, monkeypatch):
 
 
 @pytest.fixture
-def store(db_path):
-    """The same database file, as another user's session sees it."""
+def store(db_path, make_account):
+    """The same database file, as another user's session sees it (``ADMIN``'s account in it)."""
     database = open_database(db_path)
+    make_account(database, ADMIN)
     yield database
     database.close()
 

@@ -13,6 +13,7 @@ import pytest
 from qms.admin_changes import parse_change_csv
 from qms.errors import ImportRowError, QmsError
 from qms.models import EventType, Level, NewEvent, UnitRecord
+from qms.accounts import system_principal
 from qms.settings import PROJECT_ROOT
 from qms.store import admin_changes as store
 from qms.store.coverage import by_district, by_level, levels_on
@@ -23,6 +24,8 @@ DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 ACT = "NQ 1670/NQ-UBTVQH15 (16/06/2025)"
 REFORM = dt.date(2025, 7, 1)
 CROSSWALK = DEMO_DIR / "lai_chau_2025_communes.csv"
+
+CLI = system_principal("cli")
 
 
 def lai_chau_2025():
@@ -37,7 +40,7 @@ def level(db, day: dt.date, lv: Level):
 
 def test_the_preview_writes_nothing_and_shows_both_sides_of_the_effective_date(demo_db):
     units_before = demo_db.scalar("SELECT count(*) FROM units")
-    p = store.preview_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor="cli")
+    p = store.preview_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor=CLI)
     assert demo_db.scalar("SELECT count(*) FROM units") == units_before
     assert demo_db.scalar("SELECT count(*) FROM admin_changes") == 0
     assert len(p.plan.ended) == 104 and len(p.plan.new_units) == 36 and len(p.plan.continuing) == 2
@@ -51,7 +54,7 @@ def test_the_preview_writes_nothing_and_shows_both_sides_of_the_effective_date(d
 
 
 def test_confirm_writes_all_and_a_second_import_changes_nothing(demo_db):
-    store.apply_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor="cli")
+    store.apply_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor=CLI)
     assert level(demo_db, dt.date(2025, 6, 30), Level.COMMUNE).in_plan == 106
     assert level(demo_db, REFORM, Level.COMMUNE).in_plan == 38
     assert level(demo_db, REFORM, Level.DISTRICT).in_plan == 0
@@ -59,13 +62,13 @@ def test_confirm_writes_all_and_a_second_import_changes_nothing(demo_db):
     assert levels_on(demo_db, REFORM) == [Level.DEPARTMENT, Level.COMMUNE]
     assert by_district(demo_db, REFORM) == [] and len(by_district(demo_db, dt.date(2025, 6, 30))) == 8
     counts = demo_db.rows("SELECT (SELECT count(*) FROM units), (SELECT count(*) FROM unit_links), (SELECT count(*) FROM change_log)")
-    again = store.apply_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor="cli")
+    again = store.apply_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor=CLI)
     assert again.already_imported
     assert demo_db.rows("SELECT (SELECT count(*) FROM units), (SELECT count(*) FROM unit_links), (SELECT count(*) FROM change_log)") == counts
 
 
 def test_a_reused_code_names_two_units_and_nothing_of_the_old_one_shows_on_the_new(demo_db):
-    store.apply_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor="cli")
+    store.apply_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor=CLI)
     old_events = unit_events(demo_db, "03388")
     assert old_events, "the demo's Phường Quyết Tiến has a history"
     assert resolve_unit(demo_db, "03388", as_of=dt.date(2021, 12, 31)) == "03388"
@@ -83,12 +86,12 @@ def test_a_reused_code_names_two_units_and_nothing_of_the_old_one_shows_on_the_n
     from qms.store.changelog import unit_log
     assert all(not str(e.get("entity_key", "")).startswith("03388@") for e in unit_log(demo_db, "03388"))
     # the differently named reuse is reported, the old Đoàn Kết (03389) is retired
-    preview_codes = {u.gso_code for u in store.preview_change(demo_db, lai_chau_2025(), "x.csv", actor="cli").plan.reused_codes}
+    preview_codes = {u.gso_code for u in store.preview_change(demo_db, lai_chau_2025(), "x.csv", actor=CLI).plan.reused_codes}
     assert preview_codes == set()  # already imported: nothing planned again
 
 
 def test_reused_codes_are_counted_against_the_names_of_the_day_before(demo_db):
-    plan = store.preview_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor="cli").plan
+    plan = store.preview_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor=CLI).plan
     reused = {u.gso_code: u for u in plan.reused_codes}
     assert "03388" in reused and reused["03388"].code_reused_from == "03388"
     assert "03637" not in reused  # Xã Mường Kim kept its name and code (a new unit all the same)
@@ -100,7 +103,7 @@ def test_unfinished_actions_move_to_the_successor_with_a_history_step_naming_the
     open_ids = [r[0] for r in demo_db.rows(
         "SELECT id FROM actions WHERE unit_code = '03386' AND status IN ('open', 'in_progress', 'done')")]
     assert open_ids, "the demo officer's commune has unfinished actions"
-    store.apply_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor="cli")
+    store.apply_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor=CLI)
     rows = demo_db.rows(f"SELECT unit_code, transferred_from FROM actions WHERE id IN ({','.join(map(str, open_ids))})")
     assert set(rows) == {("03388@2025-07-01", "03386")}
     notes = [r[0] for r in demo_db.rows(f"SELECT note FROM action_events WHERE action_id = {open_ids[0]} ORDER BY id")]
@@ -108,7 +111,7 @@ def test_unfinished_actions_move_to_the_successor_with_a_history_step_naming_the
 
 
 def test_district_actions_are_cancelled_naming_the_act(demo_db):
-    store.apply_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor="cli")
+    store.apply_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor=CLI)
     assert demo_db.scalar("SELECT count(*) FROM actions a JOIN units u ON u.code = a.unit_code"
                           " WHERE u.level = 'district' AND a.status IN ('open', 'in_progress', 'done')") == 0
 
@@ -119,7 +122,7 @@ def test_events_of_an_ending_unit_dated_after_the_act_refuse_the_whole_import(de
         "INSERT INTO qms_events (unit_code, event_type, event_date, recorded_by) VALUES ('03389', 'internal_audit', DATE '2025-08-01', 't')"))
     units_before = demo_db.scalar("SELECT count(*) FROM units")
     with pytest.raises(QmsError, match="03389"):
-        store.apply_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor="cli")
+        store.apply_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor=CLI)
     assert demo_db.scalar("SELECT count(*) FROM units") == units_before
 
 
@@ -131,7 +134,7 @@ def small_province(db) -> None:
             UnitRecord(code="002", name="Huyện C", level=Level.DISTRICT, kind="huyen", parent_code="01")]
     recs += [UnitRecord(code=c, name=f"Phường {c}", level=Level.COMMUNE, kind="phuong", parent_code=p)
              for c, p in (("00001", "001"), ("00002", "001"), ("00003", "001"), ("00004", "002"), ("00005", "002"))]
-    import_units(db, list(enumerate(recs, start=2)), actor="cli")
+    import_units(db, list(enumerate(recs, start=2)), actor=CLI)
 
 
 def change(text: str, act="NQ X", day=REFORM):
@@ -141,7 +144,7 @@ def change(text: str, act="NQ X", day=REFORM):
 def test_a_ward_split_between_two_new_wards_links_both_with_half_shares(db):
     small_province(db)
     rows = change("00001,Phường Một,phuong,00001;00002\n00003,Phường Ba,phuong,00002;00003\n")
-    store.apply_change(db, rows, "c.csv", actor="cli")
+    store.apply_change(db, rows, "c.csv", actor=CLI)
     links = sorted(db.rows("SELECT old_code, new_code, share, weight FROM unit_links"))
     assert ("00002", "00001@2025-07-01", "partial", 0.5) in links and ("00002", "00003@2025-07-01", "partial", 0.5) in links
     assert ("00001", "00001@2025-07-01", "full", 1.0) in links
@@ -156,14 +159,14 @@ def test_explicit_shares_are_kept(db):
     small_province(db)
     text = ("new_code,new_name,kind,formed_from_old_codes,formed_from_shares\n"
             "00001,Phường Một,phuong,00001;00002,full;partial:0.3\n00003,Phường Ba,phuong,00002;00003,partial:0.7;full\n")
-    store.apply_change(db, parse_change_csv(text, "c.csv", act="NQ X", effective=REFORM), "c.csv", actor="cli")
+    store.apply_change(db, parse_change_csv(text, "c.csv", act="NQ X", effective=REFORM), "c.csv", actor=CLI)
     assert sorted(r[0] for r in db.rows("SELECT weight FROM unit_links WHERE old_code = '00002'")) == [0.3, 0.7]
 
 
 def test_changes_chain_and_each_new_unit_knows_its_predecessors(db):
     small_province(db)
-    store.apply_change(db, change("00002,Phường Hai,phuong,00001;00002\n", act="QĐ 2020", day=dt.date(2020, 1, 1)), "a.csv", actor="cli")
-    store.apply_change(db, change("00004,Phường Bốn,phuong,00002;00003;00004;00005\n"), "b.csv", actor="cli")
+    store.apply_change(db, change("00002,Phường Hai,phuong,00001;00002\n", act="QĐ 2020", day=dt.date(2020, 1, 1)), "a.csv", actor=CLI)
+    store.apply_change(db, change("00004,Phường Bốn,phuong,00002;00003;00004;00005\n"), "b.csv", actor=CLI)
     assert resolve_unit(db, "00002", as_of=dt.date(2021, 1, 1)) == "00002@2020-01-01"
     lineage = store.lineage(db, "00004@2025-07-01")
     assert {p[0] for p in lineage.predecessors} == {"00002@2020-01-01", "00003", "00004", "00005"}
@@ -173,7 +176,7 @@ def test_changes_chain_and_each_new_unit_knows_its_predecessors(db):
 
 def test_a_unit_that_alone_forms_itself_continues_with_its_history_under_a_new_parent(db):
     small_province(db)
-    store.apply_change(db, change("00004,Phường Bốn mới,phuong,00004\n00005,Phường Năm,phuong,00005\n"), "c.csv", actor="cli")
+    store.apply_change(db, change("00004,Phường Bốn mới,phuong,00004\n00005,Phường Năm,phuong,00005\n"), "c.csv", actor=CLI)
     from qms.store.units import get_unit
     assert get_unit(db, "00004", as_of=dt.date(2024, 1, 1)).parent_code == "002"
     after = get_unit(db, "00004", as_of=dt.date(2026, 1, 1))
@@ -193,7 +196,7 @@ def test_bad_rows_are_named_and_nothing_is_written(db, text, needle):
     small_province(db)
     before = db.scalar("SELECT count(*) FROM units")
     with pytest.raises(ImportRowError) as err:
-        store.apply_change(db, change(text), "c.csv", actor="cli")
+        store.apply_change(db, change(text), "c.csv", actor=CLI)
     assert needle in str(err.value)
     assert db.scalar("SELECT count(*) FROM units") == before and db.scalar("SELECT count(*) FROM admin_changes") == 0
 
@@ -219,13 +222,13 @@ def test_carry_over_counts_a_new_unit_announced_only_when_every_predecessor_was(
               for c in ("00001", "00002", "00003")
               for t, d in ((EventType.BUILD_STARTED, dt.date(2020, 1, 1)), (EventType.APPLIED, dt.date(2020, 6, 1)),
                            (EventType.ANNOUNCED, dt.date(2021, 1, 1)))]
-    db.write(lambda cur: record_events_in(cur, events, actor="cli", today=dt.date(2024, 1, 1)))
-    store.apply_change(db, change("00001,Phường Một,phuong,00001;00002\n00004,Phường Bốn,phuong,00003;00004\n"), "c.csv", actor="cli")
+    db.write(lambda cur: record_events_in(cur, events, actor=CLI, today=dt.date(2024, 1, 1)))
+    store.apply_change(db, change("00001,Phường Một,phuong,00001;00002\n00004,Phường Bốn,phuong,00003;00004\n"), "c.csv", actor=CLI)
     day = dt.date(2025, 12, 31)
     assert level(db, day, Level.COMMUNE).announced == 0  # default: predecessors' announcements do not count
-    store.set_carry_over(db, True, actor="cli")
+    store.set_carry_over(db, True, actor=CLI)
     assert level(db, day, Level.COMMUNE).announced == 1  # 00001+00002 had both announced; 00004 had not
-    store.set_carry_over(db, False, actor="cli")
+    store.set_carry_over(db, False, actor=CLI)
     assert level(db, day, Level.COMMUNE).announced == 0
 
 
@@ -307,9 +310,9 @@ def test_the_restated_trend_counts_each_unit_of_today_by_its_predecessors_shares
                        decision_no="1/QĐ" if t is EventType.ANNOUNCED else None, standard="2008" if t is EventType.ANNOUNCED else None)
               for c, d0 in announce
               for k, t in ((0, EventType.BUILD_STARTED), (30, EventType.APPLIED), (60, EventType.ANNOUNCED))]
-    db.write(lambda cur: record_events_in(cur, events, actor="cli", today=dt.date(2024, 1, 1)))
+    db.write(lambda cur: record_events_in(cur, events, actor=CLI, today=dt.date(2024, 1, 1)))
     # 00002 is split between two new wards; 00004 and 00005 continue alone
-    store.apply_change(db, change("00001,Phường Một,phuong,00001;00002\n00003,Phường Ba,phuong,00002;00003\n"), "c.csv", actor="cli")
+    store.apply_change(db, change("00001,Phường Một,phuong,00001;00002\n00003,Phường Ba,phuong,00002;00003\n"), "c.csv", actor=CLI)
     points = {p.year: p for p in restated_trend(db, dt.date(2026, 1, 1)) if p.level is Level.COMMUNE}
     today = {"00001@2025-07-01": [("00001@2025-07-01", 1.0), ("00001", 1.0), ("00002", 0.5)],
              "00003@2025-07-01": [("00003@2025-07-01", 1.0), ("00002", 0.5), ("00003", 1.0)],
@@ -331,7 +334,7 @@ def test_taking_over_scope_copies_catalogues_and_issued_processes_as_drafts(demo
         "SELECT DISTINCT tthc_code FROM unit_tthc WHERE list_contains(?, unit_code) AND (valid_to IS NULL OR valid_to > ?)",
         [list(olds), eve])}
     assert tthc
-    result = store.apply_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor="cli", take_over_scope=True)
+    result = store.apply_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor=CLI, take_over_scope=True)
     new = "03388@2025-07-01"
     got = {r[0] for r in demo_db.rows("SELECT tthc_code FROM unit_tthc WHERE unit_code = ?", [new])}
     assert got == tthc
@@ -361,10 +364,10 @@ def test_district_targets_end_with_the_districts(today_db):
     from qms.store.targets import list_targets, set_targets
     before = list_targets(today_db)
     with pytest.raises(QmsError, match="No district unit exists in 2026 \\(the last ended on 01/07/2025\\)"):
-        set_targets(today_db, [Target(level=Level.DISTRICT, year=2026, target_pct=100)], actor="cli")
+        set_targets(today_db, [Target(level=Level.DISTRICT, year=2026, target_pct=100)], actor=CLI)
     assert list_targets(today_db) == before
     assert set_targets(today_db, [Target(level=Level.DISTRICT, year=2025, target_pct=90),
-                                  Target(level=Level.COMMUNE, year=2026, target_pct=40)], actor="cli") == 2
+                                  Target(level=Level.COMMUNE, year=2026, target_pct=40)], actor=CLI) == 2
 
 
 def test_the_unit_page_says_when_a_stage_comes_from_the_predecessors(db):
@@ -375,11 +378,11 @@ def test_the_unit_page_says_when_a_stage_comes_from_the_predecessors(db):
               for c in ("00001", "00002")
               for t, d in ((EventType.BUILD_STARTED, dt.date(2020, 1, 1)), (EventType.APPLIED, dt.date(2020, 6, 1)),
                            (EventType.ANNOUNCED, dt.date(2021, 1, 1)))]
-    db.write(lambda cur: record_events_in(cur, events, actor="cli", today=dt.date(2024, 1, 1)))
-    store.apply_change(db, change("00001,Phường Một,phuong,00001;00002\n"), "c.csv", actor="cli")
+    db.write(lambda cur: record_events_in(cur, events, actor=CLI, today=dt.date(2024, 1, 1)))
+    store.apply_change(db, change("00001,Phường Một,phuong,00001;00002\n"), "c.csv", actor=CLI)
     day = dt.date(2026, 1, 1)
     assert (unit_page(db, "00001@2025-07-01", today=day).stage, unit_page(db, "00001@2025-07-01", today=day).inherited) == ("not_started", False)
-    store.set_carry_over(db, True, actor="cli")
+    store.set_carry_over(db, True, actor=CLI)
     page = unit_page(db, "00001@2025-07-01", today=day)
     assert (page.stage, page.stage_since, page.inherited) == ("announced", REFORM, True)
 

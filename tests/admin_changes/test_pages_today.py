@@ -49,4 +49,7 @@ def test_a_link_with_a_reused_code_opens_the_unit_bearing_it_today_and_shows_whe
     assert at.header[0].value == "Phường Đoàn Kết"
     infos = " ".join(i.value for i in at.info)
     assert "Hợp thành từ 5 đơn vị ngày 01/07/2025" in infos
-    assert "Phường Quyết Tiến" in " ".join(m.value for m in at.markdown)
+    old = next(b for b in at.button if b.label.startswith("Phường Quyết Tiến (03388)"))
+    old.click().run()
+    assert at.header[0].value == "Phường Quyết Tiến" and not at.exception
+    assert "Từ 01/07/2025 đơn vị này thuộc về: Phường Đoàn Kết (03388)" in " ".join(i.value for i in at.info)

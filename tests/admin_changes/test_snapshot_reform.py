@@ -8,11 +8,11 @@ from pathlib import Path
 
 import duckdb
 
-from qms.accounts import Principal, Role
+from qms.accounts import system_principal
 from qms.exports import indicators
 from qms.exports.snapshot import write_snapshot
 
-ADMIN = Principal(username="test-admin", role=Role.ADMIN)
+ADMIN = system_principal("test-admin")
 
 
 def read(folder: Path, table: str, sql: str) -> list[tuple]:

@@ -9,12 +9,16 @@ import io
 
 import openpyxl
 
+from qms.accounts import system_principal
+
 from qms.store.status_import import apply_status_import, status_template
 from qms.store.events import unit_events
 
 TODAY = dt.date(2026, 12, 3)
 HEADER = ["Mã đơn vị", "Tên đơn vị", "Cấp", "Tình trạng", "Tiêu chuẩn", "Số quyết định công bố", "Ngày công bố",
           "Ngày công bố lại", "Ngày đánh giá nội bộ gần nhất", "Ngày xem xét của lãnh đạo gần nhất", "Ghi chú"]
+
+CLI = system_principal("cli")
 
 
 def test_the_2026_template_lists_the_38_new_communes_by_official_code_and_no_district(today_db):
@@ -37,6 +41,6 @@ def test_a_2026_row_with_a_reused_code_lands_on_todays_unit(today_db):
     old_before = len(unit_events(today_db, code))
     row = [code, name, "Cấp xã", "Đang xây dựng", "", "", "", "", "", "", ""]
     csv = (",".join(HEADER) + "\n" + ",".join(row) + "\n").encode()
-    apply_status_import(today_db, csv, "tinh_trang_2026.csv", today=TODAY, actor="cli")
+    apply_status_import(today_db, csv, "tinh_trang_2026.csv", today=TODAY, actor=CLI)
     assert len(unit_events(today_db, code)) == old_before
     assert [e.event_type.value for e in unit_events(today_db, key)] == ["build_started"]

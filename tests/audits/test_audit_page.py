@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qms.accounts import Principal, Role
+from qms.accounts import Principal, Role, system_principal
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -27,7 +27,7 @@ def db_path(demo_file, tmp_path) -> Path:
 
 
 @pytest.fixture
-def page(db_path, monkeypatch):
+def page(db_path, monkeypatch, account_in):
     """``page(audit=None, checklists=None)`` -> the audits page run once against a demo copy."""
 
     def make(audit: int | None = None, checklists: Path | None = None, path: Path | None = None,
@@ -37,7 +37,8 @@ def page(db_path, monkeypatch):
             monkeypatch.setenv("QMS_CHECKLISTS", str(checklists))
         st.cache_resource.clear()
         at = AppTest.from_file(PAGE, default_timeout=60)
-        at.session_state["principal"] = user  # signed in, as the router's gate ensures
+        # signed in, as the router's gate ensures
+        at.session_state["principal"] = account_in(path or db_path, user)
         if audit is not None:
             at.query_params["audit"] = str(audit)
         at.run()
@@ -214,7 +215,7 @@ def test_later_save_over_newer_answers_is_refused_and_the_input_stays(page, stor
     ref = _ref(key)
     other = get_audit(store, audit_id)  # another auditor saves the same item meanwhile
     save_answers(store, audit_id, [AnswerInput(item_ref=ref, result=R.CONFORM)], expected_version=other.row_version,
-                 actor="Vàng Thị Mai")
+                 actor=system_principal("Vàng Thị Mai"))
     _click(at, key, R.MAJOR)
     assert len(at.error) == 1 and ref in at.error[0].value and "Vàng Thị Mai" in at.error[0].value
     assert "chưa lưu gì" in at.error[0].value
@@ -230,7 +231,7 @@ def test_dropping_my_answers_after_a_conflict_shows_the_saved_ones(page, store):
     key = _first_unanswered(at)
     other = get_audit(store, audit_id)
     save_answers(store, audit_id, [AnswerInput(item_ref=_ref(key), result=R.CONFORM)], expected_version=other.row_version,
-                 actor="B")
+                 actor=system_principal("B"))
     _click(at, key, R.MINOR)
     at.button(key="aud_take_theirs").click().run()
     assert at.segmented_control(key=key).value is R.CONFORM and not at.error
@@ -242,7 +243,7 @@ def test_answers_saved_by_another_auditor_on_other_items_appear_after_my_save(pa
     mine, theirs = [w.key for w in at.segmented_control if w.value is None][:2]
     other = get_audit(store, audit_id)
     save_answers(store, audit_id, [AnswerInput(item_ref=_ref(theirs), result=R.NOT_APPLICABLE)],
-                 expected_version=other.row_version, actor="B")
+                 expected_version=other.row_version, actor=system_principal("B"))
     _click(at, mine, R.CONFORM)
     assert not at.error and at.segmented_control(key=theirs).value is R.NOT_APPLICABLE
 

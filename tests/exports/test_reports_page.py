@@ -19,12 +19,13 @@ from qms.store.db import open_database
 from qms.store.export_settings import nightly_export_enabled, set_nightly_export
 
 from .conftest import ADMIN, VIEWER
+from qms.accounts import Principal, Role, system_principal
 
 PAGE = str(PROJECT_ROOT / "qms" / "ui" / "pages" / "reports.py")
 
 
 @pytest.fixture
-def page(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def page(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, account_in):
     """``page(empty=False)`` -> the page run once against a private database and exports folder."""
 
     def make(*, empty: bool = False, user=ADMIN) -> AppTest:
@@ -35,7 +36,7 @@ def page(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setenv("QMS_EXPORTS", str(tmp_path / "app-exports"))
         st.cache_resource.clear()
         at = AppTest.from_file(PAGE, default_timeout=60)
-        at.session_state["principal"] = user  # the router's sign-in gate puts it there
+        at.session_state["principal"] = account_in(path, user) if not empty else user  # the router's gate puts it there
         at.run()
         return at
 
@@ -126,7 +127,7 @@ def test_a_change_made_elsewhere_is_shown_not_overwritten(page, tmp_path):
     assert at.toggle(key="exports_nightly").value is False
     db = open_database(tmp_path / "app.duckdb")
     try:
-        set_nightly_export(db, True, actor="other-session")
+        set_nightly_export(db, True, actor=system_principal("other-session"))
         at.run()
         assert at.toggle(key="exports_nightly").value is True and nightly_export_enabled(db)
     finally:
@@ -149,7 +150,7 @@ def test_nightly_does_nothing_while_switched_off(demo_db, tmp_path):
 
 
 def test_nightly_writes_todays_snapshot_once(demo_db, tmp_path):
-    set_nightly_export(demo_db, True, actor="tester")
+    set_nightly_export(demo_db, True, actor=system_principal("tester"))
     first = ensure_nightly(demo_db, tmp_path / "out", TODAY)
     again = ensure_nightly(demo_db, tmp_path / "out", TODAY)
     assert first is not None and first.manifest["as_of"] == "2021-12-31" and again is None
@@ -157,7 +158,7 @@ def test_nightly_writes_todays_snapshot_once(demo_db, tmp_path):
 
 
 def test_nightly_writes_again_the_next_day(demo_db, tmp_path):
-    set_nightly_export(demo_db, True, actor="tester")
+    set_nightly_export(demo_db, True, actor=system_principal("tester"))
     ensure_nightly(demo_db, tmp_path / "out", TODAY)
     assert ensure_nightly(demo_db, tmp_path / "out", TODAY + dt.timedelta(days=1)) is not None
 
@@ -168,19 +169,21 @@ def test_a_partial_folder_does_not_count_as_todays_snapshot(tmp_path):
 
 
 def test_nightly_skips_an_empty_database(db, tmp_path):
-    set_nightly_export(db, True, actor="tester")
+    set_nightly_export(db, True, actor=system_principal("tester"))
     assert ensure_nightly(db, tmp_path, TODAY) is None
 
 
-def test_a_viewer_may_not_switch_the_nightly_export(db):
+def test_a_viewer_may_not_switch_the_nightly_export(db, make_account):
     from qms.accounts import PermissionDenied
 
-    with pytest.raises(PermissionDenied):
+    make_account(db, Principal(username="lead", role=Role.ADMIN))
+    make_account(db, VIEWER)
+    with pytest.raises(PermissionDenied, match="may not export"):
         set_nightly_export(db, True, actor=VIEWER)
     assert not nightly_export_enabled(db)
 
 
 def test_switching_the_setting_is_logged_once(db):
-    assert set_nightly_export(db, True, actor="tester") is True
-    assert set_nightly_export(db, True, actor="tester") is False
+    assert set_nightly_export(db, True, actor=system_principal("tester")) is True
+    assert set_nightly_export(db, True, actor=system_principal("tester")) is False
     assert db.scalar("SELECT count(*) FROM change_log WHERE entity = 'settings' AND entity_key = 'nightly_export'") == 1

@@ -9,6 +9,7 @@ from scope_helpers import UNITS, xlsx
 from qms.cli import main
 from qms.store.db import open_database
 from qms.store.units import import_units
+from qms.accounts import system_principal
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -20,7 +21,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 def province_file(tmp_path):
     path = tmp_path / "p.duckdb"
     db = open_database(path)
-    import_units(db, list(enumerate(UNITS, start=2)), actor="test")
+    import_units(db, list(enumerate(UNITS, start=2)), actor=system_principal("test"))
     db.close()
     return path
 

@@ -9,7 +9,7 @@ import streamlit as st
 from scope_helpers import UNITS, xlsx
 from streamlit.testing.v1 import AppTest
 
-from qms.accounts import Principal, Role
+from qms.accounts import Principal, Role, system_principal
 from qms.settings import PROJECT_ROOT
 from qms.store import scope as S
 from qms.store.db import open_database
@@ -21,12 +21,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def page(monkeypatch):
+def page(monkeypatch, account_in):
     def make(path, *, as_of: dt.date | None = END_2021) -> AppTest:
         monkeypatch.setenv("QMS_DB", str(path))
         st.cache_resource.clear()
         at = AppTest.from_file(PAGE, default_timeout=60)
-        at.session_state["principal"] = Principal(username="lead", role=Role.ADMIN)  # signed in, as the router's gate ensures
+        # signed in, as the router's gate ensures
+        at.session_state["principal"] = account_in(path, Principal(username="lead", role=Role.ADMIN))
         at.run()
         if as_of is not None and not at.exception and at.date_input:
             at.date_input(key="scope_as_of").set_value(as_of).run()
@@ -40,7 +41,7 @@ def page(monkeypatch):
 def province_path(tmp_path):
     path = tmp_path / "p.duckdb"
     db = open_database(path)
-    import_units(db, list(enumerate(UNITS, start=2)), actor="test")
+    import_units(db, list(enumerate(UNITS, start=2)), actor=system_principal("test"))
     db.close()
     return path
 

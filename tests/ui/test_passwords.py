@@ -69,7 +69,7 @@ def test_a_reset_password_is_shown_once_and_must_be_changed_before_anything_else
     admin.run()
     assert not admin.code  # shown once
 
-    at = app(user=None)
+    at = app(user=None, reuse=True)
     at.run()
     _sign_in(at, "tdc", one_time)
     assert at.title[0].value == "Đổi mật khẩu trước khi làm việc" and not at.metric and not at.dataframe

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qms.accounts import Principal, Role
+from qms.accounts import Principal, Role, system_principal
 from qms.store import accounts as store
 from qms.store.db import open_database
 
@@ -15,9 +15,9 @@ def _add_user(path, username, role, **scope):
     db = open_database(path)
     try:
         if "lead" not in {u.username for u in store.list_users(db)}:
-            store.create_user(db, username="lead", display_name="Lead", role=Role.ADMIN, password=PASSWORD, actor="lead")
+            store.create_user(db, username="lead", display_name="Lead", role=Role.ADMIN, password=PASSWORD, actor=system_principal("lead"))
         if username != "lead":
-            store.create_user(db, username=username, display_name=username, role=role, password=PASSWORD, actor="lead", **scope)
+            store.create_user(db, username=username, display_name=username, role=role, password=PASSWORD, actor=system_principal("lead"), **scope)
     finally:
         db.close()
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from qms.models import EventType, Standard
 from qms.store.db import open_database
+from qms.accounts import system_principal
 
 PAGE = "qms/ui/pages/units.py"
 
@@ -101,7 +102,7 @@ def test_a_crafted_unit_name_is_shown_as_text_not_markdown(app, tmp_path):
     db = open_database(tmp_path / "app.duckdb")
     try:
         csv = "gso_code,name,level,kind,parent_gso_code\n03999,Xã ![x](http://example.org/a.png),commune,xa,105\n"
-        import_units(db, parse_units_csv(csv), actor="t")
+        import_units(db, parse_units_csv(csv), actor=system_principal("t"))
     finally:
         db.close()
     at.run()

@@ -26,7 +26,8 @@ def test_points_drop_trailing_zeros_and_percentages_carry_their_sign():
 
 def test_dates_read_day_first_and_iso_text_is_recognised():
     assert f.date(dt.date(2021, 5, 1)) == "01/05/2021" and f.date(None) == ""
-    assert f.moment(dt.datetime(2021, 5, 1, 8, 30, 5), seconds=True) == "01/05/2021 08:30:05"
+    # a stored moment is UTC; people read it in the province's time (UTC+7)
+    assert f.moment(dt.datetime(2021, 5, 1, 8, 30, 5), seconds=True) == "01/05/2021 15:30:05"
     assert f.iso_text("2021-05-01") == "01/05/2021"
     assert f.iso_text("2021-05-01T08:30:00Z") == "01/05/2021 08:30"
     assert f.iso_text("1.000001") is None and f.iso_text("2021-13-40") is None and f.iso_text("QĐ 12") is None

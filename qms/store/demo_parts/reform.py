@@ -23,6 +23,7 @@ from qms import demo
 from qms.action_steps import StepInput, plan_step
 from qms.actions import ActionStatus, Step
 from qms.admin_changes import ChangeRow, parse_change_csv
+from qms.accounts import Principal
 from qms.models import Level, NewEvent, UnitRecord
 from qms.store import admin_changes as changes_store
 from qms.store.actions import _load, _write_change
@@ -42,6 +43,7 @@ _2020_CHANGE = """new_code,new_name,kind,formed_from_old_codes,identity
 
 
 def _apply(cur, rows: list[ChangeRow], source: str, actor: str) -> int:
+    """``actor``: the demo's user name (the loader acts as the system)."""
     """One change through the import's own steps, inside the demo's transaction."""
     plan = changes_store.plan_in(cur, rows, source)
     preview = changes_store._preview_facts(cur, plan, {})  # noqa: SLF001 - the import's own steps
@@ -88,7 +90,8 @@ def _work_actions(cur, ids: list[int], start: dt.date, until: dt.date, seed: int
     return steps
 
 
-def load(cur, *, demo_dir, settings: demo.DemoSettings, actor: str) -> dict[str, int]:
+def load(cur, *, demo_dir, settings: demo.DemoSettings, actor: Principal) -> dict[str, int]:
+    principal, actor = actor, actor.username
     until = settings.until or settings.history_until
     counts: dict[str, int] = {}
     if not settings.reform:
@@ -134,7 +137,7 @@ def load(cur, *, demo_dir, settings: demo.DemoSettings, actor: str) -> dict[str,
             "SELECT unit_code, event_type, event_date, standard FROM qms_events ORDER BY event_date, id").fetchall():
         prior.setdefault(code, []).append(NewEvent(unit_code=code, event_type=kind, event_date=day, standard=std))
     events = demo.generate_after_reform(units, announced, settings, until, prior)
-    record_events_in(cur, events, actor=actor, today=until, check_permission=False)
+    record_events_in(cur, events, actor=principal, today=until, check_permission=False)
     counts["events_after_reform"] = len(events)
     moved_ids = [r[0] for r in cur.execute("SELECT id FROM actions WHERE transferred_on = ? ORDER BY id", [effective]).fetchall()]
     counts["action_steps_after_reform"] = _work_actions(cur, moved_ids, effective, until,

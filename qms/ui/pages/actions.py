@@ -19,6 +19,7 @@ from qms.accounts import Operation, Role
 from qms.action_steps import ActionEdit, StepInput, allowed_steps, editable, operation_for
 from qms.action_views import DEPARTMENTS_ROW
 from qms.actions import MANUAL_SOURCES, ActionSource, ActionStatus, ActionType, NewAction, Step, district_of
+from qms.clock import province_today
 from qms.dates import fmt
 from qms.errors import ConflictError, QmsError
 from qms.models import Level, checked
@@ -30,7 +31,7 @@ from qms.ui.context import DATE_FORMAT, actor, db, plain, show_error, t
 from qms.ui.read_only import read_only
 
 ss = st.session_state
-today = dt.date.today()
+today = province_today()
 who = actor()
 st.title(t("action.page"))
 

@@ -19,6 +19,7 @@ from streamlit.errors import StreamlitAPIException
 
 from qms.accounts import Operation, allowed
 from qms.audits import AuditKind, AuditStatus, Grade, NewAudit, Result
+from qms.clock import local_time, province_today
 from qms.dates import fmt
 from qms.errors import NotFound, QmsError
 from qms.models import checked
@@ -32,7 +33,7 @@ from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
 
 ss = st.session_state
-today = dt.date.today()
+today = province_today()
 st.title(t("audit.page"))
 loaded = aw.templates()
 

@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from qms import formatting
+from qms.clock import province_today
 from qms.dates import fmt
 from qms.lifecycle import DECISION_19_IN_FORCE
 from qms.ui import audit_widgets, charts
@@ -17,7 +18,7 @@ from qms.ui.scope_widgets import render_overview_scope
 from qms.ui.tables import show_table
 
 st.title(t("page.overview"))
-today = dt.date.today()
+today = province_today()
 as_of = st.date_input(t("ov.as_of"), value=today, min_value=dt.date(2014, 1, 1), max_value=today,
                       format=DATE_FORMAT, key="overview_as_of")
 

@@ -11,6 +11,7 @@ import streamlit as st
 from qms.admin_changes import official_code
 from qms import formatting
 from qms.accounts import Operation, allowed
+from qms.clock import province_today
 from qms.dates import fmt
 from qms.errors import QmsError
 from qms.exports import annual_report, indicators
@@ -22,7 +23,7 @@ from qms.ui.exports_nightly import run_nightly_export
 from qms.ui.tables import show_table
 
 st.title(t("exports.page"))
-today = dt.date.today()
+today = province_today()
 if not count_units(db()):
     st.info(t("exports.no_units"))
     st.stop()

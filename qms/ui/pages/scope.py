@@ -10,6 +10,7 @@ import streamlit as st
 from qms.admin_changes import official_code
 from qms.accounts import Operation
 from qms.change_text import labelled
+from qms.clock import province_today
 from qms.dates import fmt
 from qms.errors import ImportRowError, QmsError
 from qms.models import COVERAGE_LEVELS, checked
@@ -26,7 +27,7 @@ from qms.ui.tables import show_table
 from qms.ui.uploads import file_input
 
 st.title(t("scope.page"))
-today = dt.date.today()
+today = province_today()
 as_of = st.date_input(t("scope.as_of"), value=today, min_value=dt.date(2006, 1, 1), max_value=today,
                       format=DATE_FORMAT, key="scope_as_of")
 

@@ -12,6 +12,7 @@ import streamlit as st
 
 from qms.admin_changes import official_code
 from qms.accounts import Operation, allowed
+from qms.clock import province_today
 from qms.dates import fmt
 from qms.errors import QmsError
 from qms.store.status_import import apply_status_import, has_units, preview_status_import, status_template
@@ -20,7 +21,7 @@ from qms.ui.tables import show_table
 from qms.ui.uploads import file_input
 
 st.title(t("status_import.page"))
-today = dt.date.today()
+today = province_today()
 database = db()
 
 flash = st.session_state.pop("status_import_flash", None)

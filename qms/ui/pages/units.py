@@ -12,6 +12,7 @@ from qms import formatting
 from qms.access import home_unit
 from qms.accounts import Operation
 from qms.change_text import value_text
+from qms.clock import province_today
 from qms.dates import fmt
 from qms.errors import QmsError
 from qms.labels import kind_label
@@ -23,7 +24,6 @@ from qms.store.scope import unit_scope
 from qms.store.units import list_units, resolve_unit, same_code_units, unit_page
 from qms.store.admin_changes import lineage as unit_lineage
 from qms.admin_changes import official_code
-from urllib.parse import quote
 from qms.ui import audit_widgets
 from qms.ui.log_widgets import log_table
 from qms.ui.scope_widgets import render_unit_scope
@@ -32,7 +32,7 @@ from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
 
 st.title(t("page.units"))
-today = dt.date.today()
+today = province_today()
 
 left, right = st.columns([1, 2])
 level = left.selectbox(t("col.level"), [None, *Level], format_func=lambda lv: "—" if lv is None else t(f"level.{lv.value}"),
@@ -77,18 +77,31 @@ if unit.parent_name:
 st.caption(" · ".join(facts))
 if unit.valid_to:
     st.warning(f"{t('units.merged')} {fmt(unit.valid_to)}")
+def _open_unit(key: str) -> None:
+    """Switch the page to unit ``key`` inside the session (a link would start a new, signed-out one)."""
+    st.session_state["units_search"] = ""
+    st.session_state["units_level"] = None
+    st.session_state["units_pick"] = key
+    st.query_params["unit"] = key
+
+
+def _unit_buttons(items: list[tuple[str, str]], kind: str) -> None:
+    cols = st.columns(min(len(items), 4))
+    for i, (key, label) in enumerate(items):
+        cols[i % len(cols)].button(label, key=f"lineage_{kind}_{key}", on_click=_open_unit, args=(key,), type="tertiary")
+
+
 lineage = unit_lineage(db(), unit.code)
 if lineage.predecessors:
     first = lineage.predecessors[0]
     st.info(t("unit.formed_from", n=len(lineage.predecessors), day=fmt(first[5]), act=plain(first[4]),
               k=sum(1 for p in lineage.predecessors if p[6])))
-    st.markdown(" · ".join(f"[{plain(p[1])} ({official_code(p[0])})](/units?unit={quote(p[0])})"
-                           + (" ✅" if p[6] else "") for p in lineage.predecessors))
+    _unit_buttons([(p[0], f"{p[1]} ({official_code(p[0])})" + (" ✅" if p[6] else "")) for p in lineage.predecessors], "pred")
 if lineage.successors:
     first = lineage.successors[0]
     st.info(t("unit.went_into", day=fmt(first[5]), act=plain(first[4]),
               to=", ".join(f"{plain(s[1])} ({official_code(s[0])})" for s in lineage.successors)))
-    st.markdown(" · ".join(f"[{plain(s[1])}](/units?unit={quote(s[0])})" for s in lineage.successors))
+    _unit_buttons([(s[0], f"{s[1]} ({official_code(s[0])})") for s in lineage.successors], "succ")
 others = same_code_units(db(), unit.code, as_of=today)
 if others:
     st.caption(t("unit.same_code", code=unit.shown_code, others="; ".join(
