@@ -44,7 +44,10 @@ class IndicatorReport:
 
     @property
     def max_points(self) -> float:
-        return self.methodology.max_points
+        """The points that could be earned on the date: a criterion with no unit counted (a level
+        that does not exist then, such as districts after 01/07/2025) is not applicable and left
+        out, so the province is not scored against units it no longer has."""
+        return round(sum(i.criterion.max_points for i in self.indicators if i.score.denominator), 4)
 
 
 def load(path: Path | None = None) -> tuple[Methodology, str]:

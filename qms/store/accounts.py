@@ -246,3 +246,56 @@ def set_password(db, username: str, password: str, *, actor: Principal) -> None:
         changelog.append(cur, actor=who.username, action="password", entity="users", key=username, after={"password": "changed"})
 
     db.write(run)
+
+
+# -- changing passwords from the app (the CLI cannot open the database while the app holds it) --
+
+def password_change_required(db, username: str) -> bool:
+    """Whether ``username`` signs in with a one-time password an administrator set, and must
+    choose their own before anything else."""
+    rows = db.rows("SELECT coalesce(must_change_password, false) FROM users WHERE username = ?", [username])
+    return bool(rows and rows[0][0])
+
+
+def change_own_password(db, username: str, current: str, new: str) -> None:
+    """A signed-in user changes their own password: the current one must be right (one sentence
+    otherwise, nothing changed) and the new one strong enough and different.  Clears the
+    "must change" mark of a reset; the log says that it changed, never what it is."""
+    if current == new:
+        raise QmsError("The new password must differ from the current one; nothing was changed.",
+                       vi="Mật khẩu mới phải khác mật khẩu hiện tại; chưa đổi gì.")
+    password_hash = accounts.hash_password(new)  # refuses a weak one first
+
+    def run(cur) -> None:
+        row = cur.execute("SELECT password_hash FROM users WHERE username = ? AND active", [username]).fetchall()
+        if not row or not accounts.verify_password(current, row[0][0]):
+            raise QmsError("The current password is wrong; nothing was changed.",
+                           vi="Mật khẩu hiện tại không đúng; chưa đổi gì.")
+        cur.execute("UPDATE users SET password_hash = ?, must_change_password = false WHERE username = ?",
+                    [password_hash, username])
+        changelog.append(cur, actor=username, action="password", entity="users", key=username,
+                         after={"password": "changed"})
+
+    db.write(run, attempts=1)
+
+
+def reset_password(db, username: str, *, actor: Principal | str) -> str:
+    """An administrator gives ``username`` a random one-time password (returned, to be shown
+    once and handed over; only its hash is kept) that must be changed at the next sign-in."""
+    password = accounts.new_password()
+    password_hash = accounts.hash_password(password)
+
+    def run(cur) -> None:
+        who = accounts.require(actor, Operation.MANAGE_USERS)
+        if who.username == username:
+            raise QmsError("Change your own password with 'Change password', not a reset.",
+                           vi="Hãy đổi mật khẩu của chính bạn ở mục 'Đổi mật khẩu', không dùng đặt lại.")
+        if not cur.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchall():
+            raise QmsError(f"There is no user {username}.", vi=f"Không có tài khoản {username}.")
+        cur.execute("UPDATE users SET password_hash = ?, must_change_password = true WHERE username = ?",
+                    [password_hash, username])
+        changelog.append(cur, actor=who.username, action="password", entity="users", key=username,
+                         after={"password": "reset", "must_change_password": True})
+
+    db.write(run, attempts=1)
+    return password

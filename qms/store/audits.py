@@ -196,6 +196,8 @@ class AuditView:
     template: ChecklistTemplate
     specs: list[ItemSpec]
     answers: dict[str, StoredAnswer]
+    #: The unit's parent (its district for a commune): an inspector's district scope is checked on it.
+    parent_code: str | None = None
 
     @property
     def locked(self) -> bool:
@@ -211,7 +213,8 @@ def get_audit(db, audit_id: int) -> AuditView:
     try:
         head = _head(cur, audit_id)
         row = cur.execute(
-            f"""SELECT n.name, u.level, a.auditor, a.score_pct, a.answered, a.created_by, a.submitted_at, a.closed_at
+            f"""SELECT n.name, u.level, a.auditor, a.score_pct, a.answered, a.created_by, a.submitted_at, a.closed_at,
+                       u.parent_code
                 FROM audits a JOIN units u ON u.code = a.unit_code
                 JOIN ({NAME_ON_SQL}) n ON n.code = a.unit_code WHERE a.id = $id""",
             {"id": audit_id, "as_of": head.audit_date}).fetchall()[0]
@@ -225,6 +228,7 @@ def get_audit(db, audit_id: int) -> AuditView:
         auditor=row[2], audit_date=head.audit_date, status=head.status, row_version=head.row_version, score_pct=row[3],
         event_id=head.event_id, answered=row[4], item_count=head.item_count, created_by=row[5], submitted_at=row[6],
         closed_at=row[7], template=template, specs=rules.item_specs(template, head.standard), answers=answers,
+        parent_code=row[8],
     )
 
 

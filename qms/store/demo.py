@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib
 import pkgutil
@@ -36,8 +37,11 @@ def has_data(db) -> bool:
     return bool(db.scalar("SELECT (SELECT count(*) FROM units) + (SELECT count(*) FROM qms_events)"))
 
 
-def load_demo(db, demo_dir: Path, *, force: bool = False, actor: Principal = system_principal("demo")) -> dict[str, int]:
-    """Load the Lai Châu demo: units, the 2020 changes, the lifecycle history and sample targets.
+def load_demo(db, demo_dir: Path, *, force: bool = False, actor: Principal = system_principal("demo"),
+              until: dt.date | None = None) -> dict[str, int]:
+    """Load the Lai Châu demo: units, the 2020 changes, the lifecycle history and sample targets,
+    the 2025 department merger and reform, and the history after it up to ``until`` (default:
+    the province's today; tests pass a fixed day so that their figures never move).
 
     Refuses a database that already holds units or events unless ``force`` (then every data
     table is emptied first, inside the same transaction, and the reset is logged).  Returns
@@ -46,6 +50,11 @@ def load_demo(db, demo_dir: Path, *, force: bool = False, actor: Principal = sys
     """
     authorize_now(db, actor, Operation.LOAD_DEMO)  # before generating the demo; checked again when writing
     settings = demo.DemoSettings.from_mapping(yaml.safe_load((demo_dir / "demo.yaml").read_text(encoding="utf-8")))
+    settings = dataclasses.replace(settings, until=until or province_today())
+    if settings.until <= demo.PRE_REFORM_DEMO_UNTIL:
+        # The province as it was before the reforms: the 2014-2021 history alone, none of the
+        # changes after 2020 (what the tests of the features that predate the reform read).
+        settings = dataclasses.replace(settings, history_until=settings.until, department_merger={}, reform={})
     units_file = demo_dir / "lai_chau_units.csv"
     records = parse_units_csv(decode(units_file.read_bytes(), units_file.name), units_file.name)
     units = demo.apply_changes([r for _, r in records], settings)
@@ -71,8 +80,8 @@ def load_demo(db, demo_dir: Path, *, force: bool = False, actor: Principal = sys
             changelog.append(cur, actor=author, action="reset", entity="database", key="demo", before={"rows": existing})
         for u in units:
             cur.execute(
-                "INSERT INTO units (code, level, kind, parent_code, valid_from, valid_to, in_plan) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [u.code, u.level.value, u.kind, u.parent_code, u.valid_from, u.valid_to, u.in_plan],
+                "INSERT INTO units (code, gso_code, level, kind, parent_code, valid_from, valid_to, in_plan) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [u.code, u.code, u.level.value, u.kind, u.parent_code, u.valid_from, u.valid_to, u.in_plan],
             )
             cur.execute("INSERT INTO unit_names (code, name, valid_from) VALUES (?, ?, ?)", [u.code, u.name, ORIGINAL_NAME_FROM])
         for code, name in settings.renamed.items():

@@ -21,6 +21,14 @@ NAME_ON_SQL = """
     FROM unit_names GROUP BY code
 """
 
+#: The parent each unit has on $as_of: its latest dated parent (``unit_parents``, written when an
+#: administrative change moves a unit, e.g. a commune whose district ended) or else its first.
+PARENT_ON_SQL = """
+    SELECT u.code, CASE WHEN p.code IS NULL THEN u.parent_code ELSE p.parent_code END AS parent_code
+    FROM units u LEFT JOIN (SELECT code, arg_max(parent_code, valid_from) AS parent_code FROM unit_parents
+                            WHERE valid_from <= $as_of GROUP BY code) p ON p.code = u.code
+"""
+
 #: Units that exist on $as_of.
 EXISTS_ON_SQL = "(u.valid_from IS NULL OR u.valid_from <= $as_of) AND (u.valid_to IS NULL OR u.valid_to > $as_of)"
 
@@ -82,8 +90,8 @@ def import_units(db, records: Sequence[tuple[int, UnitRecord]], *, actor: Princi
             raise ImportRowError(source, problems)
         for rec in new:
             cur.execute(
-                "INSERT INTO units (code, level, kind, parent_code, valid_from, valid_to, in_plan) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [rec.code, rec.level.value, rec.kind, rec.parent_code, rec.valid_from, rec.valid_to, rec.in_plan],
+                "INSERT INTO units (code, gso_code, level, kind, parent_code, valid_from, valid_to, in_plan) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [rec.code, rec.code, rec.level.value, rec.kind, rec.parent_code, rec.valid_from, rec.valid_to, rec.in_plan],
             )
             cur.execute("INSERT INTO unit_names (code, name, valid_from) VALUES (?, ?, ?)", [rec.code, rec.name, ORIGINAL_NAME_FROM])
         if new:
@@ -111,6 +119,9 @@ def rename_unit(db, code: str, new_name: str, *, on: dt.date, actor: Principal) 
 
 @dataclass(frozen=True)
 class UnitView:
+    """A unit as on a date: ``code`` is its key (its identity), ``gso_code`` the official code it
+    bears (the same for every unit but one formed on a reused code), parent as on that date."""
+
     code: str
     name: str
     level: Level
@@ -121,22 +132,28 @@ class UnitView:
     valid_to: dt.date | None
     in_plan: bool
     lifecycle_version: int
+    gso_code: str = ""
+
+    @property
+    def shown_code(self) -> str:
+        return self.gso_code or self.code
 
     def exists_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day < self.valid_to)
 
 
 _UNIT_SELECT = f"""
-    SELECT u.code, n.name, u.level, u.kind, u.parent_code, pn.name AS parent_name,
-           u.valid_from, u.valid_to, u.in_plan, u.lifecycle_version
+    SELECT u.code, n.name, u.level, u.kind, p.parent_code, pn.name AS parent_name,
+           u.valid_from, u.valid_to, u.in_plan, u.lifecycle_version, coalesce(u.gso_code, u.code)
     FROM units u
     JOIN ({NAME_ON_SQL}) n ON n.code = u.code
-    LEFT JOIN ({NAME_ON_SQL}) pn ON pn.code = u.parent_code
+    JOIN ({PARENT_ON_SQL}) p ON p.code = u.code
+    LEFT JOIN ({NAME_ON_SQL}) pn ON pn.code = p.parent_code
 """
 
 
 def _view(row: tuple) -> UnitView:
-    return UnitView(row[0], row[1], Level(row[2]), row[3], row[4], row[5], row[6], row[7], row[8], row[9])
+    return UnitView(row[0], row[1], Level(row[2]), row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10])
 
 
 def list_units(db, *, as_of: dt.date, level: Level | None = None, include_gone: bool = False, search: str | None = None) -> list[UnitView]:
@@ -150,11 +167,14 @@ def list_units(db, *, as_of: dt.date, level: Level | None = None, include_gone: 
         params["level"] = level.value
     if search:
         # any name the unit ever had, without accents, or its code
-        sql += (" AND (u.code LIKE $code_q OR EXISTS (SELECT 1 FROM unit_names s WHERE s.code = u.code"
+        sql += (" AND (u.code LIKE $code_q OR u.gso_code LIKE $code_q OR EXISTS (SELECT 1 FROM unit_names s WHERE s.code = u.code"
                 " AND strip_accents(lower(replace(replace(s.name, 'đ', 'd'), 'Đ', 'D'))) LIKE $q))")
         params["q"] = f"%{search_key(search)}%"
         params["code_q"] = f"%{search.strip()}%"
-    sql += " ORDER BY CASE u.level WHEN 'province' THEN 0 WHEN 'department' THEN 1 WHEN 'district' THEN 2 ELSE 3 END, u.parent_code NULLS FIRST, u.code"
+    # units that exist on the date before those that no longer do (a search for "Đoàn Kết" opens
+    # today's ward first, the retired one of the same name after it)
+    sql += (" ORDER BY CASE u.level WHEN 'province' THEN 0 WHEN 'department' THEN 1 WHEN 'district' THEN 2 ELSE 3 END,"
+            f" NOT ({EXISTS_ON_SQL}), p.parent_code NULLS FIRST, u.gso_code, u.valid_from NULLS FIRST, u.code")
     return [_view(r) for r in db.rows(sql, params)]
 
 
@@ -163,6 +183,49 @@ def get_unit(db, code: str, *, as_of: dt.date) -> UnitView:
     if not rows:
         raise NotFound(f"There is no unit with code {code}.", vi=f"Không có đơn vị mã {code}.")
     return _view(rows[0])
+
+
+def resolve_unit(db, ref: str, *, as_of: dt.date) -> str:
+    """The key of the unit a person means by ``ref``: a unit key (``03388@2025-07-01``) names
+    exactly one unit; an official code names the unit bearing it on ``as_of`` (codes are reused:
+    03388 was Phường Quyết Tiến until 30/06/2025 and is Phường Đoàn Kết since).  When no unit
+    bears the code that day and several did at other times, the error lists them to choose from.
+    """
+    ref = ref.strip()
+    if "@" in ref:
+        if db.scalar("SELECT count(*) FROM units WHERE code = ?", [ref]):
+            return ref
+        raise NotFound(f"There is no unit {ref}.", vi=f"Không có đơn vị {ref}.")
+    rows = db.rows(
+        f"""SELECT u.code, n.name, u.valid_from, u.valid_to, {EXISTS_ON_SQL} AS live
+            FROM units u JOIN ({NAME_ON_SQL}) n ON n.code = u.code
+            WHERE coalesce(u.gso_code, u.code) = $ref OR u.code = $ref ORDER BY u.valid_from NULLS FIRST""",
+        {"as_of": as_of, "ref": ref})
+    live = [r for r in rows if r[4]]
+    if len(live) == 1:
+        return live[0][0]
+    if len(rows) == 1:
+        return rows[0][0]
+    if not rows:
+        raise NotFound(f"There is no unit with code {ref}.", vi=f"Không có đơn vị mã {ref}.")
+    listed = "; ".join(f"{r[0]} {r[1]} ({_period(r[2], r[3])})" for r in rows)
+    raise NotFound(
+        f"Code {ref} names {len(rows)} units at different times and none on {as_of:%d/%m/%Y}: {listed}. Name one by its key.",
+        vi=f"Mã {ref} là của {len(rows)} đơn vị ở các thời kỳ khác nhau, không đơn vị nào vào ngày {as_of:%d/%m/%Y}: {listed}. "
+           "Hãy chọn một theo mã định danh.")
+
+
+def same_code_units(db, key: str, *, as_of: dt.date) -> list[UnitView]:
+    """The other units that bore or bear the same official code as ``key`` (named as on ``as_of``)."""
+    return [_view(r) for r in db.rows(
+        _UNIT_SELECT + " WHERE coalesce(u.gso_code, u.code) = (SELECT coalesce(gso_code, code) FROM units WHERE code = $key)"
+        " AND u.code <> $key ORDER BY u.valid_from NULLS FIRST", {"as_of": as_of, "key": key})]
+
+
+def _period(start: dt.date | None, end: dt.date | None) -> str:
+    left = start.strftime("%d/%m/%Y") if start else "…"
+    right = (end - dt.timedelta(days=1)).strftime("%d/%m/%Y") if end else "…"
+    return f"{left} – {right}"
 
 
 def count_units(db) -> int:
@@ -178,6 +241,9 @@ class UnitPage:
     stage: str
     stage_since: dt.date | None
     maintenance: list[tuple[int, bool, bool]]
+    #: The stage is its predecessors' (the province counts their announcements for a unit formed
+    #: from them: the carry-over setting), not one of its own events.
+    inherited: bool = False
 
 
 def unit_page(db, code: str, *, today: dt.date) -> UnitPage:
@@ -187,4 +253,8 @@ def unit_page(db, code: str, *, today: dt.date) -> UnitPage:
     unit = get_unit(db, code, as_of=today)
     events = unit_events(db, code)
     stage, since = stage_on(events, today)
+    inherited = db.rows("SELECT valid_from FROM unit_stage_spans WHERE unit_code = $code AND inherited AND valid_from <= $d"
+                        " AND (valid_to IS NULL OR valid_to > $d)", {"code": code, "d": today})
+    if inherited:
+        return UnitPage(unit, events, "announced", inherited[0][0], maintenance_by_year(events, today), inherited=True)
     return UnitPage(unit, events, stage.value, since, maintenance_by_year(events, today))

@@ -17,6 +17,7 @@ from qms.accounts import Principal, Role, username_from_identity
 from qms.clock import utc_now
 from qms.errors import QmsError
 from qms.store import accounts as store
+from qms.ui import password_widgets
 from qms.ui.context import db, settings, show_error, t
 
 _KEY = "principal"
@@ -48,6 +49,7 @@ def _sign_in(username: str, password: str, *, create_admin: str | None = None) -
         return
     st.session_state[_KEY] = principal
     st.session_state[_SEEN] = utc_now()
+    password_widgets.remember_at_sign_in(principal.username)
     st.rerun()
 
 
@@ -143,4 +145,7 @@ def gate() -> Principal:
         if st.button(t("auth.sign_out"), key="sign_out"):
             sign_out()
             st.rerun()
+        if settings().auth == "local":
+            password_widgets.sidebar_change()
+    password_widgets.must_change_first()  # after an administrator's reset: nothing else until it is changed
     return principal

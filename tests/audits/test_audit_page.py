@@ -30,14 +30,15 @@ def db_path(demo_file, tmp_path) -> Path:
 def page(db_path, monkeypatch, account_in):
     """``page(audit=None, checklists=None)`` -> the audits page run once against a demo copy."""
 
-    def make(audit: int | None = None, checklists: Path | None = None, path: Path | None = None) -> AppTest:
+    def make(audit: int | None = None, checklists: Path | None = None, path: Path | None = None,
+             user: Principal = Principal(username="auditor1", role=Role.ADMIN)) -> AppTest:
         monkeypatch.setenv("QMS_DB", str(path or db_path))
         if checklists:
             monkeypatch.setenv("QMS_CHECKLISTS", str(checklists))
         st.cache_resource.clear()
         at = AppTest.from_file(PAGE, default_timeout=60)
         # signed in, as the router's gate ensures
-        at.session_state["principal"] = account_in(path or db_path, Principal(username="auditor1", role=Role.ADMIN))
+        at.session_state["principal"] = account_in(path or db_path, user)
         if audit is not None:
             at.query_params["audit"] = str(audit)
         at.run()
@@ -276,7 +277,7 @@ def test_fill_reload_finish_and_submit_updates_score_findings_and_lifecycle(page
     assert not at.error, [e.value for e in at.error]
     assert at.success[0].value.startswith("Đã nộp. Điểm: ") and "Đánh giá nội bộ' năm 2015" in at.success[0].value
     view = get_audit(store, audit_id)
-    assert at.metric[0].value == f"{view.score_pct:.2f}%"
+    assert at.metric[0].value == f"{view.score_pct:.2f}".replace(".", ",") + " %"  # a Vietnamese number
     findings = _table(at, "Mã phát hiện")
     assert finding in set(findings["Mục"]) and "Không phù hợp nhẹ" in set(findings["Mức độ"])
     assert store.rows("SELECT source FROM qms_events WHERE unit_code = ? AND event_type = 'internal_audit'"
@@ -370,3 +371,35 @@ def test_overview_heatmap_is_drawn_and_empty_before_any_finding(db_path, monkeyp
     assert len(at.get("vega_lite_chart")) == 1 and not at.info
     early = _run_script(_overview_heatmap_script, "2014-12-31", db_path, monkeypatch)
     assert [i.value for i in early.info] == ["Chưa có phát hiện nào đến ngày này."]
+
+
+def test_an_audit_outside_the_inspectors_scope_is_read_only_from_the_start(page, store):
+    """No live answer buttons (each click used to be refused while the progress count rose), no
+    save or submit, one line saying why; section moves and "Tải lại bản mới nhất" still work."""
+    audit_id = _draft_2015(store)
+    unit, parent = store.rows("SELECT a.unit_code, u.parent_code FROM audits a JOIN units u ON u.code = a.unit_code"
+                              " WHERE a.id = ?", [audit_id])[0]
+    other = store.scalar("SELECT min(code) FROM units WHERE level = 'district' AND code <> ?", [parent])
+    inspector = Principal(username="tdc", role=Role.AUDITOR, units=frozenset({"S12-01"}), districts=frozenset({other}))
+    at = page(audit=audit_id, user=inspector)
+    answered = at.get("progress")[0].proto.text
+    assert at.segmented_control and all(w.disabled for w in at.segmented_control)
+    assert all(w.disabled for w in at.text_area if w.key.startswith(f"aud_{audit_id}_"))
+    assert not [b for b in at.button if b.key in ("aud_save", "aud_submit")]
+    assert len(at.info) == 1 and at.info[0].value.startswith("Chỉ xem: ") and "S12-01" in at.info[0].value
+    at.button(key="aud_next").click().run()
+    at.button(key="aud_reload").click().run()
+    assert not at.exception and not at.error and at.get("progress")[0].proto.text == answered
+    at.button(key="aud_back").click().run()
+    assert "audit" not in at.query_params and not at.segmented_control  # back on the list
+
+
+def test_an_inspector_may_start_audits_only_of_their_units(page, store):
+    inspector = Principal(username="tdc", role=Role.AUDITOR, units=frozenset({"S12-01", "S12-02"}))
+    at = page(user=inspector)
+    assert at.selectbox(key="aud_new_unit").options == ["S12-01 — " + store.scalar(
+        "SELECT name FROM unit_names WHERE code = 'S12-01' ORDER BY valid_from DESC LIMIT 1"), "S12-02 — " + store.scalar(
+        "SELECT name FROM unit_names WHERE code = 'S12-02' ORDER BY valid_from DESC LIMIT 1")]
+    viewer = page(user=Principal(username="lanhdao", role=Role.VIEWER))
+    assert not [s for s in viewer.selectbox if s.key == "aud_new_unit"]
+    assert any(i.value.startswith("Chỉ xem: tài khoản lanhdao") for i in viewer.info)

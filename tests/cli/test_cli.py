@@ -108,3 +108,17 @@ def test_a_file_writer_refuses_to_replace_a_file_without_force(demo_path, tmp_pa
     forced = qms(*argv, "--force", db=demo_path)
     assert forced.returncode == 0, forced.stderr
     assert target.read_bytes()[:2] == b"PK"   # an .xlsx now
+
+
+def test_the_demo_prints_each_account_with_its_role_once(tmp_path):
+    db = tmp_path / "demo.duckdb"
+    out = qms("demo", db=db)
+    assert out.returncode == 0, out.stderr
+    lines = {line.split()[0]: line for line in out.stdout.splitlines() if line.startswith("  ")}
+    assert set(lines) == {"admin", "tdc", "iso.quyetthang", "lanhdao"}
+    assert lines["admin"].endswith("administrator") and lines["lanhdao"].endswith("viewer (leaders), read-only")
+    assert lines["tdc"].endswith("auditor / inspector (units S12-01, S12-02; districts 105, 106)")
+    assert lines["iso.quyetthang"].endswith("unit ISO officer (units 03386)")
+    assert "Đổi mật khẩu" in out.stdout
+    again = qms("demo", "--force", db=db)  # existing accounts keep their passwords: nothing printed again
+    assert again.returncode == 0 and "Demo accounts" not in again.stdout

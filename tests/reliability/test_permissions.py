@@ -45,7 +45,8 @@ from qms.exports.snapshot import write_snapshot
 from qms.models import EventType, Level, NewEvent, Target
 from qms.scope_models import CatalogueEntry, ChangeEffect, LegalChangeInput, LegalChangeItem, ProcessStatus, ProcessVersionInput
 from qms.settings import PROJECT_ROOT
-from qms.store import accounts, actions, audits, demo, events, export_settings, scope_files, scope_processes, scope_writes
+from qms.admin_changes import parse_change_csv
+from qms.store import accounts, actions, admin_changes, audits, demo, events, export_settings, scope_files, scope_processes, scope_writes
 from qms.store import status_import, targets, units
 from qms.store.action_queries import get_action
 from qms.store.db import Database, open_database
@@ -102,6 +103,12 @@ AUDIT_WORK = {"admin", "auditor_in"}     # AUDIT_WRITE, ACTION_VERIFY in the aud
 
 
 # -- set-ups (as the system) ---------------------------------------------------------------------
+
+def _rename_act(n: int):
+    """The ``n``-th act renaming the unit (it continues under its code), effective a day apart."""
+    return parse_change_csv(f"new_code,new_name,kind,formed_from_old_codes\n{UNIT},Phường Thử {n},phuong,{UNIT}\n",
+                            "doi_ten.csv", act=f"QĐ {n}/thử", effective=dt.date(2030, 1, 1) + dt.timedelta(days=n))
+
 
 def _template():
     return load_templates(PROJECT_ROOT / "checklists").latest(ISO2015)
@@ -216,6 +223,13 @@ CASES: dict[str, Case] = {
         db, parse_units_csv(f"gso_code,name,level,kind,parent_gso_code\n9{n:04d},Xã Thử {n},commune,xa,{DISTRICT}\n"), actor=a)),
     "qms.store.status_import.apply_status_import": case("imports", ADMIN_ONLY, lambda db, code, a: status_import.apply_status_import(
         db, _status_sheet(code), "tinh_trang.csv", today=TODAY, actor=a), prepare=_not_started_commune),
+    # administrative changes: a unit renamed by an act (it continues), one act a call
+    "qms.store.admin_changes.apply_change": case("imports", ADMIN_ONLY, lambda db, n, a: admin_changes.apply_change(
+        db, _rename_act(n), "doi_ten.csv", actor=a)),
+    "qms.store.admin_changes.preview_change": case("imports", ADMIN_ONLY, lambda db, n, a: admin_changes.preview_change(
+        db, _rename_act(n), "doi_ten.csv", actor=a), writes=False),
+    "qms.store.admin_changes.set_carry_over": case("settings", ADMIN_ONLY, lambda db, n, a: admin_changes.set_carry_over(
+        db, n % 2 == 0, actor=a)),
     "qms.store.status_import.preview_status_import": case("imports", ADMIN_ONLY, lambda db, code, a: status_import.preview_status_import(
         db, _status_sheet(code), "tinh_trang.csv", today=TODAY, actor=a), prepare=_not_started_commune, writes=False),
     "qms.store.scope_files.import_file": case("imports", UNIT_WORK, lambda db, n, a: scope_files.import_file(

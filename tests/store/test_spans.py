@@ -59,7 +59,7 @@ def test_fresh_database_has_empty_spans(db):
 def test_spans_after_writes_equal_a_rebuild(history_db):
     kept, rebuilt = _kept_and_rebuilt(history_db)
     assert kept == rebuilt
-    assert [r[1:] for r in kept["unit_stage_spans"]] == [
+    assert [r[1:4] for r in kept["unit_stage_spans"]] == [
         (1, dt.date(2016, 3, 1), dt.date(2017, 1, 10)), (2, dt.date(2017, 1, 10), dt.date(2017, 9, 1)),
         (3, dt.date(2017, 9, 1), dt.date(2020, 2, 1)), (3, dt.date(2020, 2, 1), None),
     ]
@@ -71,7 +71,7 @@ def test_backdated_event_in_the_middle_of_history_splits_the_span(history_db):
     record_event(history_db, _event(EventType.MANAGEMENT_REVIEW, "2018-04-01"), actor=system_principal("officer"), today=TODAY)
     kept, rebuilt = _kept_and_rebuilt(history_db)
     assert kept == rebuilt
-    assert (3, dt.date(2017, 9, 1), dt.date(2018, 10, 1)) in [r[1:] for r in kept["unit_stage_spans"]]
+    assert (3, dt.date(2017, 9, 1), dt.date(2018, 10, 1)) in [r[1:4] for r in kept["unit_stage_spans"]]
     assert ("03386", 2018, dt.date(2018, 4, 1)) in kept["unit_year_maintenance"]
     assert coverage.stage_of(history_db, "03386", dt.date(2019, 1, 1)) == (Stage.ANNOUNCED, dt.date(2018, 10, 1))
 
@@ -83,7 +83,7 @@ def test_event_of_a_merged_unit_is_kept_and_only_that_unit_is_rewritten(history_
     kept, rebuilt = _kept_and_rebuilt(history_db)
     assert kept == rebuilt
     assert [r for r in kept["unit_stage_spans"] if r[0] == "03386"] == before["unit_stage_spans"]
-    assert [r[1:] for r in kept["unit_stage_spans"] if r[0] == "03397"] == [
+    assert [r[1:4] for r in kept["unit_stage_spans"] if r[0] == "03397"] == [
         (1, dt.date(2016, 5, 1), dt.date(2018, 5, 1)), (2, dt.date(2018, 5, 1), None)]
     # merged away on 01/01/2020: counted in 2019, not after
     communes = {c.level.value: c for c in coverage.by_level(history_db, dt.date(2019, 6, 1))}["commune"]
@@ -117,7 +117,9 @@ def test_migration_backfill_equals_a_rebuild(demo_db):
         for table in spans.TABLES:
             cur.execute(f"DELETE FROM {table}")  # noqa: S608
         for statement in inserts:
-            cur.execute(statement)
+            # 008 ran on the table before 010 added the `inherited` column (default false)
+            cur.execute(statement.replace("INSERT INTO unit_stage_spans WITH",
+                                          "INSERT INTO unit_stage_spans (unit_code, stage, valid_from, valid_to) WITH"))
         backfilled = spans.contents(cur)
         cur.execute("ROLLBACK")
     finally:

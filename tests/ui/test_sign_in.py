@@ -62,11 +62,15 @@ def test_sign_out_returns_to_the_form(app):
     assert at.title[0].value == "Đăng nhập"
 
 
-def test_viewer_cannot_save_targets_even_if_the_button_is_pressed(app, tmp_path):
+def test_a_viewer_reads_the_targets_without_an_editor_and_is_told_why(app):
+    """Not handed a grid and a "Lưu chỉ tiêu" button that could only be refused (the store
+    still refuses a viewer's write: tests/accounts/test_accounts.py)."""
     at = app(page="qms/ui/pages/targets.py", user=Principal(username="leader", role=Role.VIEWER))
-    at.session_state["targets_editor"] = {"edited_rows": {0: {"commune": 1.0}}, "added_rows": [], "deleted_rows": []}
-    at.button(key="targets_save").click().run()
-    assert len(at.error) == 1 and "không có quyền" in at.error[0].value
+    assert not at.exception
+    assert not at.data_editor and not [b for b in at.button if b.key == "targets_save"]
+    assert [i.value for i in at.info] == ["Chỉ xem: tài khoản leader có quyền chỉ xem (lãnh đạo), không thay đổi được dữ liệu."]
+    table = next(df.value for df in at.dataframe if "Năm" in df.value.columns)
+    assert 2017 in set(table["Năm"]) and "Cấp xã" in table.columns
 
 
 def test_accounts_and_change_log_pages_are_for_administrators_only(app):

@@ -10,6 +10,8 @@ from qms.store import accounts as store
 from qms.store import changelog
 from qms.ui.context import actor, db, show_error, t
 from qms.ui.log_widgets import log_table
+from qms.ui.password_widgets import reset_for
+from qms.ui.tables import show_table
 
 
 def _codes(text: str) -> list[str]:
@@ -24,7 +26,7 @@ if flash:
     st.success(flash)
 
 users = store.list_users(db())
-st.dataframe(
+show_table(
     [
         {
             t("auth.username"): u.username, t("auth.display_name"): u.display_name, t("users.role"): t(f"role.{u.role.value}"),
@@ -32,7 +34,7 @@ st.dataframe(
         }
         for u in users
     ],
-    hide_index=True, key="users_table",
+    key="users_table",
 )
 if not allowed(me, Operation.MANAGE_USERS):
     st.stop()
@@ -59,7 +61,8 @@ if submitted:
 
 others = [u for u in users if u.username != me.username]
 if others:
-    c1, c2 = st.columns([3, 1])
+    st.subheader(t("users.manage"))
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     who = c1.selectbox(t("auth.username"), [u.username for u in others], key="users_toggle_pick")
     target = next(u for u in others if u.username == who)
     if c2.button(t("users.deactivate") if target.active else t("users.activate"), key="users_toggle"):
@@ -70,6 +73,7 @@ if others:
         else:
             st.session_state["users_flash"] = t("users.updated")
             st.rerun()
+    reset_for(who)
     # A new role or scope applies at the account's next step, even in a session already open.
     with st.form("users_role"):
         st.caption(t("users.change_role_help", name=target.username))
