@@ -279,14 +279,14 @@ def change_own_password(db, username: str, current: str, new: str) -> None:
     db.write(run, attempts=1)
 
 
-def reset_password(db, username: str, *, actor: Principal | str) -> str:
+def reset_password(db, username: str, *, actor: Principal) -> str:
     """An administrator gives ``username`` a random one-time password (returned, to be shown
     once and handed over; only its hash is kept) that must be changed at the next sign-in."""
     password = accounts.new_password()
     password_hash = accounts.hash_password(password)
 
     def run(cur) -> None:
-        who = accounts.require(actor, Operation.MANAGE_USERS)
+        who = authorize(cur, actor, Operation.MANAGE_USERS)
         if who.username == username:
             raise QmsError("Change your own password with 'Change password', not a reset.",
                            vi="Hãy đổi mật khẩu của chính bạn ở mục 'Đổi mật khẩu', không dùng đặt lại.")

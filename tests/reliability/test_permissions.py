@@ -77,6 +77,7 @@ ACTORS: dict[str, Principal | str] = {
 WITHOUT_ACTOR = {
     "qms.store.accounts.sign_in": "records the attempt of someone not yet signed in",
     "qms.store.accounts.sign_in_sso": "records the attempt of someone not yet signed in",
+    "qms.store.accounts.change_own_password": "a person's own password, proven by the current one (no other right needed)",
     "qms.store.migrations.apply": "the schema, applied when the database opens",
 }
 
@@ -205,6 +206,8 @@ CASES: dict[str, Case] = {
                                           prepare=_target_active),
     "qms.store.accounts.set_password": case("accounts", ADMIN_ONLY, lambda db, n, a: accounts.set_password(
         db, "m.target", f"mật khẩu mới {n:04d}", actor=a)),
+    "qms.store.accounts.reset_password": case("accounts", ADMIN_ONLY, lambda db, n, a: accounts.reset_password(
+        db, "m.target", actor=a)),
     "qms.store.accounts.set_role": case("accounts", ADMIN_ONLY, lambda db, n, a: accounts.set_role(
         db, "m.target", Role.AUDITOR if n % 2 == 0 else Role.VIEWER, districts=[DISTRICT] if n % 2 == 0 else [], actor=a)),
     # units and their lifecycle
@@ -228,7 +231,7 @@ CASES: dict[str, Case] = {
         db, _rename_act(n), "doi_ten.csv", actor=a)),
     "qms.store.admin_changes.preview_change": case("imports", ADMIN_ONLY, lambda db, n, a: admin_changes.preview_change(
         db, _rename_act(n), "doi_ten.csv", actor=a), writes=False),
-    "qms.store.admin_changes.set_carry_over": case("settings", ADMIN_ONLY, lambda db, n, a: admin_changes.set_carry_over(
+    "qms.store.admin_changes.set_carry_over": case("units", ADMIN_ONLY, lambda db, n, a: admin_changes.set_carry_over(
         db, n % 2 == 0, actor=a)),
     "qms.store.status_import.preview_status_import": case("imports", ADMIN_ONLY, lambda db, code, a: status_import.preview_status_import(
         db, _status_sheet(code), "tinh_trang.csv", today=TODAY, actor=a), prepare=_not_started_commune, writes=False),
