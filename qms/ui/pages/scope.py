@@ -7,6 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
+from qms.access import home_unit
 from qms.accounts import Operation
 from qms.change_text import labelled
 from qms.dates import fmt
@@ -86,7 +87,9 @@ with tab_scope:
 
 # -- one unit: processes, covered and uncovered TTHC, new versions -------------------------------
 with tab_unit:
-    code = st.selectbox(t("units.pick"), scope_units, format_func=unit_label, key="scope_unit")
+    home = home_unit(actor(), [by_code[c] for c in scope_units])  # an officer's own unit first, as on Đơn vị
+    code = st.selectbox(t("units.pick"), scope_units, format_func=unit_label, key="scope_unit",
+                        index=scope_units.index(home) if home in scope_units else 0)
     unit_scope = scope_store.unit_scope(db(), code, as_of)
     widgets.render_unit_scope(unit_scope, key="scope_unit_view")
 
