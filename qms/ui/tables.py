@@ -35,11 +35,20 @@ def _numeric(column: pd.Series) -> bool:
 
 
 def frame(rows: Sequence[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
-    """The rows as a DataFrame whose number columns are numbers (``None`` -> NaN)."""
+    """The rows as a DataFrame whose number columns are numbers (``None`` -> NaN, shown as a
+    dash) and whose other columns never hold ``None`` (the grid would write "None"): a missing
+    text is empty, a column with no value at all (the scores of drafts only) a dash."""
     data = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     for name in data.columns:
-        if data[name].dtype == object and _numeric(data[name]):
-            data[name] = pd.to_numeric(data[name])
+        column = data[name]
+        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        if _numeric(column):
+            data[name] = pd.to_numeric(column)
+        elif column.isna().all():
+            data[name] = formatting.MISSING
+        elif column.isna().any():
+            data[name] = column.where(column.notna(), "")
     return data
 
 

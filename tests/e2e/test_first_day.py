@@ -155,6 +155,13 @@ def test_vietnamese_screens_show_no_english_or_raw_data(page, app_server):
     expect(page.get_by_text(re.compile(r"^Kéo thả tệp vào đây hoặc bấm Chọn tệp · \.csv · tối đa \d+ MB$"))).to_be_visible()
     expect(page.get_by_text(re.compile(r"in_plan"))).to_be_visible()  # the columns the file may have
 
+    goto(page, "audits")  # drafts have no score yet: a dash, not "None"
+    choose(page, "aud_f_status", "Nháp")
+    drafts = grid(page, "Số phiếu", "Điểm (%)")
+    expect(drafts).to_have_count(1)
+    scores = {r[6] for r in grid_rows(drafts)}
+    assert scores == {"–"}, scores
+
     goto(page, "change-log")  # before/after labelled, dates day first, no JSON
     table = grid(page, "Thời điểm", "Sau")
     expect(table).to_have_count(1)
