@@ -243,4 +243,5 @@ def test_an_officer_opens_on_their_unit_and_edits_only_its_processes(page, demo_
 def test_a_viewer_gets_no_scope_form(page, demo_path):
     at = page(demo_path, user=Principal(username="lanhdao", role=Role.VIEWER))
     assert not at.exception and not [f for f in at.text_input if f.key in ("scope_v_code", "scope_c_doc")]
+    assert not at.get("file_uploader")  # nor the catalogue / process import
     assert any(i.value.startswith("Chỉ xem: tài khoản lanhdao") for i in at.info)

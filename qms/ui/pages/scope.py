@@ -213,7 +213,8 @@ with tab_files:
     default_unit = c2.selectbox(t("scope.import_unit"), [None, *scope_units], format_func=unit_label, key="scope_import_unit",
                                 help=t("scope.import_unit_help"))
     st.caption(t(f"scope.import_help_{kind.value}"))
-    uploaded = file_input(t("scope.import_file"), ["xlsx", "csv"], key="scope_import_file")
+    uploaded = None if read_only(Operation.SCOPE_WRITE) else file_input(t("scope.import_file"), ["xlsx", "csv"],
+                                                                         key="scope_import_file")
     if uploaded is not None:
         stamp = (uploaded.file_id, kind, default_unit, as_of)
         cached = st.session_state.get("scope_preview")
