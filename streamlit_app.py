@@ -47,4 +47,6 @@ if current() is None or password_change_pending():
     st.navigation(_pages(admin=True), position="hidden")
 principal = gate()  # the sign-in form (or the first administrator's, or a new password's) stops the run here
 run_nightly_export()
-st.navigation(_pages(admin=allowed(principal, Operation.MANAGE_USERS))).run()
+page = st.navigation(_pages(admin=allowed(principal, Operation.MANAGE_USERS)))
+st.session_state["page_url"] = page.url_path  # which address of a page with two (Đánh giá) is open
+page.run()

@@ -37,4 +37,5 @@ def log_table(entries: Sequence[dict[str, Any]], *, key: str, with_entity: bool 
         side = {"entity": e["entity"], "action": e["action"]}
         row.update({cols["before"]: describe(e["before"], code, **side), cols["after"]: describe(e["after"], code, **side)})
         rows.append(row)
-    show_table(rows, key=key, widths={cols["before"]: 160, cols["after"]: 220, cols["who"]: 110, cols["key"]: 100})
+    show_table(rows, key=key, widths={cols["before"]: 150, cols["after"]: 200, cols["who"]: 110, cols["key"]: 100,
+                                     cols["action"]: 130, cols["entity"]: 150})

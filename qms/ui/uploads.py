@@ -9,7 +9,6 @@ page style, hides those two texts and shows the button's label and a hint line f
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import streamlit as st
@@ -26,11 +25,16 @@ _STYLE = """<style>
 </style>"""
 
 
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal (Unicode as is: CSS escapes are not JSON's ``\\u``)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
 def file_input(label: str, types: Sequence[str], *, key: str, help: str | None = None,
                label_visibility: str = "visible"):
     """``st.file_uploader`` for one file of ``types`` (extensions without the dot), its button
     and hint in the user's language; returns what the uploader returns."""
-    st.html(_STYLE.format(button=json.dumps(t("upload.button"))))
+    st.html(_STYLE.format(button=_css_string(t("upload.button"))))
     uploaded = st.file_uploader(label, type=list(types), key=key, help=help, label_visibility=label_visibility)
     size = int(st.get_option("server.maxUploadSize"))
     st.caption(t("upload.hint", types=", ".join(f".{x}" for x in types), size=size))

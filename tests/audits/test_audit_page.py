@@ -403,3 +403,15 @@ def test_an_inspector_may_start_audits_only_of_their_units(page, store):
     viewer = page(user=Principal(username="lanhdao", role=Role.VIEWER))
     assert not [s for s in viewer.selectbox if s.key == "aud_new_unit"]
     assert any(i.value.startswith("Chỉ xem: tài khoản lanhdao") for i in viewer.info)
+
+
+def test_the_lists_address_with_an_audit_number_leads_to_the_audits_own(app, store):
+    """``/audits?audit=ID`` (links and bookmarks from before the audit had its own address) opens
+    ``/audit?audit=ID``: on the list's address the sidebar's Đánh giá would keep the audit open."""
+    audit_id = _draft_2015(store)
+    at = app()
+    at.query_params["audit"] = str(audit_id)
+    at.switch_page("qms/ui/pages/audits.py").run()
+    assert not at.exception, at.exception
+    assert at.session_state["page_url"] == "audit" and at.query_params["audit"] == str(audit_id)
+    assert at.header[0].value.startswith(f"Phiếu #{audit_id}: ")

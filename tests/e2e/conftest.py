@@ -97,6 +97,12 @@ class DemoFacts:
     complete_departments: list[tuple[str, str, int]] = field(default_factory=list)
     #: Audits of every status the database holds: the rows of a snapshot's audits table.
     audit_count: int = 0
+    #: ``(audit id, unit name)`` of a draft audit of a unit outside the inspector ``tdc``'s scope.
+    foreign_draft: tuple[int, str] = (0, "")
+    #: ``(action id, unit code)`` of an open action outside the officer's unit (the administrator starts it).
+    open_action: tuple[int, str] = (0, "")
+    #: ``(action id, unit code)`` of an action done and awaiting verification, outside ``tdc``'s scope.
+    foreign_done_action: tuple[int, str] = (0, "")
 
     def commune(self, stage: Stage, index: int = 0) -> str:
         codes = self.pending_communes.get(stage, [])
@@ -143,8 +149,8 @@ def _run_cli(db_path: Path, *args: str, stdin: str | None = None) -> None:
 
 
 #: Demo accounts the journeys sign in with; each gets a password of this session's own.
-ACCOUNTS = ("admin", "tdc", "iso.quyetthang")
-AUDITOR, OFFICER = "tdc", "iso.quyetthang"
+ACCOUNTS = ("admin", "tdc", "iso.quyetthang", "lanhdao")
+AUDITOR, OFFICER, VIEWER = "tdc", "iso.quyetthang", "lanhdao"
 
 
 def _read_facts(db_path: Path, today: dt.date) -> DemoFacts:
@@ -170,11 +176,18 @@ def _read_facts(db_path: Path, today: dt.date) -> DemoFacts:
         scoped = {c for u in users.values() for c in u.units}
         departments = [(r.unit_code, r.unit_name, r.tthc_total) for r in scope_by_unit(db, today, level=Level.DEPARTMENT)
                        if r.complete and r.tthc_total and r.unit_code not in scoped]
+        in_scope = {u.code for u in units if u.code in auditor.units or u.parent_code in auditor.districts}
+        foreign = next(a for a in list_audits(db, status=AuditStatus.DRAFT) if a.unit_code not in in_scope)
+        others = [a for a in list_actions(db, as_of=today, status=ActionStatus.OPEN).rows
+                  if a.unit_code not in officer.units and a.id != action.id]
+        done = [a for a in list_actions(db, as_of=today, status=ActionStatus.DONE).rows if a.unit_code not in in_scope]
+        assert others and done, "the demo lacks an open action outside the officer's unit or a done one outside tdc's scope"
         facts = DemoFacts(
             today=today, pending_communes=pending, districts_2016=districts, unit_count=count_units(db),
             district_count=sum(1 for u in units if u.level is Level.DISTRICT and u.valid_to is None),
             audit_unit=audit_unit, officer_action=(action.id, action.unit_code), complete_departments=departments,
-            audit_count=len(list_audits(db, limit=1_000_000)),
+            audit_count=len(list_audits(db, limit=1_000_000)), foreign_draft=(foreign.id, foreign.unit_name),
+            open_action=(others[-1].id, others[-1].unit_code), foreign_done_action=(done[0].id, done[0].unit_code),
         )
     finally:
         db.close()

@@ -22,12 +22,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @pytest.fixture
 def page(monkeypatch, account_in):
-    def make(path, *, as_of: dt.date | None = END_2021) -> AppTest:
+    def make(path, *, as_of: dt.date | None = END_2021, user: Principal | None = None) -> AppTest:
         monkeypatch.setenv("QMS_DB", str(path))
         st.cache_resource.clear()
         at = AppTest.from_file(PAGE, default_timeout=60)
         # signed in, as the router's gate ensures
-        at.session_state["principal"] = account_in(path, Principal(username="lead", role=Role.ADMIN))
+        at.session_state["principal"] = account_in(path, user or Principal(username="lead", role=Role.ADMIN))
         at.run()
         if as_of is not None and not at.exception and at.date_input:
             at.date_input(key="scope_as_of").set_value(as_of).run()
@@ -227,3 +227,21 @@ def test_preview_of_a_process_file_tells_what_would_be_imported(page, demo_path)
     at.file_uploader(key="scope_import_file").set_value(("qt.xlsx", xlsx({"QT": rows}), XLSX)).run()
     assert not at.exception and not at.error
     assert any("1 phiên bản của 1 quy trình (1 đơn vị): 1 mới" in i.value for i in at.info)
+
+
+def test_an_officer_opens_on_their_unit_and_edits_only_its_processes(page, demo_path):
+    officer = Principal(username="iso.quyetthang", role=Role.OFFICER, units=frozenset({"03386"}))
+    at = page(demo_path, user=officer)
+    assert not at.exception and at.selectbox(key="scope_unit").value == "03386"
+    assert [f for f in at.text_input if f.key == "scope_v_code"]  # their own unit: the version form
+    assert any(i.value.startswith("Chỉ xem: vai trò Thư ký ISO đơn vị không được ghi nhận thay đổi pháp lý") for i in at.info)
+    at.selectbox(key="scope_unit").set_value("S12-01").run()
+    assert not [f for f in at.text_input if f.key == "scope_v_code"]
+    assert any("không thuộc phạm vi được giao cho bạn (đơn vị 03386)" in i.value for i in at.info)
+
+
+def test_a_viewer_gets_no_scope_form(page, demo_path):
+    at = page(demo_path, user=Principal(username="lanhdao", role=Role.VIEWER))
+    assert not at.exception and not [f for f in at.text_input if f.key in ("scope_v_code", "scope_c_doc")]
+    assert not at.get("file_uploader")  # nor the catalogue / process import
+    assert any(i.value.startswith("Chỉ xem: tài khoản lanhdao") for i in at.info)

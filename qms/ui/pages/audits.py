@@ -82,6 +82,8 @@ def flash() -> None:
 
 
 raw = st.query_params.get("audit")
+if raw is not None and ss.get("page_url") == "audits" and raw.isdigit():
+    go(int(raw))  # the list's address with ?audit= (older links): to the audit's own, so the sidebar leads back
 if raw is None:
     units = list_units(db(), as_of=today, include_gone=True)
     if not units:

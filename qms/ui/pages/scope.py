@@ -8,6 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from qms.admin_changes import official_code
+from qms.access import home_unit
 from qms.accounts import Operation
 from qms.change_text import labelled
 from qms.clock import province_today
@@ -88,7 +89,9 @@ with tab_scope:
 
 # -- one unit: processes, covered and uncovered TTHC, new versions -------------------------------
 with tab_unit:
-    code = st.selectbox(t("units.pick"), scope_units, format_func=unit_label, key="scope_unit")
+    home = home_unit(actor(), [by_code[c] for c in scope_units])  # an officer's own unit first, as on Đơn vị
+    code = st.selectbox(t("units.pick"), scope_units, format_func=unit_label, key="scope_unit",
+                        index=scope_units.index(home) if home in scope_units else 0)
     unit_scope = scope_store.unit_scope(db(), code, as_of)
     widgets.render_unit_scope(unit_scope, key="scope_unit_view")
 
@@ -212,7 +215,8 @@ with tab_files:
     default_unit = c2.selectbox(t("scope.import_unit"), [None, *scope_units], format_func=unit_label, key="scope_import_unit",
                                 help=t("scope.import_unit_help"))
     st.caption(t(f"scope.import_help_{kind.value}"))
-    uploaded = file_input(t("scope.import_file"), ["xlsx", "csv"], key="scope_import_file")
+    uploaded = None if read_only(Operation.SCOPE_WRITE) else file_input(t("scope.import_file"), ["xlsx", "csv"],
+                                                                         key="scope_import_file")
     if uploaded is not None:
         stamp = (uploaded.file_id, kind, default_unit, as_of)
         cached = st.session_state.get("scope_preview")
