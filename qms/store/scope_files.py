@@ -15,7 +15,8 @@ from typing import Any
 
 from qms import scope_import as files
 from qms.scope_models import CatalogueImport, ProcessImport
-from qms.spreadsheets import Table, write_csv, write_xlsx
+from qms.spreadsheet_writing import write_csv, write_xlsx
+from qms.spreadsheets import Table
 from qms.store.scope_processes import import_processes, preview_processes
 from qms.store.scope_writes import import_catalogue, preview_catalogue
 from qms.store.units import NAME_ON_SQL

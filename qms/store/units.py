@@ -96,9 +96,9 @@ def import_units(db, records: Sequence[tuple[int, UnitRecord]], *, actor: Princi
 
 def rename_unit(db, code: str, new_name: str, *, on: dt.date, actor: Principal | str) -> None:
     """Record that unit ``code`` is called ``new_name`` from ``on``; earlier dates keep the old name."""
-    from qms.models import nfc
+    from qms.text_rules import checked_text
 
-    new_name = nfc(new_name)
+    new_name = checked_text(new_name, field="name")
     who = accounts.require(actor, Operation.IMPORT_UNITS)
 
     def run(cur) -> None:
