@@ -25,7 +25,7 @@ from qms.store import coverage as coverage_store
 from qms.store import demo as demo_store
 from qms.store import units as units_store
 from qms.store.db import opened
-from qms.units_import import decode, parse_units_csv
+from qms.units_import import parse_units_file
 
 
 
@@ -60,7 +60,7 @@ def cmd_import_units(args, settings: Settings) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise QmsError(f"{path}: no such file.")
-    records = parse_units_csv(decode(path.read_bytes(), path.name), path.name)
+    records = parse_units_file(path.read_bytes(), path.name)
     with opened(settings.db_path) as db:
         summary = units_store.import_units(db, records, actor=settings.actor, source=path.name)
     if args.json:

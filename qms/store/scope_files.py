@@ -38,7 +38,7 @@ class FilePreview:
 
 def _read(kind: FileKind, data: bytes, source: str, *, sheet: str | None, default_unit: str | None, today: dt.date):
     if kind is FileKind.CATALOGUE:
-        return files.read_catalogue(data, source, sheet=sheet, default_unit=default_unit)
+        return files.read_catalogue(data, source, today=today, sheet=sheet, default_unit=default_unit)
     return files.read_processes(data, source, today=today, sheet=sheet, default_unit=default_unit)
 
 

@@ -8,7 +8,7 @@ from qms.errors import ImportRowError, QmsError
 from qms.store import demo as demo_store
 from qms.store.units import import_units
 from qms.ui.context import actor, db, lang, link_safe, settings, show_error, t
-from qms.units_import import decode, parse_units_csv
+from qms.units_import import parse_units_file
 
 st.title(t("page.import"))
 
@@ -21,7 +21,7 @@ st.caption(t("import.units_help"))
 uploaded = st.file_uploader("CSV", type=["csv"], key="import_units_file")
 if uploaded is not None and st.button(t("import.run"), type="primary", key="import_units_run"):
     try:
-        records = parse_units_csv(decode(uploaded.getvalue(), uploaded.name), uploaded.name)
+        records = parse_units_file(uploaded.getvalue(), uploaded.name)
         summary = import_units(db(), records, actor=actor(), source=uploaded.name)
     except ImportRowError as e:
         st.error(link_safe(e.text(lang()).split(". ")[0] + "."))
