@@ -7,6 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
+from qms.accounts import Operation, allowed
 from qms.dates import fmt
 from qms.errors import ImportRowError, QmsError
 from qms.models import COVERAGE_LEVELS, checked
@@ -197,52 +198,57 @@ with tab_legal:
 # -- import and export ------------------------------------------------------------------------------
 with tab_files:
     st.subheader(t("scope.import"))
-    c1, c2 = st.columns(2)
-    kind = c1.radio(t("scope.import_kind"), list(FileKind), key="scope_import_kind", horizontal=True,
-                    format_func=lambda k: t(f"scope.kind_{k.value}"))
-    default_unit = c2.selectbox(t("scope.import_unit"), [None, *scope_units], format_func=unit_label, key="scope_import_unit",
-                                help=t("scope.import_unit_help"))
-    st.caption(t(f"scope.import_help_{kind.value}"))
-    uploaded = st.file_uploader(t("scope.import_file"), type=["xlsx", "csv"], key="scope_import_file")
-    if uploaded is not None:
-        stamp = (uploaded.file_id, kind, default_unit, as_of)
-        cached = st.session_state.get("scope_preview")
-        try:
-            if cached is None or cached[0] != stamp:
-                cached = (stamp, preview_file(db(), kind, uploaded.getvalue(), uploaded.name, default_unit=default_unit, today=today))
-                st.session_state["scope_preview"] = cached
-            preview = cached[1]
-        except ImportRowError as e:
-            st.error(link_safe(t("scope.import_refused", file=uploaded.name, n=len(e.problems))))
-            st.dataframe([{t("scope.col_where"): w, t("scope.col_reason"): r} for w, r in e.problems], hide_index=True,
-                         key="scope_import_errors")
-        except QmsError as e:
-            show_error(e)
-        else:
-            table = preview.table
-            st.caption(link_safe(t("scope.import_found", sheets=", ".join(table.sheets), rows=len(table.rows),
-                                   ignored=", ".join(table.ignored_headers) or "—")))
-            st.dataframe([{"": where, **rec.model_dump(mode="json")} for where, rec in preview.records[:200]],
-                         hide_index=True, key="scope_import_preview")
-            s = preview.summary
-            if kind is FileKind.CATALOGUE:
-                st.info(t("scope.import_plan_tthc", rows=s.rows, units=s.units, new=s.new_entries, ended=s.ended,
-                          same=s.unchanged, tthc=s.new_tthc, renamed=s.renamed_tthc))
+    # only a role that may write some unit's scope gets the uploader: reading a file costs the
+    # server memory and time, so nobody else may make it read one (the store refuses the import anyway)
+    if not any(allowed(actor(), Operation.SCOPE_WRITE, unit_code=c) for c in scope_units):
+        st.info(t("scope.import_not_allowed"))
+    else:
+        c1, c2 = st.columns(2)
+        kind = c1.radio(t("scope.import_kind"), list(FileKind), key="scope_import_kind", horizontal=True,
+                        format_func=lambda k: t(f"scope.kind_{k.value}"))
+        default_unit = c2.selectbox(t("scope.import_unit"), [None, *scope_units], format_func=unit_label, key="scope_import_unit",
+                                    help=t("scope.import_unit_help"))
+        st.caption(t(f"scope.import_help_{kind.value}"))
+        uploaded = st.file_uploader(t("scope.import_file"), type=["xlsx", "csv"], key="scope_import_file")
+        if uploaded is not None:
+            stamp = (uploaded.file_id, kind, default_unit, as_of)
+            cached = st.session_state.get("scope_preview")
+            try:
+                if cached is None or cached[0] != stamp:
+                    cached = (stamp, preview_file(db(), kind, uploaded.getvalue(), uploaded.name, default_unit=default_unit, today=today))
+                    st.session_state["scope_preview"] = cached
+                preview = cached[1]
+            except ImportRowError as e:
+                st.error(link_safe(t("scope.import_refused", file=uploaded.name, n=len(e.problems))))
+                st.dataframe([{t("scope.col_where"): w, t("scope.col_reason"): r} for w, r in e.problems], hide_index=True,
+                             key="scope_import_errors")
+            except QmsError as e:
+                show_error(e)
             else:
-                st.info(t("scope.import_plan_processes", rows=s.rows, units=s.units, processes=s.processes, new=s.new_versions,
-                          same=s.unchanged))
-            if st.button(t("scope.import_confirm"), type="primary", key="scope_import_confirm"):
-                try:
-                    done = import_file(db(), kind, uploaded.getvalue(), uploaded.name, actor=actor(),
-                                       default_unit=default_unit, today=today)
-                except ImportRowError as e:
-                    st.error(link_safe(t("scope.import_refused", file=uploaded.name, n=len(e.problems))))
-                except QmsError as e:
-                    show_error(e)
+                table = preview.table
+                st.caption(link_safe(t("scope.import_found", sheets=", ".join(table.sheets), rows=len(table.rows),
+                                       ignored=", ".join(table.ignored_headers) or "—")))
+                st.dataframe([{"": where, **rec.model_dump(mode="json")} for where, rec in preview.records[:200]],
+                             hide_index=True, key="scope_import_preview")
+                s = preview.summary
+                if kind is FileKind.CATALOGUE:
+                    st.info(t("scope.import_plan_tthc", rows=s.rows, units=s.units, new=s.new_entries, ended=s.ended,
+                              same=s.unchanged, tthc=s.new_tthc, renamed=s.renamed_tthc))
                 else:
-                    st.session_state.pop("scope_preview", None)
-                    st.session_state["scope_flash"] = t("scope.import_done", file=uploaded.name, rows=done.rows)
-                    st.rerun()
+                    st.info(t("scope.import_plan_processes", rows=s.rows, units=s.units, processes=s.processes, new=s.new_versions,
+                              same=s.unchanged))
+                if st.button(t("scope.import_confirm"), type="primary", key="scope_import_confirm"):
+                    try:
+                        done = import_file(db(), kind, uploaded.getvalue(), uploaded.name, actor=actor(),
+                                           default_unit=default_unit, today=today)
+                    except ImportRowError as e:
+                        st.error(link_safe(t("scope.import_refused", file=uploaded.name, n=len(e.problems))))
+                    except QmsError as e:
+                        show_error(e)
+                    else:
+                        st.session_state.pop("scope_preview", None)
+                        st.session_state["scope_flash"] = t("scope.import_done", file=uploaded.name, rows=done.rows)
+                        st.rerun()
 
     st.subheader(t("scope.export"))
     export_unit = st.selectbox(t("scope.export_unit"), [None, *scope_units], format_func=unit_label, key="scope_export_unit")
