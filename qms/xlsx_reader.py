@@ -20,16 +20,20 @@ from __future__ import annotations
 
 import io
 import posixpath
+import struct
 import zipfile
 import zlib
 from xml.parsers import expat
 
-from qms.workbook_reader import RawWorkbook, ReadLimits, refuse
+from qms.workbook_reader import RawSheet, RawWorkbook, ReadLimits, refuse
 from qms.xlsx_sheet import TOO_LONG, SheetStream, local, unescape
 
 
 _CHUNK = 1 << 16
 _MB = 1024 * 1024
+#: What the zipfile module raises for a damaged archive (a bad offset is a ValueError from a
+#: negative seek, a cut header a struct.error; found by the fuzzing of damaged workbooks).
+_DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, ValueError, EOFError, NotImplementedError, RuntimeError, OSError, struct.error)
 
 
 class Part:
@@ -64,7 +68,7 @@ class Part:
             parser.Parse(b"", True)
         except expat.ExpatError as e:
             raise self.damaged(f"{member}: {expat.ErrorString(e.code)} at line {e.lineno}") from None
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as e:
+        except _DAMAGED_ZIP as e:  # a damaged zip: the zipfile module raises all of these
             raise self.damaged(f"{member}: {e}") from None
 
     def _doctype(self, *args) -> None:
@@ -80,7 +84,7 @@ def _check_zip(data: bytes, filename: str, limits: ReadLimits) -> zipfile.ZipFil
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
         members = book.infolist()
-    except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, NotImplementedError) as e:
+    except _DAMAGED_ZIP as e:
         raise refuse(f"{filename} could not be read as an Excel .xlsx workbook ({e.__class__.__name__}: {e}).",
                      f"Không đọc được {filename} như một tệp Excel .xlsx ({e.__class__.__name__}: {e}).") from None
     if len(members) > 10_000:

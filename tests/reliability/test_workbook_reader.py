@@ -186,3 +186,25 @@ def test_a_csv_cell_protected_against_formulas_reads_back_as_written():
 def test_zip_bytes_named_csv_are_read_as_a_workbook():
     data = X.workbook([("S", X.sheet([["a"]]))])
     assert zipfile.is_zipfile(io.BytesIO(data)) and read_workbook(data, "really.csv").sheets[0].rows == [(1, ["a"])]
+
+
+def test_a_sheet_whose_part_is_missing_reads_empty():
+    """Found by the fuzzing of damaged workbooks (a NameError in the reader)."""
+    good = X.workbook([("A", X.sheet([["a"]])), ("B", X.sheet([["b"]]))])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            if info.filename != "xl/worksheets/sheet2.xml":
+                dst.writestr(info, src.read(info))
+    assert [(s.name, s.rows) for s in read_workbook(out.getvalue(), "t.xlsx").sheets] == [("A", [(1, ["a"])]), ("B", [])]
+
+
+@pytest.mark.parametrize("shift", [1, 70_000])
+def test_a_damaged_zip_directory_offset_is_refused(shift):
+    """Found by the fuzzing of damaged workbooks: a wrong "start of the central directory" in the
+    zip's end record made zipfile seek before the file's start and raise ValueError."""
+    data = bytearray(X.workbook([("S", X.sheet([["a"]]))]))
+    end = data.rindex(b"PK\x05\x06")  # the end record: the directory's offset at +16
+    offset = int.from_bytes(data[end + 16:end + 20], "little")
+    data[end + 16:end + 20] = (offset + shift).to_bytes(4, "little")
+    assert "could not be read" in refusal(bytes(data))

@@ -35,11 +35,9 @@ def cell(ref: str, value) -> str:
 
 
 def column(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(n)
 
 
 def sheet(rows: Sequence[Sequence], *, merges: Sequence[str] = (), dimension: str | None = None) -> str:
@@ -57,34 +55,42 @@ def workbook(sheets: Sequence[tuple[str, Part]], *, shared_strings: Part | None 
     """The .xlsx bytes: ``sheets`` are ``(name, worksheet part)``, in order."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
-        z.writestr("_rels/.rels", f'<?xml version="1.0"?><Relationships xmlns="{PKG_REL}"><Relationship Id="rId1" '
-                                  f'Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        _write(z, "[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        _write(z, "_rels/.rels", f'<?xml version="1.0"?><Relationships xmlns="{PKG_REL}"><Relationship Id="rId1" '
+                                 f'Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
         entries = "".join(f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"'
                           + (' state="hidden"' if name in hidden else "") + "/>" for i, (name, _) in enumerate(sheets, start=1))
         pr = '<workbookPr date1904="1"/>' if date1904 else ""
-        z.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook xmlns="{MAIN}" xmlns:r="{REL}">{pr}<sheets>{entries}</sheets></workbook>')
+        _write(z, "xl/workbook.xml", f'<?xml version="1.0"?><workbook xmlns="{MAIN}" xmlns:r="{REL}">{pr}<sheets>{entries}</sheets></workbook>')
         rels = "".join(f'<Relationship Id="rId{i}" Type="{REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
                        for i in range(1, len(sheets) + 1))
         rels += f'<Relationship Id="rIdS" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>' if shared_strings is not None else ""
         rels += f'<Relationship Id="rIdT" Type="{REL}/styles" Target="styles.xml"/>' if styles is not None else ""
-        z.writestr("xl/_rels/workbook.xml.rels", f'<?xml version="1.0"?><Relationships xmlns="{PKG_REL}">{rels}</Relationships>')
+        _write(z, "xl/_rels/workbook.xml.rels", f'<?xml version="1.0"?><Relationships xmlns="{PKG_REL}">{rels}</Relationships>')
         for i, (_, part) in enumerate(sheets, start=1):
             _write(z, f"xl/worksheets/sheet{i}.xml", part)
         if shared_strings is not None:
             _write(z, "xl/sharedStrings.xml", shared_strings)
         if styles is not None:
-            z.writestr("xl/styles.xml", styles)
+            _write(z, "xl/styles.xml", styles)
     return out.getvalue()
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed date, so that the same workbook is the same bytes (a fuzzing
+    failure replays)."""
+    info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 def _write(z: zipfile.ZipFile, name: str, part: Part) -> None:
     if isinstance(part, str):
         part = part.encode()
     if isinstance(part, bytes):
-        z.writestr(name, part)
+        z.writestr(_entry(name), part, compresslevel=9)
         return
-    with z.open(name, "w", force_zip64=True) as f:
+    with z.open(_entry(name), "w", force_zip64=True) as f:
         for chunk in part:
             f.write(chunk)
 
