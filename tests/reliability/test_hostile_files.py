@@ -53,8 +53,12 @@ HERE = Path(__file__).resolve().parent
 LONG = "QMS_FUZZ_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("QMS_FUZZ_EXAMPLES", "15"))
 TODAY = dt.date(2024, 6, 30)
-#: Bounds per case: seconds (on two shared cores) and, for the hostile workbooks, MB of Python allocations.
+#: Bounds per case: seconds (on two shared cores) and, for the hostile workbooks, MB of Python
+#: allocations.  A hostile workbook is refused in milliseconds, but for a million cells packed
+#: like a real sheet (no zip check stops them: they stream until the cell limit), 3 s on an idle
+#: machine and up to 13 s on a loaded one; before the limits, the issue's took 41 to 180 s.
 MAX_SECONDS = 10.0
+MAX_HOSTILE_SECONDS = 20.0
 MAX_PEAK_MB = 200.0
 #: The hostile workbooks' child process as a whole (the interpreter and its libraries are ~150 MB).
 MAX_RSS_MB = 600.0
@@ -83,7 +87,7 @@ def test_hostile_workbooks_are_refused_quickly_under_a_memory_cap(capsys):
     for r in results:
         assert r["outcome"] == "refused" and hostile_workbooks.REASONS[r["case"]] in r["message"], r
         assert r["message"].startswith(r["file"]) and "\n" not in r["message"] and "Traceback" not in r["message"], r
-        assert r["seconds"] < MAX_SECONDS, r
+        assert r["seconds"] < MAX_HOSTILE_SECONDS, r
         assert r["peak_mb"] is None or r["peak_mb"] < MAX_PEAK_MB, r
     assert lines[-1]["max_rss_mb"] < MAX_RSS_MB  # building the files included
     if LONG:
@@ -281,21 +285,7 @@ def csv_files(draw, kind: str):
         text = text[:cut] + draw(st.sampled_from(['"', '"x\n', "\x00", "\r", "", ";;;\n"])) + text[cut:]
         grid.append([text])  # the damage is part of what the file holds
     data = (("\ufeff" if draw(st.booleans()) else "") + text).encode("utf-8")
-    return data, must_refuse(grid, header, kind)
-
-
-@pytest.mark.parametrize("kind", list(HEADERS))
-def test_fuzzed_csv_files_never_crash_never_write_half_and_never_accept_what_they_must_not(province, capsys, kind):
-    tally = Tally()
-
-    @FUZZ
-    @given(case=csv_files(kind))
-    def run(case):
-        data, why = case
-        tally.run(province, kind, data, f"fuzz_{kind}.csv", must_refuse=why)
-
-    run()
-    tally.check(capsys, f"fuzz {kind} .csv")
+    return data, must_refuse(grid, header, kind), None
 
 
 XLSX_CELL = st.one_of(CELL, st.integers(-10**6, 10**15), st.floats(allow_nan=False, allow_infinity=False, width=32),
@@ -325,17 +315,19 @@ def xlsx_files(draw, kind: str):
 
 
 @pytest.mark.parametrize("kind", list(HEADERS))
-def test_fuzzed_workbooks_never_crash_never_write_half_and_never_accept_what_they_must_not(province, capsys, kind):
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_fuzzed_files_never_crash_never_write_half_and_never_accept_what_they_must_not(province, capsys, kind, suffix):
     tally = Tally()
+    files = csv_files if suffix == "csv" else xlsx_files
 
     @FUZZ
-    @given(case=xlsx_files(kind))
+    @given(case=files(kind))
     def run(case):
         data, why, shown = case
-        tally.run(province, kind, data, f"fuzz_{kind}.xlsx", must_refuse=why, shown=shown)
+        tally.run(province, kind, data, f"fuzz_{kind}.{suffix}", must_refuse=why, shown=shown)
 
     run()
-    tally.check(capsys, f"fuzz {kind} .xlsx")
+    tally.check(capsys, f"fuzz {kind} .{suffix}")
 
 
 def test_damaged_workbooks_are_refused_in_one_sentence(capsys):

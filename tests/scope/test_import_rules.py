@@ -8,11 +8,9 @@ import io
 
 import openpyxl
 import pytest
-from scope_helpers import UNITS
 
 from qms.cli import main
 from qms.store.db import open_database
-from qms.store.units import import_units
 
 #: Per importer: the command, its header and a good data row (for the province below).
 IMPORTERS = {
@@ -27,12 +25,9 @@ TEXT_COLUMN = {"units": 2, "tthc": 3, "processes": 3, "status": 3}
 
 
 @pytest.fixture
-def province(tmp_path, capsys):
+def province(province_path, tmp_path, capsys):
     """A database file with the test province and one TTHC in unit 03386's catalogue."""
-    path = tmp_path / "p.duckdb"
-    db = open_database(path)
-    import_units(db, list(enumerate(UNITS, start=2)), actor="test")
-    db.close()
+    path = province_path
     catalogue = tmp_path / "catalogue.csv"
     catalogue.write_text("Mã đơn vị,Mã TTHC,Tên TTHC\n03386,1.000001,Đăng ký khai sinh\n", encoding="utf-8")
     assert main(["--db", str(path), "import-tthc", str(catalogue)]) == 0

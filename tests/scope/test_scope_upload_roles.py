@@ -5,23 +5,17 @@ from __future__ import annotations
 
 import pytest
 import streamlit as st
-from scope_helpers import UNITS
 from streamlit.testing.v1 import AppTest
 
 from qms.accounts import Principal, Role
 from qms.settings import PROJECT_ROOT
-from qms.store.db import open_database
-from qms.store.units import import_units
 
 PAGE = str(PROJECT_ROOT / "qms" / "ui" / "pages" / "scope.py")
 
 
 @pytest.fixture
-def page(monkeypatch, tmp_path):
-    path = tmp_path / "p.duckdb"
-    db = open_database(path)
-    import_units(db, list(enumerate(UNITS, start=2)), actor="test")
-    db.close()
+def page(monkeypatch, province_path):
+    path = province_path
 
     def make(user: Principal, lang: str = "vi") -> AppTest:
         monkeypatch.setenv("QMS_DB", str(path))
