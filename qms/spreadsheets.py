@@ -47,6 +47,7 @@ from typing import Any
 
 from qms.errors import QmsError
 from qms.workbook_reader import RawSheet, read_workbook
+from qms.xlsx_sheet import letters
 
 #: How many rows from the top of a sheet are searched for the header.
 MAX_HEADER_ROWS = 15
@@ -348,12 +349,6 @@ def _section(raw: list[Any], r: int, grid: _Grid, used: set[int]) -> str | None:
     return text if c in grid.wide_merges.get(r, ()) or c not in used else None
 
 
-def _letter(c: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(c + 1)
-
-
 def read_table(
     data: bytes,
     source: str,
@@ -398,10 +393,10 @@ def read_table(
             continue
         where = f"{source}: " + (f"sheet '{grid.name}' line {hit.row + 1}" if grid.name else f"line {hit.row + 1}")
         for name, cols_twice in hit.twice.items():
-            letters = " and ".join(_letter(c) for c in cols_twice)
+            names = " and ".join(letters(c + 1) for c in cols_twice)
             raise QmsError(
-                f"{where}: columns {letters} are both read as '{titles[name]}'; keep one (which one holds the data would be a guess).",
-                vi=f"{where}: các cột {letters} đều được hiểu là '{titles[name]}'; hãy giữ một cột.")
+                f"{where}: columns {names} are both read as '{titles[name]}'; keep one (which one holds the data would be a guess).",
+                vi=f"{where}: các cột {names} đều được hiểu là '{titles[name]}'; hãy giữ một cột.")
         header_row, cols = hit.row, hit.columns
         sheets.append(grid.name or source)
         header_lines[grid.name or source] = header_row + 1

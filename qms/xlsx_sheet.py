@@ -55,11 +55,10 @@ def cell_range(text: str) -> tuple[int, int, int, int] | None:
 
 
 def letters(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    """``2`` -> ``"B"`` (for refusals: a cell's name as the spreadsheet shows it)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col)
 
 
 def unescape(text: str) -> str:
