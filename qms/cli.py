@@ -115,11 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--if-empty", action="store_true", help="do nothing (and succeed) when the database already holds data")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("import-units", help="import units from a CSV file (all or nothing)",
-                       description="Import units from a UTF-8 CSV with columns gso_code, name, level, kind, parent_gso_code "
-                                   "and optionally valid_from, valid_to (YYYY-MM-DD; valid_to is the first day the unit no longer "
-                                   "exists), in_plan. Every bad line is reported with its number; nothing is imported then.")
-    p.add_argument("file", help="the CSV file")
+    p = sub.add_parser("import-units", help="import units from a CSV or .xlsx file (all or nothing)",
+                       description="Import units from a UTF-8 CSV (or an .xlsx) with columns gso_code, name, level, kind, "
+                                   "parent_gso_code and optionally valid_from, valid_to (dd/mm/yyyy or YYYY-MM-DD, from 01/01/2000; "
+                                   "valid_to is the first day the unit no longer exists), in_plan. Every bad line is reported "
+                                   "with its number; nothing is imported then.")
+    p.add_argument("file", help="the CSV or .xlsx file")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_import_units)
 
