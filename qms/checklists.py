@@ -9,13 +9,17 @@ Contract:
 - Clause numbers are checked against :mod:`qms.iso_clauses` for the template's standard; a
   ``legal`` template (an inspection under Circular 26) may cite clauses of either version.
 - Every problem surfaces as a :class:`TemplateError` ("<file>: <location>: <reason>").  Loading a
-  folder never stops at a broken file: the others still load and the broken one is reported.
+  folder never stops at a broken file: the others still load and the broken one is reported
+  (a dangling link named ``*.yaml`` too).
+- A file is checked before its YAML is built: at most 2 MB, 20 levels deep, no anchors or
+  aliases, no key written twice in a mapping; ``version`` is at most 9999.
 - Clauses must be written as strings in YAML (``"8.2"``, not ``8.2``, which YAML reads as a number).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -34,6 +38,8 @@ from qms.errors import QmsError
 from qms.iso_clauses import is_known_clause
 
 _REF = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+#: The highest template version accepted (versions count edits: 1, 2, 3...).
+MAX_VERSION = 9999
 _CLAUSE = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 
 
@@ -108,8 +114,9 @@ def _err(kind: str, msg: str, loc: tuple, value: object) -> InitErrorDetails:
 class ChecklistTemplate(_Frozen):
     """A whole checklist.  Cross-item rules are checked here, with each error located exactly."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    version: int = Field(ge=1)
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)
+    #: Bounded: an audit stores the version it pinned as a database integer.
+    version: int = Field(ge=1, le=MAX_VERSION)
     standard: Literal["iso9001_2008", "iso9001_2015", "legal"]
     title: LocalizedText
     description: LocalizedText | None = None
@@ -204,13 +211,67 @@ def error_reason(error: dict) -> str:
     return error["msg"]
 
 
+#: Limits a template file is checked against before its YAML is built into objects: a real
+#: checklist is a few hundred items about 6 levels deep.  Without them a file nested 50,000
+#: lists deep crashed the process (libyaml's composer recurses on the C stack) and a few lines of
+#: aliases expand to billions of items for the validator.
+MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 20
+MAX_EVENTS = 500_000
+
+
+class _DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class _TemplateLoader(_LOADER):
+    """The safe loader, refusing a key written twice in one mapping (YAML would keep the last
+    silently: a template whose ``weight`` or ``clause_2015`` is written twice means two things)."""
+
+    def construct_mapping(self, node, deep=False):
+        first: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                line = key_node.start_mark.line + 1
+                if key_node.value in first:
+                    raise _DuplicateKey(problem=f"key {key_node.value!r} is written twice in one mapping "
+                                                f"(first on line {first[key_node.value]})", problem_mark=key_node.start_mark)
+                first[key_node.value] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _check_shape(text: str, file: str) -> None:
+    """Walk the YAML's events (a flat stream, no recursion) and refuse nesting deeper than
+    :data:`MAX_DEPTH`, anchors and aliases (a template has no use for them) and more than
+    :data:`MAX_EVENTS` nodes, before anything is built."""
+    depth = 0
+    for count, event in enumerate(yaml.parse(text, Loader=_LOADER)):
+        if count > MAX_EVENTS:
+            raise TemplateError(file, f"line {event.start_mark.line + 1}", f"more than {MAX_EVENTS:,} YAML nodes; a template is far smaller")
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise TemplateError(file, f"line {event.start_mark.line + 1}",
+                                "anchors and aliases (&name, *name) are not allowed in a template; write the text out")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise TemplateError(file, f"line {event.start_mark.line + 1}",
+                                    f"nested more than {MAX_DEPTH} levels deep; a template is a few levels deep")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def _parse(data: bytes, file: str) -> ChecklistTemplate:
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise TemplateError(file, "file", f"{len(data):,} bytes, more than the {MAX_TEMPLATE_BYTES // (1024 * 1024)} MB a template may be")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise TemplateError(file, "file", f"not UTF-8 text (byte {e.start})") from None
     try:
-        raw = yaml.load(text, Loader=_LOADER)
+        _check_shape(text, file)
+        raw = yaml.load(text, Loader=_TemplateLoader)
+    except _DuplicateKey as e:
+        raise TemplateError(file, f"line {e.problem_mark.line + 1}", e.problem) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f"line {mark.line + 1}" if mark else "file"
@@ -269,8 +330,18 @@ class LoadedTemplates:
 
 
 def _template_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.iterdir()
-                  if p.is_file() and p.suffix.lower() in (".yaml", ".yml"))
+    """Every entry named ``*.yaml``/``*.yml`` (files, and links or folders so named: those are
+    reported, never skipped silently)."""
+    return sorted(p for p in directory.iterdir() if p.suffix.lower() in (".yaml", ".yml"))
+
+
+def _not_a_file(path: Path) -> TemplateError | None:
+    """Why a template entry is not a readable file (a dangling link, a folder), or None."""
+    if path.is_symlink() and not path.exists():
+        return TemplateError(str(path), "file", f"is a link to {os.readlink(path)}, which does not exist")
+    if not path.is_file():
+        return TemplateError(str(path), "file", "is not a file (a folder or a device named like a template)")
+    return None
 
 
 def load_templates(directory: Path) -> LoadedTemplates:
@@ -288,6 +359,10 @@ def load_templates(directory: Path) -> LoadedTemplates:
         return result
     by_key: dict[tuple[str, int], TemplateEntry] = {}
     for path in _template_files(directory):
+        problem = _not_a_file(path)
+        if problem is not None:
+            result.broken.append(problem)
+            continue
         try:
             data = path.read_bytes()
             template = _parse(data, str(path))

@@ -27,7 +27,7 @@ from qms.store import demo as demo_store
 from qms.store import units as units_store
 from qms.store.db import opened
 from qms.store.demo_parts import accounts as demo_accounts
-from qms.units_import import decode, parse_units_csv
+from qms.units_import import decode, parse_units_csv, parse_units_file
 
 
 
@@ -64,7 +64,7 @@ def cmd_import_units(args, settings: Settings) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise QmsError(f"{path}: no such file.")
-    records = parse_units_csv(decode(path.read_bytes(), path.name), path.name)
+    records = parse_units_file(path.read_bytes(), path.name)
     with opened(settings.db_path) as db:
         summary = units_store.import_units(db, records, actor=settings.principal(), source=path.name)
     if args.json:
@@ -129,11 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", help="the last day of the history YYYY-MM-DD (default: today in the province)")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("import-units", help="import units from a CSV file (all or nothing)",
-                       description="Import units from a UTF-8 CSV with columns gso_code, name, level, kind, parent_gso_code "
-                                   "and optionally valid_from, valid_to (YYYY-MM-DD; valid_to is the first day the unit no longer "
-                                   "exists), in_plan. Every bad line is reported with its number; nothing is imported then.")
-    p.add_argument("file", help="the CSV file")
+    p = sub.add_parser("import-units", help="import units from a CSV or .xlsx file (all or nothing)",
+                       description="Import units from a UTF-8 CSV (or an .xlsx) with columns gso_code, name, level, kind, "
+                                   "parent_gso_code and optionally valid_from, valid_to (dd/mm/yyyy or YYYY-MM-DD, from 01/01/2000; "
+                                   "valid_to is the first day the unit no longer exists), in_plan. Every bad line is reported "
+                                   "with its number; nothing is imported then.")
+    p.add_argument("file", help="the CSV or .xlsx file")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_import_units)
 

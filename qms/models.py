@@ -12,6 +12,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from qms.text_rules import clean_text
+
 
 def nfc(text: str) -> str:
     """NFC-normalise and strip: Vietnamese text typed on a Mac or pasted from a PDF is often NFD."""
@@ -31,11 +33,13 @@ def search_key(text: str) -> str:
 def _nfc_or_none(text: str | None) -> str | None:
     if text is None:
         return None
-    text = nfc(text)
+    text = clean_text(text)
     return text or None
 
 
-NfcText = Annotated[str, AfterValidator(nfc)]
+#: Text from a person or a file: NFC, stripped, refused when it holds a control character
+#: (:mod:`qms.text_rules`, the one rule every door applies).
+NfcText = Annotated[str, AfterValidator(clean_text)]
 OptionalNfcText = Annotated[str | None, AfterValidator(_nfc_or_none)]
 
 

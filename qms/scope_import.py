@@ -37,7 +37,7 @@ from qms.scope_models import (
     ProcessStatus,
     ProcessVersionInput,
 )
-from qms.spreadsheets import Column, SheetRow, Table, cell_date, cell_text, fold, read_table
+from qms.spreadsheets import Column, SheetRow, Table, cell_text, fold, import_date, read_table
 
 _UNIT = ("đơn vị", "mã cơ quan", "cơ quan", "cơ quan thực hiện", "cơ quan giải quyết", "đơn vị thực hiện",
          "unit", "unit code", "mã đơn vị thực hiện")
@@ -168,9 +168,9 @@ def _first_error(e: PydanticError) -> str:
     return f"{where}: {msg}" if where else msg
 
 
-def _date(row: SheetRow, name: str, header: str) -> dt.date | None:
+def _date(row: SheetRow, name: str, header: str, today: dt.date) -> dt.date | None:
     try:
-        return cell_date(row.values.get(name))
+        return import_date(row.values.get(name), today=today)
     except ValueError as e:
         raise ValueError(f"{header}: {e}") from None
 
@@ -182,14 +182,17 @@ def _unit(row: SheetRow, default_unit: str | None) -> str:
     return unit
 
 
-def parse_catalogue(table: Table, *, default_unit: str | None = None) -> list[tuple[str, CatalogueEntry]]:
-    """``(location, entry)`` for every data row; all bad rows reported together, then none returned."""
-    out, problems = catalogue_rows(table, default_unit=default_unit)
+def parse_catalogue(table: Table, *, default_unit: str | None = None,
+                    today: dt.date | None = None) -> list[tuple[str, CatalogueEntry]]:
+    """``(location, entry)`` for every data row; all bad rows reported together, then none returned.
+    ``today`` (default: the computer's) bounds the dates accepted (:func:`qms.spreadsheets.import_date`)."""
+    out, problems = catalogue_rows(table, default_unit=default_unit, today=today or dt.date.today())
     _refuse_if(table.source, problems, out, "TTHC")
     return out
 
 
-def catalogue_rows(table: Table, *, default_unit: str | None = None) -> tuple[list[tuple[str, CatalogueEntry]], list[tuple[str, str]]]:
+def catalogue_rows(table: Table, *, default_unit: str | None = None,
+                   today: dt.date) -> tuple[list[tuple[str, CatalogueEntry]], list[tuple[str, str]]]:
     """The rows that read well and the ``(location, reason)`` of those that do not, so that the
     store can add the database's reasons (unknown units) and report every bad row at once."""
     out: list[tuple[str, CatalogueEntry]] = []
@@ -202,8 +205,8 @@ def catalogue_rows(table: Table, *, default_unit: str | None = None) -> tuple[li
                 name=cell_text(row.values.get("name")) or "",
                 field=cell_text(row.values.get("field")) or field_from_section(row.section),
                 level=tthc_level(row.values.get("level")),
-                valid_from=_date(row, "valid_from", "Hiệu lực từ"),
-                valid_to=_date(row, "valid_to", "Hết hiệu lực từ"),
+                valid_from=_date(row, "valid_from", "Hiệu lực từ", today),
+                valid_to=_date(row, "valid_to", "Hết hiệu lực từ", today),
             )))
         except PydanticError as e:
             problems.append((row.where, _first_error(e)))
@@ -254,15 +257,15 @@ def process_rows(table: Table, *, default_unit: str | None = None,
 
 
 def _process_values(row: SheetRow, default_unit: str | None, today: dt.date) -> dict:
-    issued_on = _date(row, "issued_on", "Ngày ban hành")
+    issued_on = _date(row, "issued_on", "Ngày ban hành", today)
     status = process_status(row.values.get("status"), has_issue_date=issued_on is not None)
     codes = tthc_codes(row.values.get("tthc_codes"))
     if not codes:
         raise ValueError("no TTHC code: a process covers at least one TTHC")
     status_on = {
         ProcessStatus.ISSUED: issued_on,
-        ProcessStatus.WITHDRAWN: _date(row, "withdrawn_on", "Ngày thu hồi"),
-        ProcessStatus.DRAFT: _date(row, "drafted_on", "Ngày dự thảo") or today,
+        ProcessStatus.WITHDRAWN: _date(row, "withdrawn_on", "Ngày thu hồi", today),
+        ProcessStatus.DRAFT: _date(row, "drafted_on", "Ngày dự thảo", today) or today,
     }[status]
     if status is ProcessStatus.WITHDRAWN and status_on is None:
         raise ValueError("a withdrawn process needs its 'Ngày thu hồi' (date of withdrawal)")
@@ -303,9 +306,10 @@ class ParsedFile:
         return sorted(problems, key=lambda p: position.get(p[0], len(position)))
 
 
-def read_catalogue(data: bytes, source: str, *, sheet: str | None = None, default_unit: str | None = None) -> ParsedFile:
+def read_catalogue(data: bytes, source: str, *, today: dt.date | None = None, sheet: str | None = None,
+                   default_unit: str | None = None) -> ParsedFile:
     table = read_table(data, source, CATALOGUE_COLUMNS, sheet=sheet)
-    records, problems = catalogue_rows(table, default_unit=default_unit)
+    records, problems = catalogue_rows(table, default_unit=default_unit, today=today or dt.date.today())
     if not records and not problems:
         _refuse_if(source, [], records, "TTHC")
     return ParsedFile(table, records, problems)

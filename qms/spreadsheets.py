@@ -22,32 +22,44 @@ What it copes with, because provincial files do it:
   rows are skipped;
 - **values**: text NFC-normalised and stripped (empty -> None); real Excel dates as
   ``datetime.date``; numbers as int/float.  CSV cells are text: UTF-8 (with or without BOM),
-  separated by comma, semicolon or tab (sniffed).
+  separated by comma, semicolon or tab (sniffed).  Hidden sheets are not read
+  (``Table.hidden_sheets``).
 - an .xlsx workbook: every sheet whose header matches is read (rows keep their sheet), unless one
   ``sheet`` is named.
 
 :func:`cell_text` and :func:`cell_date` turn values into text and dates (dd/mm/yyyy, ISO,
-"ngày 5 tháng 3 năm 2021", Excel serial numbers).  :func:`write_xlsx` and :func:`write_csv` write
-the same columns back (dates as real Excel dates / ISO text), so an exported file re-imports.
+"ngày 5 tháng 3 năm 2021", Excel serial numbers); :func:`import_date` is the date rule every
+importer applies (no date before 2000 or more than 10 years ahead).  Files are read by
+:mod:`qms.workbook_reader` (its limits, refusals and cleaning of values apply); a header that
+names one field in two columns is refused.  :mod:`qms.spreadsheet_writing` writes the same
+columns back (dates as real Excel dates / ISO text), so an exported file re-imports.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from qms.errors import QmsError
+from qms.workbook_reader import RawSheet, read_workbook
+from qms.xlsx_sheet import letters
 
 #: How many rows from the top of a sheet are searched for the header.
 MAX_HEADER_ROWS = 15
-#: Excel serial numbers read as dates in a date column: 1 January 1900 .. 31 December 2199.
+#: Excel serial numbers read as dates in a date column: 1 January 1900 .. 31 December 2199
+#: (then :func:`import_date` judges the date itself).
 _SERIAL_RANGE = (1, 109574)
+#: The dates every importer accepts (:func:`import_date`): nothing qms records (ISO 9001 in the
+#: administration, from Decision 144/2006; TTHC catalogues; units as they are today) is dated
+#: before 2000 or more than 10 years ahead, so such a date is a typing or a file error
+#: (01/01/1900, 31/12/9999, an Excel serial 1).
+EARLIEST_IMPORT_DATE = dt.date(2000, 1, 1)
+IMPORT_YEARS_AHEAD = 10
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,7 @@ class Table:
     found: list[str]
     ignored_headers: list[str] = field(default_factory=list)
     skipped_sheets: list[str] = field(default_factory=list)
+    hidden_sheets: list[str] = field(default_factory=list)
 
 
 # -- text -------------------------------------------------------------------------------------------
@@ -106,7 +119,12 @@ def fold(text: Any, *, drop_brackets: bool = False) -> str:
     with ``drop_brackets``, bracketed notes go too: ``"Từ ngày (dd/mm/yyyy)"`` -> ``"tu ngay"``."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFC", str(text)).lower().replace("đ", "d")
+    return _fold(str(text), drop_brackets)
+
+
+@lru_cache(maxsize=65536)  # an import folds the same names, levels and headers on many rows
+def _fold(text: str, drop_brackets: bool) -> str:
+    s = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
     s = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
     s = _MARKS.sub(" ", s)
     if drop_brackets:
@@ -130,6 +148,8 @@ def _clean(value: Any) -> Any:
 
 def cell_text(value: Any) -> str | None:
     """A cell as text: integral numbers without ".0", dates as ISO, empty -> None."""
+    if type(value) is str:  # the usual case, once per cell of an import
+        return unicodedata.normalize("NFC", value).strip() or None
     value = _clean(value)
     if value is None:
         return None
@@ -142,6 +162,8 @@ def cell_text(value: Any) -> str | None:
     return str(value)
 
 
+#: dd/mm/yyyy (also d/m/yyyy, with "-" or "." between) or yyyy-mm-dd: groups 1-3 or 4-6.
+_DMY = re.compile(r"^(?:(\d{1,2})([/.-])(\d{1,2})\2(\d{4})|(\d{4})-(\d{1,2})-(\d{1,2}))$")
 _VI_DATE = re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})")
 
 
@@ -166,7 +188,14 @@ def cell_date(value: Any) -> dt.date | None:
             return from_excel(value).date()
         raise ValueError(f"{value} is not a date (expected dd/mm/yyyy)")
     text = str(value)
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S"):
+    m = _DMY.match(text)
+    if m:  # the usual forms, without strptime's cost per row
+        day, month, year = (m.group(1), m.group(3), m.group(4)) if m.group(1) else (m.group(7), m.group(6), m.group(5))
+        try:
+            return dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"'{text}' is not a date (expected dd/mm/yyyy)") from None
+    for pattern in ("%Y-%m-%d %H:%M:%S",):
         try:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
@@ -180,112 +209,120 @@ def cell_date(value: Any) -> dt.date | None:
     raise ValueError(f"'{text}' is not a date (expected dd/mm/yyyy)")
 
 
+def import_date(value: Any, *, today: dt.date) -> dt.date | None:
+    """:func:`cell_date`, and a date outside the window every importer accepts refused
+    (``ValueError``, one readable reason): before :data:`EARLIEST_IMPORT_DATE` or more than
+    :data:`IMPORT_YEARS_AHEAD` years after ``today``.  An importer may be stricter (lifecycle
+    events are never in the future)."""
+    day = cell_date(value)
+    if day is None:
+        return None
+    latest = today.replace(year=today.year + IMPORT_YEARS_AHEAD) if (today.month, today.day) != (2, 29) \
+        else dt.date(today.year + IMPORT_YEARS_AHEAD, 2, 28)
+    if day < EARLIEST_IMPORT_DATE:
+        raise ValueError(f"{day:%d/%m/%Y} is before {EARLIEST_IMPORT_DATE:%d/%m/%Y}, earlier than anything qms records")
+    if day > latest:
+        raise ValueError(f"{day:%d/%m/%Y} is more than {IMPORT_YEARS_AHEAD} years ahead (after {latest:%d/%m/%Y})")
+    return day
+
+
 # -- grids ------------------------------------------------------------------------------------------
 
 @dataclass
 class _Grid:
-    """A sheet as a list of rows of raw values, with its merged ranges (0-based, inclusive)."""
+    """A sheet as dense rows of raw values (index 0 is the sheet's row 1), with its merged
+    ranges (0-based, inclusive) and, per row, the columns where a merged range spanning several
+    columns starts (section headings are such cells)."""
 
     name: str | None
     cells: list[list[Any]]
+    filled: list[list[Any]]
     merges: list[tuple[int, int, int, int]]  # (first row, first col, last row, last col)
-
-    def filled(self) -> list[list[Any]]:
-        """The cells with each merged range's value copied into every cell it spans."""
-        out = [list(r) for r in self.cells]
-        for r0, c0, r1, c1 in self.merges:
-            if r0 >= len(out):
-                continue
-            value = out[r0][c0] if c0 < len(out[r0]) else None
-            for r in range(r0, min(r1, len(out) - 1) + 1):
-                row = out[r]
-                if len(row) <= c1:
-                    row.extend([None] * (c1 + 1 - len(row)))
-                for c in range(c0, c1 + 1):
-                    row[c] = value
-        return out
+    wide_merges: dict[int, set[int]] = field(default_factory=dict)
+    continued: dict[int, set[int]] = field(default_factory=dict)  # row -> columns a merged cell to their left covers
 
 
-def _xlsx_grids(data: bytes, source: str) -> list[_Grid]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a damaged or foreign file
-        raise QmsError(f"{source} could not be read as an Excel .xlsx workbook ({e.__class__.__name__}).",
-                       vi=f"Không đọc được {source} như một tệp Excel .xlsx ({e.__class__.__name__}).") from e
-    grids = []
-    for ws in book.worksheets:
-        cells = [[_clean(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
-        grids.append(_Grid(ws.title, cells, merges))
-    return grids
+def _dense(rows: list[tuple[int, list[Any]]]) -> list[list[Any]]:
+    out: list[list[Any]] = [[] for _ in range(rows[-1][0] if rows else 0)]
+    for number, values in rows:
+        out[number - 1] = values
+    return out
 
 
-def _csv_grid(data: bytes, source: str) -> _Grid:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise QmsError(
-            f"{source} is not UTF-8 text (byte {e.start}); save it from the spreadsheet as 'CSV UTF-8' or as .xlsx.",
-            vi=f"{source} không phải văn bản UTF-8 (byte {e.start}); hãy lưu lại từ bảng tính dạng 'CSV UTF-8' hoặc .xlsx.",
-        ) from e
-    sample = "\n".join(text.splitlines()[:20])
-    # the separator that splits the widest row among the first lines (Excel in a Vietnamese locale
-    # writes ";"; quoted cells may hold the other separators, which csv.reader respects)
-    delimiter = max((",", ";", "\t"), key=lambda d: max((len(r) for r in csv.reader(io.StringIO(sample), delimiter=d)), default=0))
-    rows = [[_clean(c) for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    return _Grid(None, rows, [])
+def _grid(sheet: RawSheet, name: str | None) -> _Grid:
+    merges = [(r0 - 1, c0 - 1, r1 - 1, c1 - 1) for r0, c0, r1, c1 in sheet.merges]
+    wide: dict[int, set[int]] = {}
+    continued: dict[int, set[int]] = {}
+    for r0, c0, r1, c1 in merges:
+        if c1 > c0:
+            for r in range(r0, r1 + 1):
+                wide.setdefault(r, set()).add(c0)
+                continued.setdefault(r, set()).update(range(c0 + 1, c1 + 1))
+    return _Grid(name, _dense(sheet.rows), _dense(sheet.filled()), merges, wide, continued)
 
 
-def _grids(data: bytes, source: str) -> list[_Grid]:
-    lower = source.lower()
-    if data[:4] == b"PK\x03\x04" or lower.endswith((".xlsx", ".xlsm")):
-        return _xlsx_grids(data, source)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or lower.endswith(".xls"):
-        raise QmsError(f"{source} is an old Excel .xls file; open it in Excel and save it as .xlsx (or CSV UTF-8).",
-                       vi=f"{source} là tệp Excel .xls cũ; hãy mở bằng Excel và lưu lại dạng .xlsx (hoặc CSV UTF-8).")
-    return [_csv_grid(data, source)]
+def _grids(data: bytes, source: str) -> tuple[list[_Grid], list[str]]:
+    """The visible sheets of ``data`` as grids (a CSV's one table has no name), and the hidden
+    sheets' names (not read)."""
+    book = read_workbook(data, source)
+    return [_grid(sheet, None if book.is_csv else sheet.name) for sheet in book.sheets], book.hidden
 
 
 # -- header -----------------------------------------------------------------------------------------
 
-def _match(labels: list[set[str]], parents: list[set[str]], columns: Sequence[Column]) -> dict[str, int]:
-    """field -> column index for one candidate header row (``parents``: the row above it)."""
+@dataclass(frozen=True)
+class _Header:
+    row: int                               # 0-based
+    columns: dict[str, int]                # field -> column index
+    twice: dict[str, list[int]]            # field -> every column read as it, when more than one
+
+
+def _match(labels: list[set[str]], parents: list[set[str]], columns: Sequence[Column], skip: set[int]) -> _Header:
+    """The fields a candidate header row names (``parents``: the row above it; ``skip``: columns a
+    merged header cell to their left covers, the same header, not a second one)."""
     found: dict[str, int] = {}
+    twice: dict[str, list[int]] = {}
     taken: set[int] = set()
     for col in columns:
         accepted = col.accepts()
         for c, forms in enumerate(labels):
-            if c in taken or not forms:
+            if c in taken or c in skip or not forms:
                 continue
             above = parents[c] if c < len(parents) else set()
             candidates = set(forms) | {f"{p} {f}" for p in above for f in forms if p != f}
             if candidates & accepted:
-                found[col.field] = c
+                if col.field in found:
+                    twice.setdefault(col.field, [found[col.field]]).append(c)
+                else:
+                    found[col.field] = c
                 taken.add(c)
-                break
-    return found
+    return _Header(-1, found, twice)
 
 
-def _find_header(rows: list[list[Any]], columns: Sequence[Column], limit: int) -> tuple[int, dict[str, int]] | None:
+def _find_header(grid: _Grid, columns: Sequence[Column], limit: int) -> tuple[_Header | None, _Header | None]:
+    """The header row (the first of the first ``limit`` rows naming every required column, or the
+    row under it when that one names more), and else the row that came closest (for the refusal)."""
     required = {c.field for c in columns if c.required}
-    folded = [[_header_forms(v) for v in row] for row in rows[: limit + 1]]
+    folded = [[_header_forms(v) for v in row] for row in grid.filled[: limit + 1]]
 
-    def match(r: int) -> dict[str, int]:
-        return _match(folded[r], folded[r - 1] if r > 0 else [], columns)
+    def match(r: int) -> _Header:
+        h = _match(folded[r], folded[r - 1] if r > 0 else [], columns, grid.continued.get(r, set()))
+        return _Header(r, h.columns, h.twice)
 
+    closest = None
     for r in range(min(limit, len(folded))):
         found = match(r)
-        if required <= set(found) and found:
+        if required <= set(found.columns) and found.columns:
             while r + 1 < len(folded) and r + 1 <= limit:
                 better = match(r + 1)
-                if required <= set(better) and len(better) > len(found):
+                if required <= set(better.columns) and len(better.columns) > len(found.columns):
                     r, found = r + 1, better
                 else:
                     break
-            return r, found
-    return None
+            return found, None
+        if closest is None or len(required & set(found.columns)) > len(required & set(closest.columns)):
+            closest = found
+    return None, closest
 
 
 _NUMBER_CELL = re.compile(r"^\(?\s*(\d{1,3})\s*\)?$")
@@ -309,8 +346,7 @@ def _section(raw: list[Any], r: int, grid: _Grid, used: set[int]) -> str | None:
     if len(filled) != 1 or not isinstance(filled[0][1], str):
         return None
     c, text = filled[0]
-    spans = any(r0 <= r <= r1 and c0 == c and c1 > c0 for r0, c0, r1, c1 in grid.merges)
-    return text if spans or c not in used else None
+    return text if c in grid.wide_merges.get(r, ()) or c not in used else None
 
 
 def read_table(
@@ -321,36 +357,53 @@ def read_table(
     sheet: str | None = None,
     max_header_rows: int = MAX_HEADER_ROWS,
 ) -> Table:
-    """Every data row of ``data`` (an .xlsx workbook or a CSV file named ``source``).
+    """Every data row of ``data`` (an .xlsx workbook or a CSV file named ``source``), read by
+    :func:`qms.workbook_reader.read_workbook` (its limits and refusals apply).
 
     Raises :class:`QmsError` (one sentence) when the file cannot be read, the named sheet does not
-    exist, or no sheet has a header with the required columns; rows themselves are not checked
-    here (that is the caller's rule).  Line numbers are those the spreadsheet shows (1-based,
-    header rows included); in a CSV, the record's number.
+    exist, no sheet has a header with the required columns, or a header names one field in two
+    columns (which one holds the data would be a guess); rows themselves are not checked here
+    (that is the caller's rule).  Line numbers are those the spreadsheet shows (1-based, header
+    rows included); in a CSV, the record's number.
     """
-    grids = _grids(data, source)
+    grids, hidden = _grids(data, source)
+    hidden_note = f" (hidden sheets are not read: {', '.join(hidden)})" if hidden else ""
+    hidden_note_vi = f" (trang tính ẩn không được đọc: {', '.join(hidden)})" if hidden else ""
     if sheet is not None:
         chosen = [g for g in grids if g.name == sheet]
         if not chosen:
             names = ", ".join(g.name or "" for g in grids)
-            raise QmsError(f"{source} has no sheet named '{sheet}' (sheets: {names}).",
-                           vi=f"{source} không có trang tính tên '{sheet}' (có: {names}).")
+            raise QmsError(f"{source} has no sheet named '{sheet}' (sheets: {names}){hidden_note}.",
+                           vi=f"{source} không có trang tính tên '{sheet}' (có: {names}){hidden_note_vi}.")
         grids = chosen
+    if not grids:
+        raise QmsError(f"{source} has no visible sheet{hidden_note}.", vi=f"{source} không có trang tính nào hiện{hidden_note_vi}.")
     rows: list[SheetRow] = []
     sheets, skipped, found_fields, ignored = [], [], [], []
     header_lines: dict[str, int] = {}
+    closest: tuple[str, _Header] | None = None
+    titles = {c.field: c.header for c in columns}
     for grid in grids:
-        filled = grid.filled()
-        hit = _find_header(filled, columns, max_header_rows)
+        filled = grid.filled
+        hit, near = _find_header(grid, columns, max_header_rows)
         if hit is None:
             skipped.append(grid.name or source)
+            if near is not None and (closest is None or len(near.columns) > len(closest[1].columns)):
+                closest = (grid.name or source, near)
             continue
-        header_row, cols = hit
+        where = f"{source}: " + (f"sheet '{grid.name}' line {hit.row + 1}" if grid.name else f"line {hit.row + 1}")
+        for name, cols_twice in hit.twice.items():
+            names = " and ".join(letters(c + 1) for c in cols_twice)
+            raise QmsError(
+                f"{where}: columns {names} are both read as '{titles[name]}'; keep one (which one holds the data would be a guess).",
+                vi=f"{where}: các cột {names} đều được hiểu là '{titles[name]}'; hãy giữ một cột.")
+        header_row, cols = hit.row, hit.columns
         sheets.append(grid.name or source)
         header_lines[grid.name or source] = header_row + 1
         used = set(cols.values())
         found_fields += [f for f in cols if f not in found_fields]
         header_folded = {c: fold(filled[header_row][c]) for c in used}
+        first = min(used)
         for c, v in enumerate(filled[header_row]):
             label = cell_text(v)
             if c not in used and label and label not in ignored:
@@ -367,7 +420,8 @@ def read_table(
             if heading is not None:
                 section = heading
                 continue
-            if all(fold(values_row[c] if c < len(values_row) else None) == header_folded[c] for c in used):
+            if fold(values_row[first] if first < len(values_row) else None) == header_folded[first] and \
+                    all(fold(values_row[c] if c < len(values_row) else None) == header_folded[c] for c in used):
                 continue  # the header repeated (a printed list's page breaks)
             found = {f: (values_row[c] if c < len(values_row) else None) for f, c in cols.items()}
             if all(v is None for v in found.values()):
@@ -376,62 +430,17 @@ def read_table(
             rows.append(SheetRow(grid.name, r + 1, values, section))
     if not sheets:
         wanted = ", ".join(f"'{c.header}'" for c in columns if c.required)
-        where = f"the first {max_header_rows} rows" + (f" of sheets {', '.join(skipped)}" if grids[0].name else "")
+        named = grids[0].name is not None
+        where = f"the first {max_header_rows} rows" + (f" of sheets {', '.join(skipped)}" if named else "")
+        near_en = near_vi = ""
+        if closest is not None and closest[1].columns:
+            missing = ", ".join(f"'{c.header}'" for c in columns if c.required and c.field not in closest[1].columns)
+            line = f"sheet '{closest[0]}' line {closest[1].row + 1}" if named else f"line {closest[1].row + 1}"
+            line_vi = f"trang '{closest[0]}' dòng {closest[1].row + 1}" if named else f"dòng {closest[1].row + 1}"
+            near_en, near_vi = f" ({line} comes closest but has no column {missing})", f" ({line_vi} gần nhất nhưng thiếu cột {missing})"
         raise QmsError(
-            f"{source}: no header row with the columns {wanted} was found in {where}.",
+            f"{source}: no header row with the columns {wanted} was found in {where}{near_en}{hidden_note}.",
             vi=f"{source}: không tìm thấy dòng tiêu đề có các cột {wanted} trong {max_header_rows} dòng đầu"
-               + (f" của các trang tính {', '.join(skipped)}" if grids[0].name else "") + ".",
+               + (f" của các trang tính {', '.join(skipped)}" if named else "") + near_vi + hidden_note_vi + ".",
         )
-    return Table(source, rows, sheets, header_lines, found_fields, ignored, skipped)
-
-
-# -- writing ----------------------------------------------------------------------------------------
-
-def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]]) -> bytes:
-    """A workbook with one sheet per ``(name, headers, rows)``: bold frozen header, dates as real
-    Excel dates shown dd/mm/yyyy, codes as text (a leading zero or "1.004940" survives).
-    Written in openpyxl's streaming mode (a province's whole catalogue is thousands of rows)."""
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    book = openpyxl.Workbook(write_only=True)
-    bold = Font(bold=True)
-    for name, headers, rows in sheets:
-        ws = book.create_sheet(title=name[:31])
-        widths = [len(str(h)) for h in headers]
-        for row in rows:
-            for i, v in enumerate(row):
-                if v is not None:
-                    widths[i] = max(widths[i], min(60, 10 if isinstance(v, dt.date) else len(str(v))))
-        for i, w in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = w + 2
-        ws.freeze_panes = "A2"
-        header = []
-        for h in headers:
-            cell = WriteOnlyCell(ws, value=h)
-            cell.font = bold
-            header.append(cell)
-        ws.append(header)
-        for row in rows:
-            out = []
-            for v in row:
-                if isinstance(v, dt.date):
-                    v = WriteOnlyCell(ws, value=v)
-                    v.number_format = "DD/MM/YYYY"
-                out.append(v)
-            ws.append(out)
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
-
-
-def write_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    """UTF-8 CSV with a byte-order mark (so Excel shows Vietnamese correctly); dates ISO."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return Table(source, rows, sheets, header_lines, found_fields, ignored, skipped, hidden)

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from qms.errors import ImportRowError, QmsError
 from qms.lifecycle import EARLIEST_EVENT_DATE
 from qms.models import Level, Stage
-from qms.status_import_reader import CellValue, RawSheet, read_workbook
+from qms.spreadsheets import cell_date
+from qms.workbook_reader import CellValue, RawSheet, read_workbook
 from qms.status_import_vocab import (
     EVENT_FIELDS, EVENT_REQUIRED, HEADERS, STATUS_FIELDS, STATUS_REQUIRED, SYNONYMS, fold, fold_header, level_word,
     parse_event_type, parse_level, parse_standard, parse_status,
@@ -39,9 +40,6 @@ from qms.status_import_vocab import (
 
 #: How many rows from the top of a sheet are searched for its header (title rows come first).
 HEADER_SCAN_ROWS = 15
-#: Excel serial numbers read as dates in a date column (2006-01-01 .. 2099-12-31).
-_SERIAL_RANGE = (38718, 73415)
-_DATE_PATTERNS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
 _NUMBERING = re.compile(r"^\(?\d{1,2}\)?$")
 
 
@@ -202,21 +200,14 @@ def find_header(sheet: RawSheet) -> _Header | None:
 
 # -- cells ----------------------------------------------------------------------------------
 def read_date(value: CellValue, *, today: dt.date) -> tuple[dt.date | None, tuple[str, str] | None]:
-    """A date cell: a real Excel date, an Excel serial number, or dd/mm/yyyy text (also d/m/yyyy,
-    dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd).  Refuses a date in the future or before 2006."""
-    day: dt.date | None = None
-    if isinstance(value, dt.date):
-        day = value
-    elif isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() \
-            and _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1]:
-        day = dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
-    elif isinstance(value, str):
-        for pattern in _DATE_PATTERNS:
-            try:
-                day = dt.datetime.strptime(value.strip(), pattern).date()
-                break
-            except ValueError:
-                continue
+    """A date cell, read as every importer reads dates (:func:`qms.spreadsheets.cell_date`: a real
+    Excel date, an Excel serial number, dd/mm/yyyy text and its usual variants).  Refuses a date
+    in the future or before 2006 (a lifecycle event's rule, stricter than the window every
+    importer applies)."""
+    try:
+        day = cell_date(value)
+    except ValueError:
+        day = None
     if day is None:
         return None, (f"'{value}' is not a date (expected dd/mm/yyyy, e.g. 15/03/2017, or a date cell)",
                       f"'{value}' không phải ngày (cần dạng dd/mm/yyyy, ví dụ 15/03/2017, hoặc ô kiểu ngày)")
@@ -308,7 +299,8 @@ def parse_status_file(data: bytes, filename: str, *, today: dt.date) -> ParsedFi
     """Read every visible sheet of ``data``; refuse (one sentence) a file with no recognisable
     status or events sheet.  Row-level problems are kept on the rows, not raised."""
     book = read_workbook(data, filename)
-    infos, rows, issues = parse_sheets(book.sheets, today=today)
+    sheets = [RawSheet(s.name, s.filled()) for s in book.sheets]  # merged cells: the value in every cell they span
+    infos, rows, issues = parse_sheets(sheets, today=today)
     if not any(i.kind for i in infos):
         names = ", ".join(f"'{s.name}'" for s in book.sheets) or "none"
         raise QmsError(
@@ -317,7 +309,10 @@ def parse_status_file(data: bytes, filename: str, *, today: dt.date) -> ParsedFi
             vi=f"{filename}: không trang nào có dòng tiêu đề gồm 'Tình trạng' và 'Mã đơn vị' hoặc 'Tên đơn vị' (bảng tình trạng), "
                f"hoặc 'Loại sự kiện' và 'Ngày' (bảng sự kiện), trong {HEADER_SCAN_ROWS} dòng đầu (các trang: {names}).",
         )
-    return ParsedFile(filename, hashlib.sha256(data).hexdigest(), infos, rows, issues, book.skipped)
+    if not rows and not issues:
+        raise QmsError(f"{filename} has a header but no row to import.",
+                       vi=f"{filename} chỉ có dòng tiêu đề, không có dòng nào để nhập.")
+    return ParsedFile(filename, hashlib.sha256(data).hexdigest(), infos, rows, issues, book.hidden)
 
 
 # -- which unit a row means -----------------------------------------------------------------

@@ -81,22 +81,24 @@ def build_template(units: Sequence[TemplateUnit]) -> bytes:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from qms.spreadsheet_writing import put
+
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_STATUS
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for c, name in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=c, value=HEADERS[name])
+        cell = put(ws.cell(row=1, column=c), HEADERS[name])
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[get_column_letter(c)].width = _WIDTH[name]
     col = {name: i for i, name in enumerate(COLUMNS, start=1)}
     last = max(len(units) + 1, 2)
-    for r, unit in enumerate(units, start=2):
-        ws.cell(row=r, column=col["code"], value=unit.code).number_format = "@"
-        ws.cell(row=r, column=col["name"], value=unit.name)
-        ws.cell(row=r, column=col["level"], value=LEVEL_WORDS.get(unit.level, unit.level.value))
-        ws.cell(row=r, column=col["parent"], value=unit.parent_name)
+    for r, unit in enumerate(units, start=2):  # names and codes came from people and files: text, never formulas
+        put(ws.cell(row=r, column=col["code"]), unit.code).number_format = "@"
+        put(ws.cell(row=r, column=col["name"]), unit.name)
+        put(ws.cell(row=r, column=col["level"]), LEVEL_WORDS.get(unit.level, unit.level.value))
+        put(ws.cell(row=r, column=col["parent"]), unit.parent_name)
         for name in (*DATE_COLUMNS, "decision_no", "re_decision_no"):
             ws.cell(row=r, column=col[name]).number_format = "@"
     ws.freeze_panes = "C2"
@@ -110,18 +112,18 @@ def build_template(units: Sequence[TemplateUnit]) -> bytes:
 
     guide = wb.create_sheet(SHEET_GUIDE)
     for c, (title, width) in enumerate((("Cột", 32), ("Bắt buộc", 22), ("Ý nghĩa", 60), ("Cách ghi", 80)), start=1):
-        cell = guide.cell(row=1, column=c, value=title)
+        cell = put(guide.cell(row=1, column=c), title)
         cell.font, cell.fill = bold, fill
         guide.column_dimensions[get_column_letter(c)].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
     for r, (name, required, meaning, how) in enumerate(GUIDE, start=2):
         for c, value in enumerate((HEADERS[name], required, meaning, how), start=1):
-            guide.cell(row=r, column=c, value=value).alignment = wrap
+            put(guide.cell(row=r, column=c), value).alignment = wrap
     start = len(GUIDE) + 3
-    guide.cell(row=start, column=1, value="Quy tắc khi nhập").font = bold
+    put(guide.cell(row=start, column=1), "Quy tắc khi nhập").font = bold
     for i, rule in enumerate(RULES, start=start + 1):
         guide.merge_cells(start_row=i, start_column=1, end_row=i, end_column=4)
-        cell = guide.cell(row=i, column=1, value=rule)
+        cell = put(guide.cell(row=i, column=1), rule)
         cell.alignment = wrap
         guide.row_dimensions[i].height = 32
     out = io.BytesIO()

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from qms.dates import fmt
 from qms.labels import t
+from qms.spreadsheet_writing import put
 from qms.store.annual_report import COUNT_FIELDS, AnnualCounts, annual_counts
 
 #: The header keys, in column order (the first two: row number and group).
@@ -59,9 +60,9 @@ def xlsx_bytes(counts: AnnualCounts, lang: str = "vi") -> bytes:
     ws.title = f"{counts.year}"
     width = len(HEADER_KEYS)
     last_col = get_column_letter(width)
-    ws.cell(TITLE_ROW, 1, t("exports.annual_title", lang, year=counts.year)).font = Font(bold=True, size=13)
+    put(ws.cell(TITLE_ROW, 1), t("exports.annual_title", lang, year=counts.year)).font = Font(bold=True, size=13)
     ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
-    ws.cell(SUBTITLE_ROW, 1, t("exports.annual_subtitle", lang, day=fmt(counts.as_of))).font = Font(italic=True)
+    put(ws.cell(SUBTITLE_ROW, 1), t("exports.annual_subtitle", lang, day=fmt(counts.as_of))).font = Font(italic=True)
     ws.merge_cells(f"A{SUBTITLE_ROW}:{last_col}{SUBTITLE_ROW}")
     for row in (TITLE_ROW, SUBTITLE_ROW):
         ws.cell(row, 1).alignment = Alignment(horizontal="center", wrap_text=True)
@@ -69,7 +70,7 @@ def xlsx_bytes(counts: AnnualCounts, lang: str = "vi") -> bytes:
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     for col, text in enumerate(headers(lang), start=1):
-        cell = ws.cell(HEADER_ROW, col, text)
+        cell = put(ws.cell(HEADER_ROW, col), text)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
@@ -77,13 +78,13 @@ def xlsx_bytes(counts: AnnualCounts, lang: str = "vi") -> bytes:
     body = table_rows(counts, lang)
     for r, values in enumerate(body, start=HEADER_ROW + 1):
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(r, col, value)
+            cell = put(ws.cell(r, col), value)
             cell.border = border
             if r == HEADER_ROW + len(body):
                 cell.font = Font(bold=True)
     note_row = HEADER_ROW + len(body) + 2
     for i, text in enumerate(notes(counts, lang)):
-        ws.cell(note_row + i, 1, text).alignment = Alignment(wrap_text=True, vertical="top")
+        put(ws.cell(note_row + i, 1), text).alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(f"A{note_row + i}:{last_col}{note_row + i}")
         ws.row_dimensions[note_row + i].height = 45
     for col, w in enumerate(_WIDTHS, start=1):

@@ -28,7 +28,8 @@ from qms.audits import AnswerInput, AuditKind, AuditStatus, ItemSpec, NewAudit, 
 from qms.checklists import ChecklistTemplate, TemplateEntry
 from qms.clock import province_today
 from qms.errors import NotFound, ValidationError
-from qms.models import EventType, Level, NewEvent, nfc
+from qms.models import EventType, Level, NewEvent
+from qms.text_rules import checked_text
 from qms.store import changelog
 from qms.store.actions import create_actions_for_audit_in
 from qms.store.events import record_events_in
@@ -380,7 +381,7 @@ def reopen_audit(db, audit_id: int, reason: str, *, actor: Principal) -> int:
     """Turn a submitted or closed audit back into a draft (an administrator's act); the reason
     is required and recorded in the change log.  Its findings and lifecycle event stay until it
     is submitted again.  Returns the new row version."""
-    reason = nfc(reason or "")
+    reason = checked_text(reason or "", field="reason")
     author = actor
 
     def run(cur) -> int:

@@ -19,7 +19,7 @@ from qms.store import changelog
 from qms.store.events import record_events_in
 from qms.store.principals import authorize, authorize_now
 from qms.store.units import ORIGINAL_NAME_FROM
-from qms.units_import import decode, parse_units_csv
+from qms.units_import import parse_units_file
 
 #: Tables emptied by ``qms demo --force`` (the change log is never emptied: it records the reset).
 DATA_TABLES = ("qms_events", "unit_names", "units", "targets")
@@ -56,7 +56,7 @@ def load_demo(db, demo_dir: Path, *, force: bool = False, actor: Principal = sys
         # changes after 2020 (what the tests of the features that predate the reform read).
         settings = dataclasses.replace(settings, history_until=settings.until, department_merger={}, reform={})
     units_file = demo_dir / "lai_chau_units.csv"
-    records = parse_units_csv(decode(units_file.read_bytes(), units_file.name), units_file.name)
+    records = parse_units_file(units_file.read_bytes(), units_file.name)
     units = demo.apply_changes([r for _, r in records], settings)
     events = demo.generate_events(units, settings)
     targets = demo.sample_targets(settings)

@@ -17,7 +17,8 @@ from qms import scope_import as files
 from qms.accounts import Principal
 from qms.clock import province_today
 from qms.scope_models import CatalogueImport, ProcessImport
-from qms.spreadsheets import Table, write_csv, write_xlsx
+from qms.spreadsheet_writing import write_csv, write_xlsx
+from qms.spreadsheets import Table
 from qms.store.scope_processes import import_processes, preview_processes
 from qms.store.scope_writes import import_catalogue, preview_catalogue
 from qms.store.units import NAME_ON_SQL
@@ -39,7 +40,7 @@ class FilePreview:
 
 def _read(kind: FileKind, data: bytes, source: str, *, sheet: str | None, default_unit: str | None, today: dt.date):
     if kind is FileKind.CATALOGUE:
-        return files.read_catalogue(data, source, sheet=sheet, default_unit=default_unit)
+        return files.read_catalogue(data, source, today=today, sheet=sheet, default_unit=default_unit)
     return files.read_processes(data, source, today=today, sheet=sheet, default_unit=default_unit)
 
 

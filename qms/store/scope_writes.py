@@ -74,16 +74,21 @@ def _plan_catalogue(cur, records: Sequence[tuple[str, CatalogueEntry]], source: 
     problems: list[tuple[str, str]] = list(prior)
     resolved, reasons = resolve_units(cur, {e.unit_code for _, e in records})
     codes = sorted({e.code for _, e in records})
-    stored = {r[0]: r[1:] for r in cur.execute("SELECT code, name, field, level FROM tthc WHERE list_contains(?, code)", [codes]).fetchall()}
+    # joins on the lists, not list_contains (a scan of the list per table row: quadratic)
+    stored = {r[0]: r[1:] for r in cur.execute(
+        "SELECT t.code, t.name, t.field, t.level FROM tthc t JOIN (SELECT unnest(?::VARCHAR[]) AS code) k USING (code)",
+        [codes]).fetchall()}
     units = sorted(set(resolved.values()))
     existing: dict[tuple[str, str], list[tuple]] = {}
     for row in cur.execute(
-        "SELECT id, unit_code, tthc_code, valid_from, valid_to FROM unit_tthc WHERE list_contains(?, unit_code)", [units]
+        "SELECT c.id, c.unit_code, c.tthc_code, c.valid_from, c.valid_to FROM unit_tthc c"
+        " JOIN (SELECT unnest(?::VARCHAR[]) AS unit_code) k USING (unit_code)", [units]
     ).fetchall():
         existing.setdefault((row[1], row[2]), []).append(row)
     plan = _CataloguePlan()
     named: dict[str, tuple[str, CatalogueEntry]] = {}
     in_file: dict[tuple, str] = {}
+    new_by_pair: dict[tuple[str, str], list[CatalogueEntry]] = {}  # the file's new entries per (unit, TTHC)
     for where, e in records:
         if e.unit_code not in resolved:
             problems.append((where, reasons[e.unit_code]))
@@ -115,15 +120,16 @@ def _plan_catalogue(cur, records: Sequence[tuple[str, CatalogueEntry]], source: 
         if e.valid_from is None and e.valid_to is None and any(o[4] is None for o in olds):
             plan.unchanged += 1  # a list without dates naming a TTHC the unit handles: nothing new
             continue
+        pair = new_by_pair.setdefault((e.unit_code, e.code), [])
         clash = [o for o in olds if _overlaps(o[3], o[4], e.valid_from, e.valid_to)]
-        clash += [(0, 0, 0, n.valid_from, n.valid_to) for n in plan.new_entries
-                  if (n.unit_code, n.code) == (e.unit_code, e.code) and _overlaps(n.valid_from, n.valid_to, e.valid_from, e.valid_to)]
+        clash += [(0, 0, 0, n.valid_from, n.valid_to) for n in pair if _overlaps(n.valid_from, n.valid_to, e.valid_from, e.valid_to)]
         if clash:
             o = clash[0]
             problems.append((where, f"unit {e.unit_code} already handles TTHC {e.code} over an overlapping period "
                                     f"({o[3] or '…'} to {o[4] or '…'})"))
             continue
         plan.new_entries.append(e)
+        pair.append(e)
     for code, (where, e) in named.items():
         if code not in stored:
             plan.new_tthc[code] = e
@@ -170,21 +176,38 @@ def import_catalogue(db, records: Sequence[tuple[str, CatalogueEntry]], *, actor
         plan = _plan_catalogue(cur, records, source, problems, order)
         actor = authorize_each(cur, author, Operation.SCOPE_WRITE, plan.units).username
         insert_tthc_in(cur, list(plan.new_tthc.values()), actor=actor, key=source)
-        for code, old, new in plan.renamed:
-            cur.execute("UPDATE tthc SET name = ?, field = ?, level = ? WHERE code = ?", [*new, code])
-            changelog.append(cur, actor=actor, action="update", entity="tthc", key=code,
-                             before=dict(zip(("name", "field", "level"), old)), after=dict(zip(("name", "field", "level"), new)))
+        _update_from(cur, "tthc", "code", [{"code": code, "name": new[0], "field": new[1], "level": new[2]}
+                                           for code, _, new in plan.renamed])
+        changelog.append_many(cur, [
+            {"actor": actor, "action": "update", "entity": "tthc", "key": code,
+             "before": dict(zip(("name", "field", "level"), old)), "after": dict(zip(("name", "field", "level"), new))}
+            for code, old, new in plan.renamed])
         insert_catalogue_in(cur, plan.new_entries, actor=actor, source="import")
-        for entry_id, e, old_to in plan.ended:
-            cur.execute("UPDATE unit_tthc SET valid_to = ? WHERE id = ?", [e.valid_to, entry_id])
-            changelog.append(cur, actor=actor, action="update", entity="unit_tthc", key=f"{e.unit_code}/{e.code}",
-                             before={"valid_from": e.valid_from, "valid_to": old_to}, after={"valid_from": e.valid_from, "valid_to": e.valid_to})
+        _update_from(cur, "unit_tthc", "id", [{"id": entry_id, "valid_to": e.valid_to} for entry_id, e, _ in plan.ended])
+        changelog.append_many(cur, [
+            {"actor": actor, "action": "update", "entity": "unit_tthc", "key": f"{e.unit_code}/{e.code}",
+             "before": {"valid_from": e.valid_from, "valid_to": old_to}, "after": {"valid_from": e.valid_from, "valid_to": e.valid_to}}
+            for _, e, old_to in plan.ended])
         if plan.new_entries:
             changelog.append(cur, actor=actor, action="import", entity="unit_tthc", key=source,
                              after=[{"unit": e.unit_code, "tthc": e.code, "from": e.valid_from, "to": e.valid_to} for e in plan.new_entries])
         return _summary(plan, len(records))
 
     return db.write(run)
+
+
+def _update_from(cur, table: str, key: str, rows: list[dict]) -> None:
+    """``UPDATE table SET <columns> FROM rows WHERE key matches``: one statement for a batch
+    (an import may end or rename thousands of rows; one UPDATE each took minutes)."""
+    if not rows:
+        return
+    columns = [c for c in rows[0] if c != key]
+    cur.register("scope_updates_batch", pa.Table.from_pylist(rows))
+    try:
+        sets = ", ".join(f"{c} = b.{c}" for c in columns)
+        cur.execute(f"UPDATE {table} SET {sets} FROM scope_updates_batch b WHERE {table}.{key} = b.{key}")
+    finally:
+        cur.unregister("scope_updates_batch")
 
 
 def insert_tthc_in(cur, entries: Sequence[CatalogueEntry], *, actor: str, key: str = "tthc") -> None:

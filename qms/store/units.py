@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pyarrow as pa
 from qms.accounts import Operation, Principal
 from qms.errors import ImportRowError, NotFound
 from qms.models import Level, UnitRecord, search_key
@@ -88,12 +89,7 @@ def import_units(db, records: Sequence[tuple[int, UnitRecord]], *, actor: Princi
                 problems.append((f"line {line}", f"unit {rec.code} already exists with other data ({diff})"))
         if problems:
             raise ImportRowError(source, problems)
-        for rec in new:
-            cur.execute(
-                "INSERT INTO units (code, gso_code, level, kind, parent_code, valid_from, valid_to, in_plan) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [rec.code, rec.code, rec.level.value, rec.kind, rec.parent_code, rec.valid_from, rec.valid_to, rec.in_plan],
-            )
-            cur.execute("INSERT INTO unit_names (code, name, valid_from) VALUES (?, ?, ?)", [rec.code, rec.name, ORIGINAL_NAME_FROM])
+        _insert_units(cur, new)
         if new:
             changelog.append(cur, actor=who.username, action="import", entity="units", key=source, after=[r.code for r in new])
         return ImportSummary(new=len(new), unchanged=unchanged)
@@ -101,11 +97,34 @@ def import_units(db, records: Sequence[tuple[int, UnitRecord]], *, actor: Princi
     return db.write(run)
 
 
+_NEW_UNITS_SCHEMA = pa.schema([("seq", pa.int64()), ("code", pa.string()), ("level", pa.string()), ("kind", pa.string()),
+                               ("parent_code", pa.string()), ("valid_from", pa.date32()), ("valid_to", pa.date32()),
+                               ("in_plan", pa.bool_()), ("name", pa.string())])
+
+
+def _insert_units(cur, records: Sequence[UnitRecord]) -> None:
+    """Insert units and their first names in two statements (one INSERT per unit took 70 s for
+    20,000 units), in the file's order."""
+    if not records:
+        return
+    table = pa.Table.from_pylist(
+        [{"seq": i, "code": r.code, "level": r.level.value, "kind": r.kind, "parent_code": r.parent_code, "valid_from": r.valid_from,
+          "valid_to": r.valid_to, "in_plan": r.in_plan, "name": r.name} for i, r in enumerate(records)], schema=_NEW_UNITS_SCHEMA)
+    cur.register("units_new_batch", table)
+    try:
+        cur.execute("INSERT INTO units (code, gso_code, level, kind, parent_code, valid_from, valid_to, in_plan)"
+                    " SELECT code, code, level, kind, parent_code, valid_from, valid_to, in_plan FROM units_new_batch ORDER BY seq")
+        cur.execute("INSERT INTO unit_names (code, name, valid_from) SELECT code, name, ? FROM units_new_batch ORDER BY seq",
+                    [ORIGINAL_NAME_FROM])
+    finally:
+        cur.unregister("units_new_batch")
+
+
 def rename_unit(db, code: str, new_name: str, *, on: dt.date, actor: Principal) -> None:
     """Record that unit ``code`` is called ``new_name`` from ``on``; earlier dates keep the old name."""
-    from qms.models import nfc
+    from qms.text_rules import checked_text
 
-    new_name = nfc(new_name)
+    new_name = checked_text(new_name, field="name")
 
     def run(cur) -> None:
         who = authorize(cur, actor, Operation.IMPORT_UNITS)

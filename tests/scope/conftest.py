@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from scope_helpers import UNITS
+from scope_helpers import UNITS, province_file
 
 from qms.store.units import import_units
 from qms.accounts import system_principal
@@ -14,3 +14,9 @@ def province(db):
     """An empty migrated database with a province, a department, a district and two communes."""
     import_units(db, list(enumerate(UNITS, start=2)), actor=system_principal("test"))
     return db
+
+
+@pytest.fixture
+def province_path(tmp_path):
+    """A closed database file holding the test province (for the CLI and AppTest)."""
+    return province_file(tmp_path)

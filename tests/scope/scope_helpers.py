@@ -37,6 +37,18 @@ UNITS = [
 ]
 
 
+def province_file(folder):
+    """A closed database file in ``folder`` holding the test province (for the CLI and AppTest)."""
+    from qms.store.db import open_database
+    from qms.store.units import import_units
+
+    path = folder / "p.duckdb"
+    db = open_database(path)
+    import_units(db, list(enumerate(UNITS, start=2)), actor=system_principal("test"))
+    db.close()
+    return path
+
+
 def announce(cur, unit: str, day: dt.date) -> None:
     """A rule-abiding lifecycle ending in an announcement on ``day``."""
     steps = [("build_started", 200), ("applied", 100), ("internal_audit", 50), ("management_review", 40),

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import json
 
-from scope_helpers import UNITS, xlsx
+from scope_helpers import province_file, xlsx
 
 from qms.cli import main
-from qms.store.db import open_database
-from qms.store.units import import_units
-from qms.accounts import system_principal
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out = capsys.readouterr()
     return code, out.out, out.err
-
-
-def province_file(tmp_path):
-    path = tmp_path / "p.duckdb"
-    db = open_database(path)
-    import_units(db, list(enumerate(UNITS, start=2)), actor=system_principal("test"))
-    db.close()
-    return path
 
 
 CATALOGUE = [["Mã TTHC", "Tên TTHC", "Lĩnh vực"], ["1.000001", "Đăng ký khai sinh", "Hộ tịch"], ["1.000002", "Đăng ký kết hôn", "Hộ tịch"]]

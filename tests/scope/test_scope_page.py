@@ -6,14 +6,13 @@ import datetime as dt
 
 import pytest
 import streamlit as st
-from scope_helpers import UNITS, xlsx
+from scope_helpers import xlsx
 from streamlit.testing.v1 import AppTest
 
 from qms.accounts import Principal, Role, system_principal
 from qms.settings import PROJECT_ROOT
 from qms.store import scope as S
 from qms.store.db import open_database
-from qms.store.units import import_units
 
 PAGE = str(PROJECT_ROOT / "qms" / "ui" / "pages" / "scope.py")
 END_2021 = dt.date(2021, 12, 31)
@@ -35,15 +34,6 @@ def page(monkeypatch, account_in):
 
     yield make
     st.cache_resource.clear()
-
-
-@pytest.fixture
-def province_path(tmp_path):
-    path = tmp_path / "p.duckdb"
-    db = open_database(path)
-    import_units(db, list(enumerate(UNITS, start=2)), actor=system_principal("test"))
-    db.close()
-    return path
 
 
 def table(at, column: str):

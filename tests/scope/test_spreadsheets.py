@@ -8,7 +8,8 @@ import pytest
 from scope_helpers import xlsx
 
 from qms.errors import QmsError
-from qms.spreadsheets import Column, cell_date, cell_text, fold, read_table, write_csv, write_xlsx
+from qms.spreadsheet_writing import write_csv, write_xlsx
+from qms.spreadsheets import Column, cell_date, cell_text, fold, read_table
 
 
 COLUMNS = (

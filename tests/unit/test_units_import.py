@@ -43,7 +43,7 @@ def test_valid_to_must_follow_valid_from():
 
 
 def test_missing_column_is_one_sentence():
-    with pytest.raises(QmsError, match="no column level"):
+    with pytest.raises(QmsError, match="has no column 'level'"):
         parse_units_csv("gso_code,name,kind\n105,TP,huyen\n", "x.csv")
 
 

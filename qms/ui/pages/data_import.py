@@ -13,7 +13,7 @@ from qms.ui.context import actor, db, lang, link_safe, settings, show_error, t
 from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
 from qms.ui.uploads import file_input
-from qms.units_import import decode, parse_units_csv
+from qms.units_import import decode, parse_units_csv, parse_units_file
 
 st.title(t("page.import"))
 
@@ -26,7 +26,7 @@ st.caption(t("import.units_help"))
 uploaded = None if read_only(Operation.IMPORT_UNITS) else file_input(t("import.file"), ["csv"], key="import_units_file")
 if uploaded is not None and st.button(t("import.run"), type="primary", key="import_units_run"):
     try:
-        records = parse_units_csv(decode(uploaded.getvalue(), uploaded.name), uploaded.name)
+        records = parse_units_file(uploaded.getvalue(), uploaded.name)
         summary = import_units(db(), records, actor=actor(), source=uploaded.name)
     except ImportRowError as e:
         st.error(link_safe(e.text(lang()).split(". ")[0] + "."))

@@ -9,7 +9,7 @@ import streamlit as st
 
 from qms.admin_changes import official_code
 from qms.access import home_unit
-from qms.accounts import Operation
+from qms.accounts import Operation, allowed
 from qms.change_text import labelled
 from qms.clock import province_today
 from qms.dates import fmt

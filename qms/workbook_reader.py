@@ -1,0 +1,252 @@
+"""The one reader of imported spreadsheets: .xlsx and .csv bytes into located cell values.
+
+Pure: bytes in, :class:`RawWorkbook` out (no database, no UI).  Every importer reads through it
+(units, TTHC catalogues and processes through :func:`qms.spreadsheets.read_table`, status sheets
+through :mod:`qms.status_import`), so a file meets the same limits and the same rules whichever
+door it comes through:
+
+- **limits before the work**, each a one-sentence refusal naming the file and the place
+  (:class:`ReadLimits`): the file's size; for an .xlsx, the zip's declared and actual unpacked
+  size and its compression ratio (checked before any XML is parsed); the sheets' declared
+  dimensions, cell count, merged ranges (count and area) and each cell's or shared string's
+  length, checked while the XML streams, before anything larger than the limit is held.  A
+  merged range over the whole sheet, a million merged cells or a 300 MB string in a 2 KB file
+  are refused in well under a second, with memory to match;
+- **text**: NFC-normalised, non-breaking spaces made plain spaces, stripped (empty -> None);
+  a cell holding a control character (NUL, ESC, ...) refuses the file, naming the cell
+  (:mod:`qms.text_rules`: the one rule for text);
+- **values**: real Excel dates as :class:`datetime.date` (a time of day kept as
+  :class:`datetime.datetime`); numbers as int/float; a formula cell without a saved value (a file
+  written by a program that does not calculate) refuses the file, naming the cell: reading it as
+  blank would drop a row silently;
+- **merged cells** are kept as ranges (:attr:`RawSheet.merges`); :meth:`RawSheet.filled` copies
+  each range's value into the cells it spans;
+- **hidden sheets** are not read (their data is invisible to the person who confirms) and are
+  listed in :attr:`RawWorkbook.hidden`;
+- **CSV**: UTF-8 (with or without a byte-order mark), separated by comma, semicolon or tab
+  (the one that splits the first lines widest), any line ending (CR-only files from old Mac
+  Excel included); a malformed file (an unterminated quote) is refused naming its line; a cell
+  written as ``'=...`` by :mod:`qms.spreadsheet_writing` (formula protection) reads back as
+  ``=...``.
+
+Row numbers are those a spreadsheet program shows (CSV: the record's number, header included).
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from qms.errors import QmsError
+from qms.text_rules import CONTROL_CHARACTERS, control_character
+
+CellValue = str | int | float | bool | dt.date | dt.datetime | None
+
+_MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What an imported file may hold.  Far above any real province's file (a national TTHC
+    catalogue of 100,000 rows is 4 MB as .xlsx and 15 MB as CSV), far below what would hold the
+    app's memory or time."""
+
+    max_file_bytes: int = 20 * _MB
+    #: Unpacked size of an .xlsx's parts together (its XML).
+    max_unpacked_bytes: int = 200 * _MB
+    #: Unpacked / packed size of one part over 1 MB (real workbooks: 5 to 15).
+    max_ratio: int = 100
+    max_sheets: int = 100
+    max_rows: int = 200_000
+    max_columns: int = 256
+    #: Cells of a sheet: cell elements, and the grid they span (rows times used width); reading
+    #: a million cells takes seconds (100,000 catalogue rows of 8 columns are 800,000).
+    max_cells: int = 1_000_000
+    max_merged_ranges: int = 10_000
+    #: Cells covered by a sheet's merged ranges together.
+    max_merged_cells: int = 200_000
+    #: Excel's own limit for one cell.
+    max_cell_chars: int = 32_767
+
+
+LIMITS = ReadLimits()
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    """One sheet: ``rows`` are ``(row number, cell values from column A)``, rows without any value
+    left out; ``merges`` are ``(first row, first column, last row, last column)``, 1-based and
+    inclusive, clamped to the cells the sheet holds."""
+
+    name: str
+    rows: list[tuple[int, list[CellValue]]]
+    merges: tuple[tuple[int, int, int, int], ...] = ()
+
+    def filled(self) -> list[tuple[int, list[CellValue]]]:
+        """The rows with each merged range's value (its top-left cell's) copied into every cell it
+        spans, on the rows the sheet holds (a merged range over empty rows adds none)."""
+        if not self.merges:
+            return list(self.rows)
+        out = [(n, list(values)) for n, values in self.rows]
+        numbers = [n for n, _ in out]
+        by_number = {n: values for n, values in out}
+        for r0, c0, r1, c1 in self.merges:
+            top = by_number.get(r0)
+            value = top[c0 - 1] if top is not None and c0 - 1 < len(top) else None
+            for i in range(bisect.bisect_left(numbers, r0), bisect.bisect_right(numbers, r1)):
+                values = out[i][1]
+                if len(values) < c1:
+                    values.extend([None] * (c1 - len(values)))
+                values[c0 - 1:c1] = [value] * (c1 - c0 + 1)
+        return out
+
+
+@dataclass(frozen=True)
+class RawWorkbook:
+    filename: str
+    sheets: list[RawSheet]
+    hidden: list[str] = field(default_factory=list)  # hidden sheets, not read
+    is_csv: bool = False
+
+
+def refuse(en: str, vi: str) -> QmsError:
+    """The error a refused file raises (one sentence in each language)."""
+    return QmsError(en, vi=vi)
+
+
+def cell_text(text: str, where, limits: ReadLimits = LIMITS, at=None) -> str | None:
+    """A text cell as importers read it: NFC, non-breaking spaces as spaces, stripped, empty ->
+    None.  Refuses a control character or a cell longer than Excel's limit, naming the place:
+    ``where`` is its text ("x.xlsx: sheet 'A' cell B7"), or a function making it from ``at``
+    (called only on a refusal: this runs for every cell)."""
+    if callable(where):
+        if len(text) <= limits.max_cell_chars and control_character(text) is None:
+            text = unicodedata.normalize("NFC", text)
+            if "\u00a0" in text or "\u202f" in text:
+                text = text.replace("\u00a0", " ").replace("\u202f", " ")
+            return text.strip() or None
+        where = where(at)
+    if len(text) > limits.max_cell_chars:
+        raise refuse(f"{where} holds {len(text):,} characters; a cell holds at most {limits.max_cell_chars:,}.",
+                     f"{where} có {len(text):,} ký tự; một ô chứa tối đa {limits.max_cell_chars:,} ký tự.")
+    char = control_character(text)
+    if char:
+        raise refuse(f"{where} holds a control character ({char}), which is not text; remove it and import again.",
+                     f"{where} có ký tự điều khiển ({char}), không phải chữ; hãy xoá ký tự đó rồi nhập lại.")
+    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\u202f", " ").strip()
+    return text or None
+
+
+def decode(data: bytes, source: str) -> str:
+    """UTF-8 text (a byte-order mark from Excel is dropped); any other encoding is refused."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise refuse(
+            f"{source} is not UTF-8 text (byte {e.start}); save it from the spreadsheet as 'CSV UTF-8' or as .xlsx.",
+            f"{source} không phải văn bản UTF-8 (byte {e.start}); hãy lưu lại từ bảng tính dạng 'CSV UTF-8' hoặc .xlsx.",
+        ) from None
+
+
+_OLE = b"\xd0\xcf\x11\xe0"
+_TEXT_SUFFIXES = ("", ".csv", ".txt")
+
+
+def read_workbook(data: bytes, filename: str, *, limits: ReadLimits = LIMITS) -> RawWorkbook:
+    """Every visible sheet of an .xlsx (told by its zip signature or its name), or the one table
+    of a CSV; an old .xls or another kind of file is refused in one sentence."""
+    if len(data) > limits.max_file_bytes:
+        raise refuse(f"{filename} is {len(data) / _MB:.1f} MB, larger than the {limits.max_file_bytes // _MB} MB an import accepts.",
+                     f"{filename} có dung lượng {len(data) / _MB:.1f} MB, lớn hơn mức {limits.max_file_bytes // _MB} MB được nhập.")
+    suffix = PurePath(filename).suffix.lower()
+    if data[:4] == _OLE or suffix == ".xls":
+        raise refuse(f"{filename} is an old Excel .xls file; open it in Excel and save it as .xlsx (or CSV UTF-8).",
+                     f"{filename} là tệp Excel .xls cũ; hãy mở bằng Excel và lưu lại dạng .xlsx (hoặc CSV UTF-8).")
+    if data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
+        from qms.xlsx_reader import read_xlsx
+
+        return read_xlsx(data, filename, limits)
+    if suffix not in _TEXT_SUFFIXES:
+        raise refuse(f"{filename}: only .xlsx and .csv files can be imported.",
+                     f"{filename}: chỉ nhập được tệp .xlsx hoặc .csv.")
+    return _read_csv(data, filename, limits)
+
+
+# -- CSV --------------------------------------------------------------------------------------------
+
+def _delimiter(text: str) -> str:
+    """The separator that splits the widest record among the first ones (Excel in a Vietnamese
+    locale writes ";"; quoted cells may hold the other separators, which the reader respects)."""
+    sample = text[:65536]
+
+    def width(delimiter: str) -> int:
+        widest = 0
+        try:
+            for i, record in enumerate(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)):
+                widest = max(widest, len(record))
+                if i >= 20:
+                    break
+        except csv.Error:
+            pass
+        return widest
+
+    return max((",", ";", "\t"), key=width)
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _lines(text: str):
+    """The lines of ``text`` with their endings (CR, LF or CRLF), one at a time: what the csv
+    module needs, without the copy of the whole text an ``io.StringIO`` holds (4 bytes a
+    character once the text is not ASCII)."""
+    return (m.group() for m in _LINE.finditer(text))
+
+
+def _read_csv(data: bytes, filename: str, limits: ReadLimits) -> RawWorkbook:
+    from qms.spreadsheet_writing import csv_unprotect
+
+    text = decode(data, filename)
+    reader = csv.reader(_lines(text), delimiter=_delimiter(text), strict=True)
+    rows: list[tuple[int, list[CellValue]]] = []
+    cells, number = 0, 0
+    # a file without control characters, over-long cells, non-breaking spaces or text to
+    # normalise (the usual one) needs no check per cell: the per-cell path runs only when needed
+    careful = (CONTROL_CHARACTERS.search(text) is not None or "\u00a0" in text or "\u202f" in text
+               or "'" in text or not unicodedata.is_normalized("NFC", text))
+    limit = limits.max_cell_chars
+    try:
+        for number, record in enumerate(reader, start=1):
+            if number > limits.max_rows:
+                raise refuse(f"{filename} has more than {limits.max_rows:,} lines; split it into smaller files.",
+                             f"{filename} có hơn {limits.max_rows:,} dòng; hãy chia thành các tệp nhỏ hơn.")
+            if len(record) > limits.max_columns:
+                raise refuse(f"{filename}: line {number} has {len(record):,} cells, more than the {limits.max_columns} columns an import reads.",
+                             f"{filename}: dòng {number} có {len(record):,} ô, nhiều hơn {limits.max_columns} cột được đọc.")
+            cells += len(record)
+            if cells > limits.max_cells:
+                raise refuse(f"{filename} has more than {limits.max_cells:,} cells; split it into smaller files.",
+                             f"{filename} có hơn {limits.max_cells:,} ô; hãy chia thành các tệp nhỏ hơn.")
+            if careful or any(len(v) > limit for v in record):
+                values = [cell_text(csv_unprotect(v), f"{filename}: line {number}, column {c}", limits)
+                          for c, v in enumerate(record, start=1)]
+            else:
+                values = [v.strip() or None for v in record]
+            rows.append((number, values))
+    except csv.Error as e:
+        line = number + 1
+        if "field larger than field limit" in str(e):
+            raise refuse(f"{filename}: line {line} holds a cell longer than {limits.max_cell_chars:,} characters, more than a cell holds.",
+                         f"{filename}: dòng {line} có một ô dài hơn {limits.max_cell_chars:,} ký tự, quá giới hạn của một ô.") from None
+        raise refuse(f"{filename}: line {line} is not valid CSV ({e}); check its quotes (\"), or save the file again as CSV UTF-8.",
+                     f"{filename}: dòng {line} không đúng định dạng CSV ({e}); hãy kiểm tra dấu ngoặc kép (\") hoặc lưu lại tệp "
+                     "dạng CSV UTF-8.") from None
+    while rows and not any(v is not None for v in rows[-1][1]):
+        rows.pop()
+    return RawWorkbook(filename, [RawSheet(filename, [r for r in rows if any(v is not None for v in r[1])])], is_csv=True)
