@@ -16,7 +16,8 @@ effect on :data:`~qms.bench.scales.REFORM_DATE`:
    merges of 2 to ~8 neighbouring communes (often across district lines); about 3% of the new
    units are an old commune alone, which continues (same key, history kept) unless it was a thị
    trấn (that kind no longer exists: a new unit of kind xã); about 1.5% of the merges also take
-   part of a neighbouring group's commune, which is thus **split** (``partial:0.6`` / ``partial:0.4``).
+   part of a neighbouring group's commune, which is thus **split** (``partial:0.6`` / ``partial:0.4``;
+   at least one split in any crosswalk).
    Each new unit takes one predecessor's code (codes reused as in reality: the new unit gets the
    key ``<code>@2025-07-01``), keeps that predecessor's name in 60% of cases and gets a new name
    otherwise (a code reused by a differently named unit); 1% of old names are written without
@@ -217,6 +218,12 @@ def crosswalks(cur, scale: Scale, seed: int) -> dict:
             if len(a.members) >= 2 and len(b.members) >= 2 and b.split_in is None and rng.random() < SPLIT_SHARE:
                 a.split_out, b.split_in = True, a.members[-1]
         plan += mine
+    if not any(g.split_in for g in plan):
+        # Every crosswalk splits at least one commune (a province's few merges may draw none).
+        pairs = [(a, b) for a, b in zip(plan, plan[1:]) if a.province == b.province and len(a.members) >= 2 <= len(b.members)]
+        if pairs:
+            a, b = rng.choice(pairs)
+            a.split_out, b.split_in = True, a.members[-1]
     for g in plan:
         g.continues = len(g.members) == 1 and g.split_in is None and g.members[0].kind in ("xa", "phuong")
         g.seat = g.members[0] if len(g.members) == 1 else rng.choice(g.members)

@@ -50,6 +50,9 @@ class Scale:
     render_runs: int
     save_runs: int
     snapshot_runs: int
+    #: Runs of the side figures (scope overview, the overview's data calls alone, trend, one
+    #: unit's span rewrite): at least this many, or a third of ``coverage_runs``.
+    side_runs: int = 3
 
     @property
     def qms_units(self) -> int:
@@ -64,7 +67,7 @@ SCALES: dict[str, Scale] = {
         name="province", provinces=1, districts=11, communes=168, departments_per_province=15,
         sub_departments_per_province=4, processes_tthc=40_000, checklist_answers=95_000, actions=4_800,
         provinces_after=1, communes_after=55,
-        coverage_runs=11, baseline_runs=5, render_runs=3, save_runs=5, snapshot_runs=1,
+        coverage_runs=7, baseline_runs=3, render_runs=3, save_runs=3, snapshot_runs=1, side_runs=1,
     ),
     "national": Scale(
         name="national", provinces=63, districts=700, communes=10_600, departments_per_province=15,

@@ -63,7 +63,7 @@ def measure_coverage(ctx: Context) -> tuple[Figure, baseline.CoverageFigures]:
     alone, _ = timed(lambda: coverage.coverage_on(ctx.db, ctx.as_of), ctx.scale.coverage_runs, warmup=1)
     two, _ = timed(lambda: (coverage.by_level(ctx.db, ctx.as_of), coverage.by_district(ctx.db, ctx.as_of)),
                    ctx.scale.coverage_runs, warmup=2)
-    levels_on, _ = timed(lambda: coverage.levels_on(ctx.db, ctx.as_of), max(3, ctx.scale.coverage_runs // 3))
+    levels_on, _ = timed(lambda: coverage.levels_on(ctx.db, ctx.as_of), max(ctx.scale.side_runs, ctx.scale.coverage_runs // 3))
     title = ("1. coverage query (coverage_on + communes_without_district)" if without
              else "1. coverage query (coverage_on: levels and districts, one query)")
     fig = Figure("coverage", title, "s", values, goal=GOAL_COVERAGE_S, goal_text="<= 50 ms",
@@ -87,7 +87,7 @@ def measure_prototype_spans(ctx: Context) -> tuple[Figure, baseline.CoverageFigu
     """1c, with two side figures: the overview's trend query, real and from the spans, and the
     cost a lifecycle write would pay to rewrite one unit's derived rows."""
     values, result = timed(lambda: prototype_spans.coverage_on(ctx.db, ctx.as_of), ctx.scale.coverage_runs, warmup=2)
-    runs = max(3, ctx.scale.coverage_runs // 3)
+    runs = max(ctx.scale.side_runs, ctx.scale.coverage_runs // 3)
     trend_real, _ = timed(lambda: coverage.trend(ctx.db, ctx.as_of), runs)
     trend_spans, _ = timed(lambda: prototype_spans.trend(ctx.db, ctx.as_of), runs)
     codes = [r[0] for r in ctx.db.rows("SELECT unit_code FROM qms_events GROUP BY unit_code ORDER BY count(*) DESC, unit_code LIMIT 1")]
@@ -110,7 +110,8 @@ def measure_scope(ctx: Context) -> Figure:
         scope = None
     if scope is None or not hasattr(scope, "scope_overview"):
         return unavailable("scope_overview", title, "s", "not available yet: qms.store.scope.scope_overview is not in this checkout")
-    values, result = timed(lambda: scope.scope_overview(ctx.db, ctx.as_of), max(3, ctx.scale.coverage_runs // 3), warmup=1)
+    values, result = timed(lambda: scope.scope_overview(ctx.db, ctx.as_of),
+                           max(ctx.scale.side_runs, ctx.scale.coverage_runs // 3), warmup=1)
     covered = {lv.level.value: f"{lv.tthc_covered}/{lv.tthc_total}" for lv in getattr(result, "levels", ())}
     return Figure("scope_overview", title, "s", values, goal_text="none (informs the overview goal)",
                   extra={"tthc_covered": covered})
@@ -133,7 +134,7 @@ def _overview_calls(ctx: Context) -> dict[str, float]:
             fn = getattr(importlib.import_module(module), name)
         except (ImportError, AttributeError):
             continue
-        values, _ = timed(lambda fn=fn: fn(ctx.db, ctx.as_of), 3)
+        values, _ = timed(lambda fn=fn: fn(ctx.db, ctx.as_of), ctx.scale.side_runs)
         out[f"{module.rsplit('.', 1)[-1]}.{name}"] = statistics.median(values)
     return out
 
