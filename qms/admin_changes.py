@@ -56,8 +56,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("new_code", "new_name", "kind", "old_codes")
 #: Kinds a unit formed by a change may have (thị trấn no longer exists after 2025, but an act of
-#: an earlier period may form one).
-KINDS = frozenset({"xa", "phuong", "thi_tran", "dac_khu", "huyen", "quan", "thi_xa", "thanh_pho", "so", "ban", "chi_cuc", "nganh"})
+#: an earlier period may form one); a province merger names tỉnh, a department merger văn phòng
+#: and thanh tra units too.
+KINDS = frozenset({"xa", "phuong", "thi_tran", "dac_khu", "huyen", "quan", "thi_xa", "thanh_pho", "tinh", "so", "ban", "chi_cuc",
+                   "nganh", "van_phong", "thanh_tra"})
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
 _SHARE = re.compile(r"^(full|partial(?::(0(?:\.\d+)?|1(?:\.0+)?))?)$")
 #: Digits of an official code per level (departments have codes of the project's own).
