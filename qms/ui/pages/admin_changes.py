@@ -12,6 +12,7 @@ from qms.dates import fmt
 from qms.errors import ImportRowError, QmsError
 from qms.store.admin_changes import apply_change, carry_over_enabled, list_changes, preview_change, set_carry_over
 from qms.ui.context import DATE_FORMAT, actor, db, lang, link_safe, show_error, t
+from qms.ui.uploads import file_input
 from qms.units_import import decode
 
 st.title(t("chg.page"))
@@ -43,7 +44,7 @@ if carry != carry_over_enabled(db()):
 
 st.subheader(t("chg.preview"))
 st.caption(t("chg.help"))
-uploaded = st.file_uploader(t("chg.file"), type=["csv"], key="chg_file")
+uploaded = file_input(t("chg.file"), ["csv"], key="chg_file")
 c1, c2 = st.columns(2)
 act = c1.text_input(t("chg.act"), key="chg_act")
 effective = c2.date_input(t("chg.effective"), value=None, format=DATE_FORMAT, min_value=dt.date(2000, 1, 1), key="chg_effective")
