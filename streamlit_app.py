@@ -4,11 +4,14 @@ import streamlit as st
 
 from qms.accounts import Operation, allowed
 from qms.labels import LANGS
+from qms.ui import style
 from qms.ui.auth import current, gate
 from qms.ui.context import t
 from qms.ui.exports_nightly import run_nightly_export
+from qms.ui.password_widgets import password_change_pending
 
 st.set_page_config(page_title="qms · ISO 9001", page_icon="✅", layout="wide")
+style.apply()
 
 with st.sidebar:
     st.radio("Ngôn ngữ / Language", LANGS, key="lang", horizontal=True,
@@ -21,11 +24,14 @@ def _pages(admin: bool) -> list:
         st.Page("qms/ui/pages/units.py", title=t("page.units"), url_path="units"),
         st.Page("qms/ui/pages/scope.py", title=t("scope.page"), url_path="processes"),
         st.Page("qms/ui/pages/audits.py", title=t("audit.page"), url_path="audits"),
+        # one audit (/audit?audit=ID): the same page at its own address, so the sidebar's Đánh giá leads back
+        st.Page("qms/ui/pages/audits.py", title=t("audit.page"), url_path="audit", visibility="hidden"),
         st.Page("qms/ui/pages/actions.py", title=t("action.page"), url_path="actions"),
         st.Page("qms/ui/pages/reports.py", title=t("exports.page"), url_path="reports"),
         st.Page("qms/ui/pages/targets.py", title=t("page.targets"), url_path="targets"),
         st.Page("qms/ui/pages/data_import.py", title=t("page.import"), url_path="import"),
         st.Page("qms/ui/pages/status_import.py", title=t("status_import.page"), url_path="status-import"),
+        st.Page("qms/ui/pages/admin_changes.py", title=t("chg.page"), url_path="changes"),
     ]
     if admin:
         pages += [
@@ -35,10 +41,12 @@ def _pages(admin: bool) -> list:
     return pages
 
 
-if current() is None:
-    # Signed out: register the pages without showing or running them, so that a link such as
-    # /audits?audit=12 keeps its page and parameters through the sign-in form.
+if current() is None or password_change_pending():
+    # Signed out (or to change a one-time password first): register the pages without showing or
+    # running them, so that a link such as /audit?audit=12 keeps its page and parameters meanwhile.
     st.navigation(_pages(admin=True), position="hidden")
-principal = gate()  # the sign-in form (or the first administrator's) stops the run here
+principal = gate()  # the sign-in form (or the first administrator's, or a new password's) stops the run here
 run_nightly_export()
-st.navigation(_pages(admin=allowed(principal, Operation.MANAGE_USERS))).run()
+page = st.navigation(_pages(admin=allowed(principal, Operation.MANAGE_USERS)))
+st.session_state["page_url"] = page.url_path  # which address of a page with two (Đánh giá) is open
+page.run()

@@ -8,9 +8,11 @@ Roles (issue "accounts, roles and an audit trail"):
 - ``officer`` (a unit's ISO secretary): their own unit's lifecycle events, processes and actions;
 - ``viewer`` (leaders): read-only, every page.
 
-Every store write asks :func:`require` with the acting :class:`Principal`; pages hiding buttons
-is a convenience, never the check.  The CLI and the demo act as :data:`SYSTEM` (whoever holds
-the database file holds everything; the web app is where roles matter).
+Every store write asks :func:`require` with the acting :class:`Principal`, as the database
+knows that account at the moment of the write (``qms.store.principals``: a deactivated or
+demoted account loses its rights at once, not when it signs out); pages hiding buttons is a
+convenience, never the check.  Only an explicit system principal (:func:`system_principal`:
+the CLI, the demo loader, the nightly job) acts without an account; a plain name never does.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import functools
 import hmac
+import math
 import secrets
 from enum import StrEnum
 from typing import Annotated
@@ -77,25 +81,38 @@ class Principal(BaseModel):
     role: Role
     units: frozenset[str] = frozenset()
     districts: frozenset[str] = frozenset()
+    #: True only for :func:`system_principal`: acts with every right and has no account to read.
+    system: bool = False
 
     def __str__(self) -> str:
         return self.username
 
 
-#: The CLI, the demo loader and scheduled jobs.
-SYSTEM = Principal(username="system", role=Role.ADMIN)
+def system_principal(name: str = "system") -> Principal:
+    """The system acting under ``name`` (recorded as the author): the CLI (whoever holds the
+    database file holds the data), the demo loader, the nightly snapshot.  The only way to act
+    without an account; the web app never builds one."""
+    return Principal(username=name, role=Role.ADMIN, system=True)
+
+
+#: The demo loader and scheduled jobs.
+SYSTEM = system_principal("system")
 
 
 class PermissionDenied(QmsError):
     """The signed-in user may not make this change; nothing was written."""
 
 
-def as_principal(actor: Principal | str) -> Principal:
-    """A write's author: a :class:`Principal` from the web app, or a name from the CLI/demo
-    (which act with the system's rights, recorded under that name)."""
+def as_principal(actor: object) -> Principal:
+    """A write's author, which must be a :class:`Principal` (a signed-in account, or
+    :func:`system_principal`).  A plain name is refused: it once meant full rights, which any
+    caller outside the CLI could claim by passing a string."""
     if isinstance(actor, Principal):
         return actor
-    return Principal(username=str(actor) or "system", role=Role.ADMIN)
+    raise PermissionDenied(
+        f"A change needs a signed-in account or the system acting explicitly, not the name {str(actor)!r}; nothing was saved.",
+        vi=f"Thay đổi cần một tài khoản đã đăng nhập hoặc hệ thống, không phải tên {str(actor)!r}; chưa lưu gì.",
+    )
 
 
 def allowed(actor: Principal, op: Operation, *, unit_code: str | None = None, district_code: str | None = None) -> bool:
@@ -109,7 +126,7 @@ def allowed(actor: Principal, op: Operation, *, unit_code: str | None = None, di
     return unit_code in actor.units or (district_code is not None and district_code in actor.districts)
 
 
-def require(actor: Principal | str, op: Operation, *, unit_code: str | None = None, district_code: str | None = None) -> Principal:
+def require(actor: Principal, op: Operation, *, unit_code: str | None = None, district_code: str | None = None) -> Principal:
     """Raise :class:`PermissionDenied` (one sentence) unless the change is allowed; return the principal."""
     who = as_principal(actor)
     if not allowed(who, op, unit_code=unit_code, district_code=district_code):
@@ -122,7 +139,7 @@ def require(actor: Principal | str, op: Operation, *, unit_code: str | None = No
     return who
 
 
-def require_each(actor: Principal | str, op: Operation, unit_codes, districts: dict[str, str | None] | None = None) -> Principal:
+def require_each(actor: Principal, op: Operation, unit_codes, districts: dict[str, str | None] | None = None) -> Principal:
     """:func:`require` for every unit a batch write touches (``districts`` maps a unit to its
     district, for auditors' district scopes); the first unit out of scope refuses the batch."""
     who = as_principal(actor)
@@ -164,6 +181,14 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
+@functools.cache
+def unknown_account_hash() -> str:
+    """A hash of a random password with the same scrypt cost, checked when a name has no
+    account (or is deactivated), so that the answer takes as long as for a real account and
+    the time does not tell which names exist."""
+    return hash_password(secrets.token_urlsafe(24))
+
+
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise QmsError(
@@ -179,26 +204,38 @@ def new_password() -> str:
 
 # -- throttling --------------------------------------------------------------------------------
 
-#: Failed sign-ins before waiting starts, the window they are counted in, and the longest wait.
+#: Wrong passwords for a name before waiting starts, how long they are remembered after the
+#: last one, and the longest wait.
 FREE_FAILURES = 3
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 MAX_WAIT_SECONDS = 300
 
 
-def wait_seconds(failures: list[dt.datetime], now: dt.datetime) -> int:
-    """Seconds before the next attempt is accepted, after recent failed sign-ins of a name.
-
-    The first :data:`FREE_FAILURES` failures in the window cost nothing; each further one
-    doubles the wait (2, 4, 8 ... s, at most :data:`MAX_WAIT_SECONDS`), counted from the last
-    failure.  A correct password is refused too while the wait runs, so guessing gains nothing.
-    """
-    recent = sorted(f for f in failures if now - f <= FAILURE_WINDOW)
-    extra = len(recent) - FREE_FAILURES
-    if extra <= 0:
+def counted_failures(failures: int, last_failure: dt.datetime | None, now: dt.datetime) -> int:
+    """The wrong passwords that still count: all of them (since the last correct one) until
+    :data:`FAILURE_WINDOW` has passed without a new one, then none."""
+    if last_failure is None or now - last_failure > FAILURE_WINDOW:
         return 0
-    wait = min(MAX_WAIT_SECONDS, 2 ** extra)
-    remaining = wait - (now - recent[-1]).total_seconds()
-    return max(0, int(remaining + 0.999))
+    return failures
+
+
+def wait_seconds(failures: int, last_failure: dt.datetime | None, now: dt.datetime) -> int:
+    """Seconds before the next attempt on a name is checked, after ``failures`` wrong passwords
+    (the last at ``last_failure``).
+
+    The rule, exactly as the README states it: after the 3rd wrong password the next attempt is
+    checked only 2 s after it, after the 4th 4 s, then 8, 16 ... s, at most
+    :data:`MAX_WAIT_SECONDS`; an attempt during the wait is refused without checking the
+    password (so a correct password is refused too and guessing gains nothing), and it neither
+    counts nor lengthens the wait.  The count is cleared by a correct password, or forgotten
+    :data:`FAILURE_WINDOW` after the last wrong one.
+    """
+    failures = counted_failures(failures, last_failure, now)
+    if failures < FREE_FAILURES:
+        return 0
+    wait = min(MAX_WAIT_SECONDS, 2 ** (failures - FREE_FAILURES + 1))
+    remaining = wait - (now - last_failure).total_seconds()
+    return max(0, math.ceil(remaining))
 
 
 # -- single sign-on (OpenID Connect through st.login) -----------------------------------------

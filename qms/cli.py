@@ -17,6 +17,7 @@ from pathlib import Path
 
 from qms import __version__
 from qms.cli_format import print_json, text_table
+from qms.clock import province_today
 from qms.dates import parse_iso
 from qms.errors import QmsError
 from qms.models import Level
@@ -25,7 +26,8 @@ from qms.store import coverage as coverage_store
 from qms.store import demo as demo_store
 from qms.store import units as units_store
 from qms.store.db import opened
-from qms.units_import import parse_units_file
+from qms.store.demo_parts import accounts as demo_accounts
+from qms.units_import import decode, parse_units_csv, parse_units_file
 
 
 
@@ -41,7 +43,8 @@ def cmd_demo(args, settings: Settings) -> int:
         if args.if_empty and demo_store.has_data(db):
             print(f"{settings.db_path} already holds data; the demo was not loaded.")
             return 0
-        counts = demo_store.load_demo(db, settings.demo_dir, force=args.force)
+        until = parse_iso(args.until, field="--until") if args.until else None
+        counts = demo_store.load_demo(db, settings.demo_dir, force=args.force, until=until)
     extra = ", ".join(f"{n} {k}" for k, n in counts.items() if k not in ("units", "communes", "events", "targets") and isinstance(n, int))
     print(
         f"Loaded the Lai Châu demo into {settings.db_path}: {counts['units']} units "
@@ -50,9 +53,10 @@ def cmd_demo(args, settings: Settings) -> int:
     )
     passwords = counts.get("account_passwords") or {}
     if passwords:
-        print("Demo accounts (passwords shown once; change them with `qms users password`):")
-        for username, password in passwords.items():
-            print(f"  {username:<16} {password}")
+        print("Demo accounts (passwords shown once; change them in the app: the sidebar's 'Đổi mật khẩu', "
+              "or an administrator's reset on 'Tài khoản'; with the app stopped: `qms users password`):")
+        for username, password, role in demo_accounts.described(passwords):
+            print(f"  {username:<16} {password:<18} {role}")
     return 0
 
 
@@ -62,7 +66,7 @@ def cmd_import_units(args, settings: Settings) -> int:
         raise QmsError(f"{path}: no such file.")
     records = parse_units_file(path.read_bytes(), path.name)
     with opened(settings.db_path) as db:
-        summary = units_store.import_units(db, records, actor=settings.actor, source=path.name)
+        summary = units_store.import_units(db, records, actor=settings.principal(), source=path.name)
     if args.json:
         print_json({"file": str(path), "new": summary.new, "unchanged": summary.unchanged})
     else:
@@ -71,10 +75,17 @@ def cmd_import_units(args, settings: Settings) -> int:
 
 
 def cmd_coverage(args, settings: Settings) -> int:
-    as_of = parse_iso(args.as_of, field="--as-of") if args.as_of else dt.date.today()
+    as_of = parse_iso(args.as_of, field="--as-of") if args.as_of else province_today()
     level = Level(args.level)
     with opened(settings.db_path) as db:
         row = next(r for r in coverage_store.by_level(db, as_of) if r.level is level)
+        has_districts = coverage_store.has_districts(db, as_of)
+        if (level is Level.DISTRICT or args.by_district) and not has_districts:
+            raise QmsError(
+                f"There are no districts on {as_of:%d/%m/%Y}: local government has two levels since 01/07/2025 "
+                "(province and commune); ask for --level commune or department, or a date before the reform.",
+                vi=f"Không có cấp huyện vào ngày {as_of:%d/%m/%Y}: chính quyền địa phương hai cấp từ 01/07/2025; "
+                   "hãy hỏi --level commune hoặc department, hoặc một ngày trước khi sắp xếp.")
         districts = coverage_store.by_district(db, as_of, level) if args.by_district else None
     if args.json:
         out = row.model_dump(mode="json")
@@ -109,10 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("demo", help="load the Lai Châu demo province",
-                       description="Load the Lai Châu demo province: 8 districts, 108 communes, 20 departments, a seeded "
-                                   "2014-2021 lifecycle history and sample targets. Refuses a database holding data unless --force.")
+                       description="Load the Lai Châu demo province: its 8 districts and 108 communes until the 2025 reform, "
+                                   "the 38 communes and no districts since 01/07/2025, its departments (the 2025 merger included), "
+                                   "a seeded lifecycle history from 2014 to the day loaded (the same up to 30/06/2025 on every "
+                                   "run) and sample targets. Refuses a database holding data unless --force.")
     p.add_argument("--force", action="store_true", help="replace the units, events and targets already in the database")
     p.add_argument("--if-empty", action="store_true", help="do nothing (and succeed) when the database already holds data")
+    p.add_argument("--until", help="the last day of the history YYYY-MM-DD (default: today in the province)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("import-units", help="import units from a CSV or .xlsx file (all or nothing)",

@@ -1,4 +1,9 @@
-"""The Lai Châu demo province: a seeded, rule-abiding lifecycle history for 2014-2021.
+"""The Lai Châu demo province: a seeded, rule-abiding lifecycle history from 2014 to the day loaded.
+
+Up to the eve of the 2025 reform (``history_until``) the history is the same on every load; the
+changes of 2020 and 2025 are imported through the change import's own path
+(:mod:`qms.store.demo_parts.reform`); after the reform (:func:`generate_after_reform`) the
+history depends only on the end date asked for.
 
 Pure: settings and unit records in, events and targets out.  Every event list is built unit by
 unit and replayed through :func:`qms.lifecycle.check_history` as it grows, so the demo can never
@@ -19,6 +24,11 @@ from qms.models import EventType, Level, NewEvent, Standard, Target, UnitRecord
 E = EventType
 
 
+#: An end date on or before this day loads the demo as it was before the reforms were modelled:
+#: the 2014-2021 history alone, no 2025 merger or reform (``qms demo --until 2021-12-31``).
+PRE_REFORM_DEMO_UNTIL = dt.date(2021, 12, 31)
+
+
 @dataclass(frozen=True)
 class DemoSettings:
     seed: int
@@ -32,6 +42,12 @@ class DemoSettings:
     departments_missing_maintenance: int
     districts_missing_maintenance: int
     sample_targets: dict[str, dict[int, float]] = field(default_factory=dict)
+    #: The last day of the demo's history (the load day unless given): only what comes after the
+    #: reform depends on it.
+    until: dt.date | None = None
+    department_merger: dict = field(default_factory=dict)
+    reform: dict = field(default_factory=dict)
+    after_reform: dict = field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, raw: dict) -> DemoSettings:
@@ -48,6 +64,9 @@ class DemoSettings:
             departments_missing_maintenance=int(cal["departments_missing_2016_maintenance"]),
             districts_missing_maintenance=int(cal["districts_missing_2016_maintenance"]),
             sample_targets={lv: {int(y): float(p) for y, p in years.items()} for lv, years in raw["sample_targets"].items()},
+            department_merger=dict(raw.get("department_merger") or {}),
+            reform=dict(raw.get("reform") or {}),
+            after_reform=dict(raw.get("after_reform") or {}),
         )
 
 
@@ -58,7 +77,16 @@ def _date(value) -> dt.date:
 def apply_changes(units: Sequence[UnitRecord], settings: DemoSettings) -> list[UnitRecord]:
     """The unit list with the merged-away communes ended on the merger date."""
     gone = set(settings.merged_away)
-    return [u.model_copy(update={"valid_to": settings.merger_date}) if u.code in gone else u for u in units]
+    dept = settings.department_merger
+    dept_gone = set(dept.get("merged_away", []))
+    out = []
+    for u in units:
+        if u.code in gone:
+            u = u.model_copy(update={"valid_to": settings.merger_date})
+        elif u.code in dept_gone:
+            u = u.model_copy(update={"valid_to": _date(dept["effective"])})
+        out.append(u)
+    return out
 
 
 def sample_targets(settings: DemoSettings) -> list[Target]:
@@ -158,8 +186,9 @@ def generate_events(units: Sequence[UnitRecord], settings: DemoSettings) -> list
         missing_2016 = set(u.code for u in rng.sample(group, min(missing, len(group))))
         for u in group:
             h = _History(u, until, prefix)
+            last_day = min(until, (u.valid_to or until + dt.timedelta(days=1)) - dt.timedelta(days=1))
             announced = _roll_out(h, rng, _day(rng, dt.date(2015, 3, 1), dt.date(2016, 9, 30)))
-            _maintain(h, rng, announced.year + 1, until, {2016} if u.code in missing_2016 else set(), 0.05,
+            _maintain(h, rng, announced.year + 1, last_day, {2016} if u.code in missing_2016 else set(), 0.05,
                       rng.choice([2019, 2019, 2020, 2020, 2021]))
             out += h.events
 
@@ -190,3 +219,60 @@ def generate_events(units: Sequence[UnitRecord], settings: DemoSettings) -> list
         out += h.events
     del never  # never-started communes have no event at all
     return sorted(out, key=lambda e: (e.event_date, e.unit_code))
+
+
+def generate_after_reform(units: Sequence[UnitRecord], announced_before: set[str], settings: DemoSettings,
+                          until: dt.date, prior: dict[str, list[NewEvent]] | None = None) -> list[NewEvent]:
+    """The history from the reform's effective date to ``until``, valid under the rules.
+
+    ``units`` exist on the effective date (keys, valid_from), ``prior`` holds their recorded
+    events (checked against, not returned); ``announced_before`` are the keys announced on its eve (departments and the communes that continue).  A whole plan is drawn
+    from its own seed, the same whatever ``until`` is, and only the events up to ``until`` are
+    kept: the history of a later end date extends that of an earlier one.
+
+    - units that continue with an announced QMS: internal audit and management review every
+      year, from the year of the reform on;
+    - new communes: building from late 2025 (``build_share``), applying in the first half of
+      2026 (``apply_share``), internal audit, review, confirmation and announcement in the second
+      half of 2026 (``announce_share``) against TCVN ISO 9001:2015.
+    """
+    cfg = settings.after_reform
+    effective = _date(settings.reform["effective"])
+    rng = random.Random(int(cfg.get("seed", 2025)))
+    horizon = dt.date(effective.year + 3, 12, 31)  # the plan reaches beyond any test's end date
+    out: list[NewEvent] = []
+    for u in sorted(units, key=lambda u: u.code):
+        h = _History(u, horizon, "UBND" if u.level is not Level.DEPARTMENT else "S")
+        h.events = list((prior or {}).get(u.code, []))
+        known = len(h.events)
+        if u.code in announced_before:
+            for year in range(effective.year + 1, horizon.year + 1):
+                audit = _day(rng, dt.date(year, 4, 1), dt.date(year, 10, 31))
+                h.add(E.INTERNAL_AUDIT, audit)
+                h.add(E.MANAGEMENT_REVIEW, audit + dt.timedelta(days=rng.randint(10, 45)))
+        elif u.level is Level.COMMUNE and u.valid_from == effective:
+            _new_commune(h, rng, cfg, effective)
+        out += [e for e in h.events[known:] if e.event_date <= until]
+    return sorted(out, key=lambda e: (e.event_date, e.unit_code))
+
+
+def _new_commune(h: _History, rng: random.Random, cfg: dict, effective: dt.date) -> None:
+    """A commune formed by the reform builds, applies and announces its own QMS (or gets part way)."""
+    if rng.random() >= float(cfg.get("build_share", 0.85)):
+        return
+    build = _day(rng, dt.date(effective.year, 8, 15), dt.date(effective.year, 12, 20))
+    h.add(E.BUILD_STARTED, build)
+    if rng.random() >= float(cfg.get("apply_share", 0.6)):
+        return
+    applied = _day(rng, dt.date(effective.year + 1, 2, 1), dt.date(effective.year + 1, 6, 15))
+    h.add(E.APPLIED, applied)
+    audit = applied + dt.timedelta(days=rng.randint(60, 120))
+    h.add(E.INTERNAL_AUDIT, audit)
+    review = audit + dt.timedelta(days=rng.randint(5, 20))
+    h.add(E.MANAGEMENT_REVIEW, review)
+    if rng.random() >= float(cfg.get("announce_share", 0.35)):
+        return
+    confirmed = review + dt.timedelta(days=rng.randint(5, 20))
+    h.add(E.EFFECTIVENESS_CONFIRMED, confirmed)
+    h.add(E.ANNOUNCED, confirmed + dt.timedelta(days=rng.randint(3, 20)), standard=Standard.ISO_2015,
+          note="Toàn bộ TTHC thuộc thẩm quyền giải quyết của UBND xã sau sắp xếp")

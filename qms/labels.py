@@ -55,6 +55,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "ov.by_level": ("Tỷ lệ công bố theo cấp", "Announced rate per level"),
     "ov.by_district": ("Cấp xã theo huyện", "Communes per district"),
     "ov.trend": ("Xu hướng cuối mỗi năm so với chỉ tiêu", "Year-end trend against targets"),
+    "units.until": ("đến", "until"),
+    "units.from": ("từ", "from"),
+    "ov.restated": ("Quy đổi theo địa giới của ngày xem", "Restated on the map of the date in view"),
+    "ov.restated_note": ("Mỗi năm tính trên các đơn vị hiện có vào ngày xem: một đơn vị mới được tính theo tỷ lệ các đơn vị "
+                         "hợp thành nên nó đã công bố vào cuối năm đó (đơn vị bị chia tách tính theo tỷ lệ chia). Ví dụ: năm "
+                         "2016 trên 38 xã hiện nay.",
+                         "Each year counted on the units of the date in view: a new unit counts by the share of the units it "
+                         "was formed from that had announced at that year's end (a split unit by its share). E.g. 2016 on "
+                         "today's 38 communes."),
+    "ov.communes_direct": ("Cấp xã trực thuộc tỉnh", "Communes directly under the province"),
+    "ov.two_levels": ("Từ 01/07/2025 chính quyền địa phương hai cấp: không còn cấp huyện; {n} đơn vị cấp xã trực thuộc tỉnh "
+                      "(Nghị quyết 1670/NQ-UBTVQH15 với Lai Châu). Chọn một ngày trước đó để xem theo huyện.",
+                      "Since 01/07/2025 local government has two levels: no districts; {n} commune-level units directly under "
+                      "the province. Pick an earlier date to see districts."),
+    "ov.trend_reform": ("Mỗi năm được tính trên địa giới của năm đó: đến 2024 là các xã cũ (106), từ 2025 là 38 xã mới; "
+                        "cấp huyện kết thúc ngày 01/07/2025.",
+                        "Each year is counted on that year's map: the old communes until 2024, the new ones from 2025; "
+                        "districts end on 01/07/2025."),
     "ov.pending": ("Đơn vị chưa công bố", "Units not yet announced"),
     "ov.no_units": ("Chưa có đơn vị nào. Hãy nạp dữ liệu mẫu (qms demo) hoặc nhập danh sách đơn vị.",
                     "No units yet. Load the demo (qms demo) or import a unit list."),
@@ -66,7 +84,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ov.target_word": ("chỉ tiêu", "target"),
     "ov.filter_level": ("Lọc theo cấp", "Filter by level"),
     "col.level": ("Cấp", "Level"),
-    "col.in_plan": ("Thuộc diện áp dụng", "Must or plan to"),
+    "col.in_plan": ("Thuộc diện áp dụng", "In the plan"),
     "col.announced": ("Đã công bố", "Announced"),
     "col.rate": ("Tỷ lệ (%)", "Rate (%)"),
     "col.target": ("Chỉ tiêu (%)", "Target (%)"),
@@ -118,10 +136,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "targets.sample": ("Mẫu", "Sample"),
     # import page
     "import.units": ("Nhập danh sách đơn vị (CSV)", "Import a unit list (CSV)"),
-    "import.units_help": ("Các cột: gso_code, name, level, kind, parent_gso_code, valid_from, valid_to. "
-                          "Cả tệp được nhập hoặc không dòng nào được nhập.",
-                          "Columns: gso_code, name, level, kind, parent_gso_code, valid_from, valid_to. "
-                          "The whole file goes in, or nothing does."),
+    "import.units_help": ("Các cột: gso_code, name, level, kind (bắt buộc); parent_gso_code, valid_from, valid_to, "
+                          "in_plan (có/không; để trống là có) có thể bỏ trống. Cả tệp được nhập hoặc không dòng nào được nhập.",
+                          "Columns: gso_code, name, level, kind (required); parent_gso_code, valid_from, valid_to, in_plan "
+                          "(yes/no; empty means yes) may be empty. The whole file goes in, or nothing does."),
+    "import.file": ("Tệp danh sách đơn vị (CSV, UTF-8)", "Unit list file (CSV, UTF-8)"),
     "import.run": ("Nhập", "Import"),
     "import.done": ("Đã nhập: {new} đơn vị mới, {same} không đổi.", "Imported: {new} new units, {same} unchanged."),
     "import.demo": ("Dữ liệu mẫu tỉnh Lai Châu", "Lai Châu demo province"),

@@ -84,7 +84,7 @@ class UnitRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    code: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]*$")]
+    code: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[0-9A-Za-z][0-9A-Za-z._@-]*$")]
     name: Annotated[NfcText, Field(min_length=1, max_length=200)]
     level: Level
     kind: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z_]+$")]

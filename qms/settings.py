@@ -12,7 +12,11 @@ from typing import Literal
 
 import re
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from qms.accounts import Principal, system_principal
+from qms.clock import DEFAULT_TIMEZONE, check_timezone
+from qms.errors import QmsError
 
 #: The project folder (where data/, checklists/ and docs/ live).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +60,8 @@ class Settings(BaseModel):
     idle_minutes: int = 30
     #: DuckDB's memory limit (``QMS_MEMORY_LIMIT``); bigger sorts spill to ``<db file>.tmp``.
     memory_limit: str = DEFAULT_MEMORY_LIMIT
+    #: The province's time zone (``QMS_TZ``): what "today" is (:mod:`qms.clock`).
+    timezone: str = DEFAULT_TIMEZONE
 
     #: How people sign in to the web app: ``local`` accounts (default, no outside service) or the
     #: province's OpenID Connect provider through ``st.login`` (``oidc``; README, "Single sign-on").
@@ -66,10 +72,23 @@ class Settings(BaseModel):
     oidc_claim: str = "preferred_username"
     oidc_domain: str | None = None
 
+    def principal(self) -> Principal:
+        """The CLI's author of every change: the system acting explicitly under :attr:`actor`
+        (whoever holds the database file holds the data).  Only the CLI calls this."""
+        return system_principal(self.actor)
+
     @field_validator("memory_limit")
     @classmethod
     def _memory_limit_is_size(cls, v: str) -> str:
         return check_memory_limit(v)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone_is_known(cls, v: str) -> str:
+        try:
+            return check_timezone(v)
+        except QmsError as e:
+            raise ValueError(str(e).removeprefix("QMS_TZ: ")) from e
 
     @field_validator("actor")
     @classmethod
@@ -82,14 +101,15 @@ class Settings(BaseModel):
 def load_settings(db: str | os.PathLike | None = None, env: dict[str, str] | None = None) -> Settings:
     """Settings from (highest first) the explicit ``db`` argument, the environment
     (``QMS_DB``, ``QMS_ACTOR``, ``QMS_IDLE_MINUTES``, ``QMS_CHECKLISTS``, ``QMS_EXPORTS``,
-    ``QMS_MEMORY_LIMIT``, ``QMS_AUTH``, ``QMS_OIDC_PROVIDER``, ``QMS_OIDC_CLAIM``,
-    ``QMS_OIDC_DOMAIN``), then the defaults."""
+    ``QMS_MEMORY_LIMIT``, ``QMS_TZ``, ``QMS_AUTH``, ``QMS_OIDC_PROVIDER``, ``QMS_OIDC_CLAIM``,
+    ``QMS_OIDC_DOMAIN``), then the defaults.  A value that breaks its rule is one sentence
+    naming the setting (:class:`QmsError`), not a validation report."""
     env = os.environ if env is None else env
     values: dict = {}
     if db or env.get("QMS_DB"):
         values["db_path"] = Path(db or env["QMS_DB"]).expanduser()
     if env.get("QMS_IDLE_MINUTES"):
-        values["idle_minutes"] = int(env["QMS_IDLE_MINUTES"])
+        values["idle_minutes"] = env["QMS_IDLE_MINUTES"]  # pydantic checks it is a whole number
     if env.get("QMS_ACTOR"):
         values["actor"] = env["QMS_ACTOR"]
     if env.get("QMS_CHECKLISTS"):
@@ -98,7 +118,21 @@ def load_settings(db: str | os.PathLike | None = None, env: dict[str, str] | Non
         values["exports_dir"] = Path(env["QMS_EXPORTS"])
     if env.get("QMS_MEMORY_LIMIT"):
         values["memory_limit"] = env["QMS_MEMORY_LIMIT"]
+    if env.get("QMS_TZ"):
+        values["timezone"] = env["QMS_TZ"]
     for name in ("auth", "oidc_provider", "oidc_claim", "oidc_domain"):
         if env.get(f"QMS_{name.upper()}"):
             values[name] = env[f"QMS_{name.upper()}"].strip()
-    return Settings(**values)
+    try:
+        return Settings(**values)
+    except ValidationError as e:
+        first = e.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        message = first["msg"].removeprefix("Value error, ").rstrip(".")
+        raise QmsError(f"{_ENV_NAMES.get(field, field)}: {message}.") from e
+
+
+#: The environment variable behind each setting, for error messages.
+_ENV_NAMES = {"db_path": "QMS_DB", "idle_minutes": "QMS_IDLE_MINUTES", "actor": "QMS_ACTOR", "checklists_dir": "QMS_CHECKLISTS",
+              "exports_dir": "QMS_EXPORTS", "memory_limit": "QMS_MEMORY_LIMIT", "timezone": "QMS_TZ", "auth": "QMS_AUTH",
+              "oidc_provider": "QMS_OIDC_PROVIDER", "oidc_claim": "QMS_OIDC_CLAIM", "oidc_domain": "QMS_OIDC_DOMAIN"}

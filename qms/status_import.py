@@ -342,6 +342,7 @@ class UnitRef:
     exists_today: bool
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
+    gso_code: str | None = None  # the official code (the key differs for a unit formed on a reused code)
 
     def label(self) -> str:
         return f"{self.code} {self.name}" + (f" ({self.parent_name})" if self.parent_name and self.level is Level.COMMUNE else "")
@@ -354,7 +355,23 @@ class UnitIndex:
 
     def __init__(self, units: Sequence[UnitRef]):
         self.by_code = {u.code: u for u in units}
+        #: Official code -> the units that bore it (codes are reused: 03388 names two units).
+        self.by_official: dict[str, list[UnitRef]] = {}
+        for u in units:
+            self.by_official.setdefault(u.gso_code or u.code, []).append(u)
         self._current = [u for u in units if u.exists_today and u.level is not Level.PROVINCE]
+
+    def by_any_code(self, code: str) -> UnitRef | None:
+        """The unit a code names: a unit key exactly; an official code, the unit bearing it
+        today, else the only unit that ever bore it (None when it names none, or several and
+        none of them today)."""
+        if "@" in code:
+            return self.by_code.get(code)
+        bearers = self.by_official.get(code, [])
+        today = [u for u in bearers if u.exists_today]
+        if len(today) == 1:
+            return today[0]
+        return bearers[0] if len(bearers) == 1 else None
 
     def _named(self, key_of, name: str, level: Level | None, parent: str | None) -> list[UnitRef]:
         want = key_of(name)
@@ -376,9 +393,9 @@ class UnitIndex:
         code, name, level = row.get("code"), row.get("name"), row.get("level")
         unit = None
         if code:
-            unit = self.by_code.get(code)
+            unit = self.by_any_code(code)
             if unit is None and code.isdigit() and len(code) < 5:
-                padded = [self.by_code[c] for c in dict.fromkeys((code.zfill(3), code.zfill(5))) if c in self.by_code]
+                padded = [u for u in (self.by_any_code(c) for c in dict.fromkeys((code.zfill(3), code.zfill(5)))) if u]
                 if len(padded) == 1 and row.code_was_number:
                     unit = padded[0]  # Excel turned 03386 into the number 3386
             if unit is None:

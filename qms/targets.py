@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable, Mapping
 
 from qms.errors import ValidationError
+from qms.labels import t
 from qms.models import COVERAGE_LEVELS, Target
 
 
@@ -46,7 +47,7 @@ def from_grid(rows: Iterable[Mapping], previous: Iterable[Target] = ()) -> list[
             if not 0 <= pct <= 100:
                 raise ValidationError(
                     f"Target {pct} for {level.value} in {year} is not between 0 and 100; nothing was saved.",
-                    vi=f"Chỉ tiêu {pct} của {level.value} năm {year} phải từ 0 đến 100; chưa lưu gì.",
+                    vi=f"Chỉ tiêu {pct:g} của {t(f'level.{level.value}').lower()} năm {year} phải từ 0 đến 100; chưa lưu gì.",
                 )
             old = before.get((level.value, year))
             out.append(Target(level=level, year=year, target_pct=pct, is_sample=bool(old and old.is_sample and old.target_pct == pct)))

@@ -4,19 +4,24 @@
 - ``demo_db``: a private copy of a database holding the Lai Châu demo (loaded once per session
   into a template file, then copied: loading takes a second or two, copying milliseconds).
 - ``app``: a factory for ``AppTest`` on ``streamlit_app.py`` with ``QMS_DB`` pointing at a
-  private copy of the demo (or an empty database), the Streamlit resource cache cleared.
+  private copy of the demo (or an empty database), the Streamlit resource cache cleared, and
+  the signed-in user's account present (every write reads the account: ``add_account``).
+- ``system``: :func:`qms.accounts.system_principal` under a test's name, for writes that set
+  up a test (the CLI's rights; a plain name has none).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from qms.accounts import Principal, Role
+from qms.accounts import Principal, Role, system_principal
 from qms.settings import PROJECT_ROOT, load_settings
+from qms.store import accounts as account_store
 from qms.store.db import Database, open_database
 from qms.store.demo import load_demo
 
@@ -24,6 +29,50 @@ ROOT = PROJECT_ROOT
 #: The principal AppTests act as unless a test says otherwise.
 TEST_ADMIN = Principal(username="test-admin", role=Role.ADMIN)
 DEMO_DIR = ROOT / "data" / "demo"
+#: The demo's last day in tests of the reformed province: its history after the 2025 reform
+#: depends on the end date, so tests fix one and their figures never move with the calendar.
+DEMO_UNTIL = dt.date(2026, 12, 3)
+#: The features that predate the reform are tested on the demo as it was (2014-2021, 108/106
+#: communes by district): ``demo_db`` and ``app``; ``today_db`` holds the reformed province.
+PRE_REFORM_UNTIL = dt.date(2021, 12, 31)
+#: The password of accounts the tests create (never a real one).
+TEST_PASSWORD = "mật khẩu thử nghiệm 1"
+system = system_principal
+
+
+def add_account(db: Database, principal: Principal, *, password: str = TEST_PASSWORD) -> Principal:
+    """Make ``principal`` an active account of ``db`` with its role and scope (created by the
+    system when missing; a database without accounts gets it as its first administrator)."""
+    existing = {u.username for u in account_store.list_users(db)}
+    if principal.system or principal.username in existing:
+        return principal
+    if not existing and principal.role is not Role.ADMIN:
+        add_account(db, Principal(username="tests-admin", role=Role.ADMIN), password=password)
+    account_store.create_user(db, username=principal.username, display_name=principal.username, role=principal.role,
+                              password=password, units=principal.units, districts=principal.districts,
+                              actor=system_principal("tests"))
+    return principal
+
+
+def add_account_to(path: Path, principal: Principal) -> Principal:
+    """:func:`add_account` on the (closed) database file ``path``, before a page opens it."""
+    database = open_database(path)
+    try:
+        return add_account(database, principal)
+    finally:
+        database.close()
+
+
+@pytest.fixture
+def make_account() -> Callable[..., Principal]:
+    """:func:`add_account`, for tests whose principals act on a database of their own."""
+    return add_account
+
+
+@pytest.fixture
+def account_in() -> Callable[[Path, Principal], Principal]:
+    """:func:`add_account_to`: the signed-in user of a page test made an account of its file."""
+    return add_account_to
 
 
 @pytest.fixture
@@ -37,9 +86,26 @@ def db(tmp_path: Path) -> Iterator[Database]:
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     database = open_database(path)
-    load_demo(database, DEMO_DIR)
+    load_demo(database, DEMO_DIR, until=PRE_REFORM_UNTIL)
     database.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def today_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo province of today (history to DEMO_UNTIL, the 2025 merger and reform applied)."""
+    path = tmp_path_factory.mktemp("today") / "today.duckdb"
+    database = open_database(path)
+    load_demo(database, DEMO_DIR, until=DEMO_UNTIL)
+    database.close()
+    return path
+
+
+@pytest.fixture
+def today_db(today_file: Path, tmp_path: Path) -> Iterator[Database]:
+    database = open_database(copy_database(today_file, tmp_path / "today-copy.duckdb"))
+    yield database
+    database.close()
 
 
 def copy_database(source: Path, target: Path) -> Path:
@@ -64,24 +130,38 @@ def demo_db(demo_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def app(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable]:
+def app(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Callable]:
     """``app(empty=False, page=None, user=ADMIN)`` -> an AppTest of the real router, run once.
 
     ``page`` is a path under the project (e.g. ``"qms/ui/pages/units.py"``) to switch to.
-    The AppTest's database is ``tmp_path/app.duckdb``: a copy of the demo, or empty.
+    The AppTest's database is ``tmp_path/app.duckdb`` (``app-2.duckdb``... for a test's further
+    apps): a copy of the demo, or empty.
+    ``today=True``: a copy of the province of today (the 2025 reform applied) instead;
+    ``reuse=True``: the database of the test's previous app, as that app left it.
     ``user`` is the signed-in principal (put in the session as the sign-in form does; the
     sign-in itself is tested in tests/ui/test_sign_in.py); ``None`` for a signed-out session.
     """
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    path = tmp_path / "app.duckdb"
+    made = []
 
-    def make(*, empty: bool = False, page: str | None = None, timeout: float = 30, user: Principal | None = TEST_ADMIN) -> AppTest:
-        if not empty:
-            copy_database(demo_file, path)
-        monkeypatch.setenv("QMS_DB", str(path))
+    def make(*, empty: bool = False, page: str | None = None, timeout: float = 30, user: Principal | None = TEST_ADMIN,
+             today: bool = False, reuse: bool = False) -> AppTest:
+        if reuse and made:  # the same database as the test's previous app (what it wrote is there)
+            path = made[-1]
+            empty = True
+        else:
+            # a new file for each app of a test: an earlier AppTest may still hold its connection
+            path = tmp_path / ("app.duckdb" if not made else f"app-{len(made) + 1}.duckdb")
+            made.append(path)
         st.cache_resource.clear()
+        if not empty:
+            # ``today``: the reformed province (history to DEMO_UNTIL) instead of the pre-reform demo
+            copy_database(request.getfixturevalue("today_file") if today else demo_file, path)
+        if user is not None:
+            add_account_to(path, user)
+        monkeypatch.setenv("QMS_DB", str(path))
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
         if user is not None:
             at.session_state["principal"] = user

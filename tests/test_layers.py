@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "qms"
 #: Thin doors over domain + store: allowed to import the store (not the UI).
 DOORS = {"cli", "settings"}
-DOOR_PACKAGES = {"exports", "bench", "cli_commands"}
+DOOR_PACKAGES = {"exports", "bench", "cli_commands", "reliability"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -7,8 +7,11 @@ It computes the same figures as :func:`qms.store.coverage.by_level` and
 the same pure formulas) from the same definitions: a unit counts when it is in the plan and
 exists on the date; its stage is that of its latest stage-moving event on or before the date
 (ties by id); "not maintained" is announced before 1 January of the year without both an
-internal audit and a management review since.  Its code is independent of the SQL: where the
-two disagree, the benchmark fails.
+internal audit and a management review since.  Since the 2025 reform it also lists the communes
+that belong to no district on the date (their parent on the date, from ``unit_parents`` or else
+the first, is not a district), each with its stage: what the overview shows instead of the
+districts (:func:`qms.store.coverage.communes_without_district`).  Its code is independent of
+the SQL: where the two disagree, the benchmark fails.
 """
 
 from __future__ import annotations
@@ -18,24 +21,28 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from qms.bench.validate import without_district_summary
 from qms.lifecycle import STAGE_AFTER, STAGE_ORDER
 from qms.models import COVERAGE_LEVELS
 
 _STAGE_NUMBER = {ev.value: STAGE_ORDER[stage] for ev, stage in STAGE_AFTER.items()}
+_STAGE_NAME = {n: stage.value for stage, n in STAGE_ORDER.items()}
 LEVEL_FIELDS = ("in_plan", "announced", "building", "applying", "never_started", "not_maintained")
 
 
 @dataclass(frozen=True)
 class CoverageFigures:
-    """Counts per level ``{level: {field: n}}`` and per district ``{code: (name, in_plan, announced)}``."""
+    """Counts per level ``{level: {field: n}}``, per district ``{code: (name, in_plan, announced)}``
+    and, where computed, the communes under no district ``{official code: stage}``."""
 
     by_level: dict[str, dict[str, int]]
     by_district: dict[str, tuple[str, int, int]]
+    without_district: dict[str, str] | None = None
 
 
 def pull_tables(cur) -> dict[str, pd.DataFrame]:
     """The whole tables the naive computation needs, as DataFrames."""
-    return {name: cur.execute(f"SELECT * FROM {name}").df() for name in ("units", "unit_names", "qms_events")}  # noqa: S608
+    return {name: cur.execute(f"SELECT * FROM {name}").df() for name in ("units", "unit_names", "unit_parents", "qms_events")}  # noqa: S608
 
 
 def compute(tables: dict[str, pd.DataFrame], as_of: dt.date) -> CoverageFigures:
@@ -85,7 +92,16 @@ def compute(tables: dict[str, pd.DataFrame], as_of: dt.date) -> CoverageFigures:
     for code in districts:
         in_plan, announced = (int(per.at[code, "in_plan"]), int(per.at[code, "announced"])) if code in per.index else (0, 0)
         by_district[code] = (name_on[code], in_plan, announced)
-    return CoverageFigures(by_level, by_district)
+
+    parents = tables["unit_parents"]
+    parent_on = units.set_index("code")["parent_code"].to_dict()
+    dated = parents[parents["valid_from"] <= day].sort_values(["code", "valid_from"]).groupby("code").tail(1)
+    parent_on |= dated.set_index("code")["parent_code"].to_dict()
+    level_of = units.set_index("code")["level"].to_dict()
+    official = units.set_index("code")["gso_code"].to_dict()
+    direct = communes[[level_of.get(parent_on.get(c), "province") != "district" for c in communes["code"]]]
+    without = {official.get(c) or c: _STAGE_NAME[s] for c, s in zip(direct["code"], direct["stage"])}
+    return CoverageFigures(by_level, by_district, without)
 
 
 def naive_coverage(cur, as_of: dt.date) -> CoverageFigures:
@@ -93,12 +109,14 @@ def naive_coverage(cur, as_of: dt.date) -> CoverageFigures:
     return compute(pull_tables(cur), as_of)
 
 
-def qms_figures(levels, districts) -> CoverageFigures:
-    """The same shape from qms's own results (:class:`~qms.models.LevelCoverage` and
-    :class:`~qms.models.DistrictCoverage` rows), for the comparison."""
+def qms_figures(levels, districts, without_district=None) -> CoverageFigures:
+    """The same shape from qms's own results (:class:`~qms.models.LevelCoverage`,
+    :class:`~qms.models.DistrictCoverage` and, when given, the
+    :class:`~qms.models.PendingUnit` rows of the communes under no district), for the comparison."""
     return CoverageFigures(
         {r.level.value: {f: int(getattr(r, f)) for f in LEVEL_FIELDS} for r in levels},
         {d.district_code: (d.district_name, d.in_plan, d.announced) for d in districts},
+        None if without_district is None else {c.code: c.stage.value for c in without_district},
     )
 
 
@@ -113,4 +131,10 @@ def differences(expected: CoverageFigures, got: CoverageFigures, *, limit: int =
         a, b = expected.by_district.get(code), got.by_district.get(code)
         if a != b:
             out.append(f"district {code}: {a} != {b}")
+    if expected.without_district is not None and got.without_district is not None:
+        a, b = without_district_summary(expected.without_district), without_district_summary(got.without_district)
+        if a != b:
+            codes = sorted(set(expected.without_district.items()) ^ set(got.without_district.items()))[:5]
+            out.append(f"communes under no district: {a['communes']} {a['by_stage']} != {b['communes']} {b['by_stage']}"
+                       f" (first differing: {codes})")
     return out[:limit] + ([f"... and {len(out) - limit} more"] if len(out) > limit else [])

@@ -135,6 +135,7 @@ def generate_units(cur, scale: Scale, seed: int) -> dict[str, int]:
         "SELECT unnest(?::VARCHAR[]), unnest(?::INTEGER[]), unnest(?::DOUBLE[]), TRUE, 'bench'",
         [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
     )
+    cur.execute("UPDATE units SET gso_code = code WHERE gso_code IS NULL")
     for table in ("bench_province", "bench_district", "bench_commune", "bench_department"):
         cur.execute(f"DROP TABLE {table}")  # noqa: S608 - fixed names
     counts = dict(cur.execute("SELECT level, count(*) FROM units GROUP BY level").fetchall())

@@ -32,6 +32,8 @@ class Figure:
     note: str | None = None
     ratio_to_baseline: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The date the figure was measured on (ISO), when it depends on one.
+    as_of: str | None = None
 
     @property
     def median(self) -> float | None:
@@ -57,7 +59,7 @@ class Figure:
             "key": self.key, "title": self.title, "unit": self.unit, "available": self.available, "note": self.note,
             "runs": len(self.values), "median": self.median, "min": self.min, "max": self.max,
             "ratio_to_baseline": self.ratio_to_baseline, "goal": self.goal, "goal_text": self.goal_text, "met": self.met,
-            "values": self.values, **({"extra": self.extra} if self.extra else {}),
+            "values": self.values, "as_of": self.as_of, **({"extra": self.extra} if self.extra else {}),
         }
 
 

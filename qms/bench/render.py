@@ -76,17 +76,27 @@ def render_available() -> str | None:
     return None
 
 
-def _viewer():
-    """A signed-in read-only user, put in the session as the sign-in form does (the app has a
-    sign-in gate once the accounts feature is in; before it, nothing is needed)."""
+def viewer_account(db):
+    """A read-only account ``bench`` in the benchmark database, put in the session as the
+    sign-in form does (the router reads the account on every run); None before the accounts
+    feature, when nothing is needed."""
     try:
         accounts = importlib.import_module("qms.accounts")
+        store = importlib.import_module("qms.store.accounts")
     except ImportError:
         return None
-    return accounts.Principal(username="bench", role=accounts.Role.VIEWER)
+    viewer = accounts.Principal(username="bench", role=accounts.Role.VIEWER)
+    existing = {u.username for u in store.list_users(db)}
+    if viewer.username in existing or not hasattr(accounts, "system_principal"):
+        return viewer
+    for name, role in (("bench-admin", accounts.Role.ADMIN), (viewer.username, viewer.role)):  # the first must be an admin
+        if name not in existing:
+            store.create_user(db, username=name, display_name="benchmark", role=role, password=accounts.new_password(),
+                              actor=accounts.system_principal("bench"))
+    return viewer
 
 
-def render_overview(db_path: Path, as_of: dt.date, runs: int, *, exports_dir: Path, timeout: float = 300) -> dict:
+def render_overview(db_path: Path, as_of: dt.date, runs: int, *, exports_dir: Path, viewer=None, timeout: float = 300) -> dict:
     """Render the overview ``runs`` times (warm) on ``as_of``; return the seconds of each run,
     the cold first run, and what the page showed (metric label -> value) to check the figures.
 
@@ -100,7 +110,6 @@ def render_overview(db_path: Path, as_of: dt.date, runs: int, *, exports_dir: Pa
         st.cache_data.clear()
         try:
             at = testing.AppTest.from_file(str(ROUTER), default_timeout=timeout)
-            viewer = _viewer()
             if viewer is not None:
                 at.session_state["principal"] = viewer
             t0 = time.perf_counter()

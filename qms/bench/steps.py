@@ -39,23 +39,41 @@ class Context:
 
 
 def coverage_figures(db, as_of: dt.date) -> baseline.CoverageFigures:
-    """What qms computes: the real store functions the overview and the CLI call."""
-    return baseline.qms_figures(coverage.by_level(db, as_of), coverage.by_district(db, as_of))
+    """What qms computes: the real store functions the overview and the CLI call (the communes
+    under no district included: the overview's list from 01/07/2025)."""
+    return baseline.qms_figures(coverage.by_level(db, as_of), coverage.by_district(db, as_of),
+                                coverage.communes_without_district(db, as_of))
 
 
 def measure_coverage(ctx: Context) -> tuple[Figure, baseline.CoverageFigures]:
-    """1. What the overview (and the snapshot's coverage tables' source) calls for its figures:
-    :func:`qms.store.coverage.coverage_on`, one query for levels and districts.  The two-call
-    form ``by_level`` + ``by_district`` (what ``qms coverage --by-district`` calls) is timed
-    alongside; the runner checks that both give the same rows on every check date."""
-    values, result = timed(lambda: coverage.coverage_on(ctx.db, ctx.as_of), ctx.scale.coverage_runs, warmup=2)
+    """1. What the overview reads for its coverage figures: :func:`qms.store.coverage.coverage_on`,
+    one query for levels and districts, and, on a date with no district (from 01/07/2025),
+    :func:`qms.store.coverage.communes_without_district`, the list of communes under the
+    province that replaces the districts.  Timed alongside: ``coverage_on`` alone, the two-call
+    form ``by_level`` + ``by_district`` (what ``qms coverage --by-district`` calls) and
+    ``levels_on`` (the levels that exist on the date); the runner checks that the forms give
+    the same rows on every check date."""
+    without = not coverage.has_districts(ctx.db, ctx.as_of)
+
+    def overview_reads():
+        levels, districts = coverage.coverage_on(ctx.db, ctx.as_of)
+        return levels, districts, coverage.communes_without_district(ctx.db, ctx.as_of) if without else []
+
+    values, result = timed(overview_reads, ctx.scale.coverage_runs, warmup=2)
+    alone, _ = timed(lambda: coverage.coverage_on(ctx.db, ctx.as_of), ctx.scale.coverage_runs, warmup=1)
     two, _ = timed(lambda: (coverage.by_level(ctx.db, ctx.as_of), coverage.by_district(ctx.db, ctx.as_of)),
                    ctx.scale.coverage_runs, warmup=2)
-    fig = Figure("coverage", "1. coverage query (coverage_on: levels and districts, one query)", "s", values,
-                 goal=GOAL_COVERAGE_S, goal_text="<= 50 ms",
+    levels_on, _ = timed(lambda: coverage.levels_on(ctx.db, ctx.as_of), max(ctx.scale.side_runs, ctx.scale.coverage_runs // 3))
+    title = ("1. coverage query (coverage_on + communes_without_district)" if without
+             else "1. coverage query (coverage_on: levels and districts, one query)")
+    fig = Figure("coverage", title, "s", values, goal=GOAL_COVERAGE_S, goal_text="<= 50 ms",
                  extra={"by_level_plus_by_district_median_s": statistics.median(two),
-                        "by_level_plus_by_district_min_s": min(two)})
-    return fig, baseline.qms_figures(*result)
+                        "by_level_plus_by_district_min_s": min(two),
+                        "coverage_on_alone_median_s": statistics.median(alone),
+                        "levels_on_median_s": statistics.median(levels_on),
+                        "communes_without_district": len(result[2])})
+    levels, districts, listed = result
+    return fig, baseline.qms_figures(levels, districts, listed if without else coverage.communes_without_district(ctx.db, ctx.as_of))
 
 
 def measure_prototype(ctx: Context) -> tuple[Figure, baseline.CoverageFigures]:
@@ -69,7 +87,7 @@ def measure_prototype_spans(ctx: Context) -> tuple[Figure, baseline.CoverageFigu
     """1c, with two side figures: the overview's trend query, real and from the spans, and the
     cost a lifecycle write would pay to rewrite one unit's derived rows."""
     values, result = timed(lambda: prototype_spans.coverage_on(ctx.db, ctx.as_of), ctx.scale.coverage_runs, warmup=2)
-    runs = max(3, ctx.scale.coverage_runs // 3)
+    runs = max(ctx.scale.side_runs, ctx.scale.coverage_runs // 3)
     trend_real, _ = timed(lambda: coverage.trend(ctx.db, ctx.as_of), runs)
     trend_spans, _ = timed(lambda: prototype_spans.trend(ctx.db, ctx.as_of), runs)
     codes = [r[0] for r in ctx.db.rows("SELECT unit_code FROM qms_events GROUP BY unit_code ORDER BY count(*) DESC, unit_code LIMIT 1")]
@@ -92,7 +110,8 @@ def measure_scope(ctx: Context) -> Figure:
         scope = None
     if scope is None or not hasattr(scope, "scope_overview"):
         return unavailable("scope_overview", title, "s", "not available yet: qms.store.scope.scope_overview is not in this checkout")
-    values, result = timed(lambda: scope.scope_overview(ctx.db, ctx.as_of), max(3, ctx.scale.coverage_runs // 3), warmup=1)
+    values, result = timed(lambda: scope.scope_overview(ctx.db, ctx.as_of),
+                           max(ctx.scale.side_runs, ctx.scale.coverage_runs // 3), warmup=1)
     covered = {lv.level.value: f"{lv.tthc_covered}/{lv.tthc_total}" for lv in getattr(result, "levels", ())}
     return Figure("scope_overview", title, "s", values, goal_text="none (informs the overview goal)",
                   extra={"tthc_covered": covered})
@@ -115,7 +134,7 @@ def _overview_calls(ctx: Context) -> dict[str, float]:
             fn = getattr(importlib.import_module(module), name)
         except (ImportError, AttributeError):
             continue
-        values, _ = timed(lambda fn=fn: fn(ctx.db, ctx.as_of), 3)
+        values, _ = timed(lambda fn=fn: fn(ctx.db, ctx.as_of), ctx.scale.side_runs)
         out[f"{module.rsplit('.', 1)[-1]}.{name}"] = statistics.median(values)
     return out
 
@@ -125,7 +144,8 @@ def measure_render(ctx: Context) -> Figure:
     reason = render.render_available()
     if reason:
         return unavailable("overview_render", title, "s", reason, goal=GOAL_RENDER_S, goal_text="<= 0.5 s")
-    out = render.render_overview(ctx.db_path, ctx.as_of, ctx.scale.render_runs, exports_dir=ctx.workdir / "app-exports")
+    out = render.render_overview(ctx.db_path, ctx.as_of, ctx.scale.render_runs, exports_dir=ctx.workdir / "app-exports",
+                                 viewer=render.viewer_account(ctx.db))
     return Figure("overview_render", title, "s", out["seconds"], goal=GOAL_RENDER_S, goal_text="<= 0.5 s",
                   extra={"cold_first_run_s": out["cold_seconds"], "first_run_at_date_s": out["first_at_date_seconds"], "metrics_shown": out["metrics"],
                          "table_rows": out["table_rows"], "data_calls_median_s": _overview_calls(ctx)})

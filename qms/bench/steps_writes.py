@@ -15,15 +15,19 @@ import json
 import shutil
 import time
 
+from qms.accounts import system_principal
 from qms.bench.datasets import applied_migrations
 from qms.bench.measure import Figure, unavailable
 from qms.settings import PROJECT_ROOT
 
 GOAL_DRAFT_SAVE_S = 0.050
 GOAL_SNAPSHOT_S = 10.0
-#: The day the benchmark's audits are dated (the synthetic history ends on 31/12/2021).
-AUDIT_DATE = dt.date(2021, 12, 20)
+#: The benchmark's audits are dated this many days before the date measured (31/12/2021 ->
+#: 20/12/2021, the end of the history before the reform; 30/06/2026 -> 19/06/2026).
+AUDIT_DAYS_BEFORE = 11
 ITEMS = 100
+#: The benchmark writes as the system (it owns its throw-away database).
+BENCH = system_principal("bench")
 
 
 def _import(name: str):
@@ -84,22 +88,29 @@ def measure_checklist(ctx) -> list[Figure]:
     entry = hundred_item_template()
     specs = rules.item_specs(entry.template, "2015")
     runs = ctx.scale.save_runs
+    audit_date = ctx.as_of - dt.timedelta(days=AUDIT_DAYS_BEFORE)
+    # Communes existing on the audit date whose QMS was announced by then (after the reform: the
+    # new communes that announced in 2026, and the few that continue).
     units = [r[0] for r in ctx.db.rows(
-        "SELECT e.unit_code FROM qms_events e JOIN units u ON u.code = e.unit_code WHERE e.event_type = 'announced'"
-        " AND e.event_date < DATE '2021-01-01' AND u.level = 'commune' AND u.valid_to IS NULL"
-        " ORDER BY hash(e.unit_code), e.unit_code LIMIT ?", [runs + 1])]
+        "SELECT u.code FROM units u JOIN unit_stage_spans s ON s.unit_code = u.code AND s.stage = 3"
+        " AND s.valid_from < $d AND (s.valid_to IS NULL OR s.valid_to > $d)"
+        " WHERE u.level = 'commune' AND (u.valid_from IS NULL OR u.valid_from <= $d) AND (u.valid_to IS NULL OR u.valid_to > $d)"
+        " AND NOT EXISTS (SELECT 1 FROM qms_events e WHERE e.unit_code = u.code AND e.event_date >= $d)"
+        " ORDER BY hash(u.code), u.code LIMIT $n", {"d": audit_date, "n": runs + 1})]
+    if len(units) < 2:
+        raise RuntimeError(f"no commune had announced its QMS by {audit_date:%d/%m/%Y} to audit")
     save, resave, submit = [], [], []
     audits_before = ctx.db.scalar("SELECT count(*) FROM audit_answers")
     for n, unit in enumerate(units):
         audit_id = store.start_audit(
             ctx.db, rules.NewAudit(unit_code=unit, template_id=entry.template.id, kind=rules.AuditKind.INTERNAL_AUDIT,
-                                   auditor="Kiểm tra viên benchmark", audit_date=AUDIT_DATE), entry, actor="bench")
+                                   auditor="Kiểm tra viên benchmark", audit_date=audit_date), entry, actor=BENCH)
         t0 = time.perf_counter()
-        saved = store.save_answers(ctx.db, audit_id, _answers(rules, specs, 1), expected_version=1, actor="bench")
+        saved = store.save_answers(ctx.db, audit_id, _answers(rules, specs, 1), expected_version=1, actor=BENCH)
         t1 = time.perf_counter()
-        again = store.save_answers(ctx.db, audit_id, _answers(rules, specs, 2), expected_version=saved.version, actor="bench")
+        again = store.save_answers(ctx.db, audit_id, _answers(rules, specs, 2), expected_version=saved.version, actor=BENCH)
         t2 = time.perf_counter()
-        done = store.submit_audit(ctx.db, audit_id, expected_version=again.version, actor="bench")
+        done = store.submit_audit(ctx.db, audit_id, expected_version=again.version, actor=BENCH)
         t3 = time.perf_counter()
         if saved.written != ITEMS or done.findings == 0:
             raise RuntimeError(f"the checklist step saved {saved.written} answers and filed {done.findings} findings")
@@ -125,7 +136,7 @@ def measure_snapshot(ctx) -> Figure:
     methodology = indicators.load()
     out = ctx.workdir / "snapshots"
     values, sizes, tables = [], [], {}
-    who = {"actor": "bench"} if "actor" in inspect.signature(snapshot.write_snapshot).parameters else {}
+    who = {"actor": BENCH} if "actor" in inspect.signature(snapshot.write_snapshot).parameters else {}
     per_table: dict[str, float] = {}
     for _ in range(ctx.scale.snapshot_runs):
         marks: list[tuple[str, float]] = []

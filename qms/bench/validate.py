@@ -3,17 +3,20 @@
 :func:`replay_sample` replays a seeded sample of units' events, one by one, through
 :func:`qms.lifecycle.check_history` (the rule every write obeys); :func:`reference_counts`
 recomputes the coverage counts per level with :func:`qms.coverage.coverage_from_events`, the
-domain's record-by-record definition, independent of both the SQL and the pandas baseline.
+domain's record-by-record definition, independent of both the SQL and the pandas baseline, and
+:func:`communes_without_district_reference` the communes directly under a province (the
+geography from 01/07/2025) with their stages.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import asdict
 
 from qms.coverage import coverage_from_events
-from qms.lifecycle import check_history
+from qms.lifecycle import check_history, stage_on
 from qms.models import NewEvent, UnitRecord
 
 _EVENT_SQL = "SELECT unit_code, event_type, event_date, decision_no, standard, scope_note, source, date_estimated FROM qms_events"
@@ -92,3 +95,44 @@ def replay_actions(cur, *, seed: int, size: int) -> dict[str, int]:
         points = [rules.HistoryPoint(on, rules.ActionStatus(after), due) for _s, _b, after, on, due in history]
         assert rules.status_on(points, dt.date.max)[0].value == stored[action_id], f"action {action_id}: stored status differs"
     return {"actions": len(steps), "steps": sum(len(h) for h in steps.values())}
+
+
+def without_district_summary(stages: dict[str, str]) -> dict:
+    """``{official code: stage}`` of the communes directly under a province, as a short summary
+    (count, count per stage, SHA-256 of the sorted pairs) that two computations must share."""
+    by_stage: dict[str, int] = {}
+    for stage in stages.values():
+        by_stage[stage] = by_stage.get(stage, 0) + 1
+    text = "\n".join(f"{code}:{stage}" for code, stage in sorted(stages.items()))
+    return {"communes": len(stages), "by_stage": dict(sorted(by_stage.items())),
+            "digest": hashlib.sha256(text.encode()).hexdigest()}
+
+
+def communes_without_district_reference(cur, dates: list[dt.date]) -> dict[str, dict]:
+    """The communes in the plan that exist on each date and belong to no district (after the
+    2025 reform: all of them), each with its stage, computed record by record: the parent on the
+    date is the latest dated parent (``unit_parents``) or else the first, its level read from
+    the unit list, the stage from :func:`qms.lifecycle.stage_on` over the unit's events.
+    Returns :func:`without_district_summary` per date."""
+    units = cur.execute("SELECT code, gso_code, level, parent_code, valid_from, valid_to, in_plan FROM units").fetchall()
+    level = {r[0]: r[2] for r in units}
+    dated: dict[str, list[tuple[dt.date, str | None]]] = defaultdict(list)
+    for code, parent, since in cur.execute("SELECT code, parent_code, valid_from FROM unit_parents ORDER BY valid_from").fetchall():
+        dated[code].append((since, parent))
+    events: dict[str, list[NewEvent]] = defaultdict(list)
+    for row in cur.execute(f"{_EVENT_SQL} ORDER BY event_date, id").fetchall():
+        events[row[0]].append(_new_event(row))
+    out = {}
+    for day in dates:
+        stages = {}
+        for code, gso, lv, parent, valid_from, valid_to, in_plan in units:
+            if lv != "commune" or not in_plan or (valid_from and valid_from > day) or (valid_to and valid_to <= day):
+                continue
+            for since, p in dated.get(code, []):
+                if since <= day:
+                    parent = p
+            if level.get(parent, "province") == "district":
+                continue
+            stages[gso or code] = stage_on(events.get(code, []), day)[0].value
+        out[day.isoformat()] = without_district_summary(stages)
+    return out

@@ -6,7 +6,9 @@ import datetime as dt
 
 from qms.action_views import DEPARTMENTS_ROW
 from qms.actions import ActionSource, ActionStatus
+from qms.cli_commands import unit_option
 from qms.cli_format import print_json, text_table
+from qms.clock import province_today
 from qms.dates import fmt, parse_iso
 from qms.errors import NotFound
 from qms.store.action_queries import action_overview, list_actions
@@ -17,20 +19,20 @@ from qms.store.db import opened
 
 
 def _as_of(args) -> dt.date:
-    return parse_iso(args.as_of, field="--as-of") if args.as_of else dt.date.today()
+    return parse_iso(args.as_of, field="--as-of") if args.as_of else province_today()
 
 
-def _check_unit(db, code: str | None, flag: str) -> None:
-    if code and code != DEPARTMENTS_ROW and not db.scalar("SELECT count(*) FROM units WHERE code = ?", [code]):
-        raise NotFound(f"{flag}: there is no unit with code {code}.", vi=f"{flag}: không có đơn vị mã {code}.")
+def _check_unit(db, code: str | None, flag: str, as_of: dt.date | None = None) -> str | None:
+    """The unit key ``code`` names on ``as_of`` (the departments' row passes as it is)."""
+    return code if code == DEPARTMENTS_ROW else unit_option(db, code, flag, as_of)
 
 
 def cmd_actions_list(args, settings) -> int:
     as_of = _as_of(args)
     with opened(settings.db_path) as db:
-        _check_unit(db, args.unit, "--unit")
-        _check_unit(db, args.district, "--district")
-        found = list_actions(db, as_of=as_of, unit_code=args.unit, district_code=args.district,
+        unit = _check_unit(db, args.unit, "--unit", as_of)
+        district = _check_unit(db, args.district, "--district", as_of)
+        found = list_actions(db, as_of=as_of, unit_code=unit, district_code=district,
                              status=ActionStatus(args.status) if args.status else None,
                              source=ActionSource(args.source) if args.source else None, overdue_only=args.overdue,
                              limit=args.limit)
@@ -87,8 +89,8 @@ def cmd_actions_summary(args, settings) -> int:
 
 def cmd_actions_sync(args, settings) -> int:
     with opened(settings.db_path) as db:
-        _check_unit(db, args.unit, "--unit")
-        done = ensure_actions_for_findings(db, actor=settings.actor, unit_code=args.unit)
+        unit = _check_unit(db, args.unit, "--unit")
+        done = ensure_actions_for_findings(db, actor=settings.principal(), unit_code=unit)
     if args.json:
         print_json({"created": done.created, "recurred": done.recurred})
     else:

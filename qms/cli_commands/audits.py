@@ -7,9 +7,9 @@ from pathlib import Path
 
 from qms.audits import AuditStatus
 from qms.checklists import load_templates, validate_dir
+from qms.cli_commands import unit_option
 from qms.cli_format import print_json, text_table
 from qms.dates import fmt
-from qms.errors import NotFound
 from qms.store.db import opened
 from qms.store.findings import list_audits
 
@@ -44,9 +44,8 @@ def cmd_checklists_validate(args, settings) -> int:
 def cmd_audits_list(args, settings) -> int:
     status = AuditStatus(args.status) if args.status else None
     with opened(settings.db_path) as db:
-        if args.unit and not db.scalar("SELECT count(*) FROM units WHERE code = ?", [args.unit]):
-            raise NotFound(f"--unit: there is no unit with code {args.unit}.")
-        rows = list_audits(db, unit_code=args.unit, status=status, year=args.year, limit=args.limit)
+        unit = unit_option(db, args.unit, "--unit")
+        rows = list_audits(db, unit_code=unit, status=status, year=args.year, limit=args.limit)
     if args.json:
         print_json([{
             "id": a.id, "unit_code": a.unit_code, "unit_name": a.unit_name, "level": a.unit_level.value, "kind": a.kind.value,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from qms.cli_format import print_json, text_table
+from qms.cli_format import check_writable, print_json, text_table
+from qms.clock import province_today
 from qms.dates import parse_iso
 from qms.errors import QmsError, ValidationError
 from qms.exports import annual_report, indicators
@@ -30,15 +31,15 @@ def _methodology_path(args) -> Path | None:
 
 
 def cmd_export(args, settings) -> int:
-    as_of = parse_iso(args.as_of, field="--as-of") if args.as_of else dt.date.today()
-    if as_of > dt.date.today():
+    as_of = parse_iso(args.as_of, field="--as-of") if args.as_of else province_today()
+    if as_of > province_today():
         raise ValidationError(f"--as-of: {as_of.isoformat()} is in the future.", vi=f"--as-of: {as_of:%d/%m/%Y} ở tương lai.")
     methodology = indicators.load(_methodology_path(args))
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ValidationError(f"--out: {out} is a file, not a folder.", vi=f"--out: {out} là một tệp, không phải thư mục.")
     with opened(settings.db_path) as db:
-        snap = write_snapshot(db, out, as_of, methodology=methodology, actor=settings.actor,
+        snap = write_snapshot(db, out, as_of, methodology=methodology, actor=settings.principal(),
                               checklists_dir=settings.checklists_dir)
     if args.json:
         print_json({"path": str(snap.path), "manifest": snap.manifest})
@@ -98,7 +99,8 @@ def cmd_annual_report(args, settings) -> int:
         raise ValidationError(f"--out: {out.name} must end in .xlsx.", vi=f"--out: {out.name} phải có đuôi .xlsx.")
     if not out.parent.is_dir():
         raise ValidationError(f"--out: the folder {out.parent} does not exist.", vi=f"--out: thư mục {out.parent} không tồn tại.")
-    today = dt.date.today()
+    check_writable(out, force=args.force, option="--out")
+    today = province_today()
     if args.year > today.year or args.year < 2014:
         raise ValidationError(f"--year: {args.year} is not between 2014 and {today.year}.",
                               vi=f"--year: {args.year} không nằm trong khoảng 2014-{today.year}.")
@@ -150,5 +152,6 @@ def register(sub) -> None:
                     "plan to run a QMS, built, applied, announced, re-announced and were inspected in the year.")
     p.add_argument("--year", required=True, type=int, help="the report year, e.g. 2016")
     p.add_argument("--out", required=True, help="the .xlsx file to write")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists (refused otherwise)")
     p.add_argument("--json", action="store_true", help="also print the counts as JSON")
     p.set_defaults(func=cmd_annual_report)

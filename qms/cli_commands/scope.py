@@ -7,7 +7,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from qms.cli_format import print_json
+from qms.cli_commands import unit_option
+from qms.cli_format import check_writable, print_json
+from qms.clock import province_today
 from qms.dates import parse_iso
 from qms.errors import ImportRowError, QmsError
 from qms.models import COVERAGE_LEVELS, Level
@@ -15,7 +17,6 @@ from qms.scope_models import UpdateState
 from qms.store import scope as scope_store
 from qms.store.db import opened
 from qms.store.scope_files import FileKind, export_file, import_file, preview_file
-from qms.store.units import get_unit
 
 
 
@@ -24,11 +25,11 @@ def _pct(value) -> str:
 
 
 def cmd_scope(args, settings) -> int:
-    as_of = parse_iso(args.as_of, field="--as-of") if args.as_of else dt.date.today()
+    as_of = parse_iso(args.as_of, field="--as-of") if args.as_of else province_today()
     level = Level(args.level) if args.level else None
     with opened(settings.db_path) as db:
         if args.unit:
-            unit = scope_store.unit_scope(db, args.unit, as_of)
+            unit = scope_store.unit_scope(db, unit_option(db, args.unit, "--unit", as_of), as_of)
             if args.json:
                 out = unit.model_dump(mode="json")
                 out.update(tthc_total=unit.tthc_total, rate_pct=unit.rate_pct)
@@ -94,10 +95,11 @@ def _cmd_import(kind: FileKind):
         data = path.read_bytes()
         with opened(settings.db_path) as db:
             try:
+                default_unit = unit_option(db, args.unit, "--unit")
                 if args.dry_run:
-                    summary = preview_file(db, kind, data, path.name, sheet=args.sheet, default_unit=args.unit).summary
+                    summary = preview_file(db, kind, data, path.name, sheet=args.sheet, default_unit=default_unit).summary
                 else:
-                    summary = import_file(db, kind, data, path.name, actor=settings.actor, sheet=args.sheet, default_unit=args.unit)
+                    summary = import_file(db, kind, data, path.name, actor=settings.principal(), sheet=args.sheet, default_unit=default_unit)
             except ImportRowError as e:
                 if args.json:
                     print_json({"file": str(path), "imported": False,
@@ -126,10 +128,10 @@ def _cmd_export(kind: FileKind):
         fmt = path.suffix.lower().lstrip(".")
         if fmt not in ("xlsx", "csv"):
             raise QmsError(f"{path}: the file name must end in .xlsx or .csv.", vi=f"{path}: tên tệp phải có đuôi .xlsx hoặc .csv.")
+        check_writable(path, force=args.force)
         with opened(settings.db_path) as db:
-            if args.unit:
-                get_unit(db, args.unit, as_of=dt.date.today())
-            data = export_file(db, kind, fmt, args.unit)
+            unit = unit_option(db, args.unit, "--unit")
+            data = export_file(db, kind, fmt, unit)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         print(f"Wrote {path} ({len(data)} bytes).")
@@ -188,4 +190,5 @@ def register(subparsers) -> None:
                                               ".xlsx or as UTF-8 CSV if it ends in .csv, in the columns the importer reads back.")
         p.add_argument("file", help="the file to write (.xlsx or .csv)")
         p.add_argument("--unit", help="only this unit")
+        p.add_argument("--force", action="store_true", help="replace FILE if it exists (refused otherwise)")
         p.set_defaults(func=_cmd_export(kind))

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from qms.cli_format import check_writable
+from qms.clock import province_today
 from qms.errors import QmsError
 from qms.store.db import opened
 from qms.store.status_import import StatusImportResult, apply_status_import, preview_status_import, status_template
@@ -38,11 +40,11 @@ def cmd_import_status(args, settings) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise QmsError(f"{path}: no such file.", vi=f"{path}: không có tệp này.")
-    data, today = path.read_bytes(), dt.date.today()
+    data, today = path.read_bytes(), province_today()
     with opened(settings.db_path) as db:
-        result = preview_status_import(db, data, path.name, today=today, actor=settings.actor)
+        result = preview_status_import(db, data, path.name, today=today, actor=settings.principal())
         if not args.dry_run and not result.plan.issues:
-            result = apply_status_import(db, data, path.name, today=today, actor=settings.actor, expected_digest=result.digest)
+            result = apply_status_import(db, data, path.name, today=today, actor=settings.principal(), expected_digest=result.digest)
     _print(result, args.json, args.dry_run)
     if result.plan.issues:
         n = len(result.plan.issues)
@@ -56,8 +58,9 @@ def cmd_status_template(args, settings) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
         raise QmsError(f"{out}: the template is an .xlsx file; name it *.xlsx.", vi=f"{out}: tệp mẫu là tệp .xlsx; hãy đặt tên *.xlsx.")
+    check_writable(out, force=args.force, option="--out")
     with opened(settings.db_path) as db:
-        data = status_template(db, today=dt.date.today())
+        data = status_template(db, today=province_today())
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     print(f"Wrote the status template to {out}.")
@@ -84,4 +87,5 @@ def register(sub) -> None:
                     "empty, and a second sheet explaining every column. Fill it in a spreadsheet program and import it with "
                     "`qms import-status`.")
     p.add_argument("--out", required=True, help="where to write the .xlsx")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists (refused otherwise)")
     p.set_defaults(func=cmd_status_template)

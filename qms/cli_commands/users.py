@@ -26,7 +26,7 @@ def cmd_add(args, settings) -> int:
     with opened(settings.db_path) as db:
         user = accounts.create_user(
             db, username=args.username, display_name=args.display_name or args.username, role=Role(args.role),
-            password=password, units=args.unit or (), districts=args.district or (), actor=settings.actor,
+            password=password, units=args.unit or (), districts=args.district or (), actor=settings.principal(),
         )
     print(f"Account {user.username} ({user.role.value}) created.")
     return 0
@@ -48,13 +48,28 @@ def cmd_list(args, settings) -> int:
 def cmd_password(args, settings) -> int:
     password = _read_password(args)
     with opened(settings.db_path) as db:
-        accounts.set_password(db, args.username, password, actor=settings.actor)
+        accounts.set_password(db, args.username, password, actor=settings.principal())
     print(f"Password of {args.username} changed.")
     return 0
 
 
+def cmd_role(args, settings) -> int:
+    with opened(settings.db_path) as db:
+        accounts.set_role(db, args.username, Role(args.role), units=args.unit or (), districts=args.district or (),
+                          actor=settings.principal())
+    print(f"Account {args.username} is now {args.role}; the change applies at its next step, even in an open session.")
+    return 0
+
+
+def cmd_active(args, settings) -> int:
+    with opened(settings.db_path) as db:
+        accounts.set_active(db, args.username, args.users_command == "activate", actor=settings.principal())
+    print(f"Account {args.username} {args.users_command}d.")
+    return 0
+
+
 def register(sub) -> None:
-    p = sub.add_parser("users", help="manage local accounts (qms users add|list|password)",
+    p = sub.add_parser("users", help="manage local accounts (qms users add|list|password|role|deactivate|activate)",
                        description="Local accounts of the web app. On an empty database the first account must be an "
                                    "administrator; there is no default password.")
     users = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
@@ -77,3 +92,21 @@ def register(sub) -> None:
     pw.add_argument("--username", required=True)
     pw.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     pw.set_defaults(func=cmd_password)
+
+    r = users.add_parser("role", help="change an account's role and scope",
+                         description="Change an account's role and scope (replacing the old scope). It applies at the "
+                                     "account's next step, even in a web session signed in before.")
+    r.add_argument("--username", required=True)
+    r.add_argument("--role", required=True, choices=[r.value for r in Role])
+    r.add_argument("--unit", action="append", help="unit code in scope (officer: exactly one; auditor: any number)")
+    r.add_argument("--district", action="append", help="district code whose units an auditor covers")
+    r.set_defaults(func=cmd_role)
+
+    for name, short, long in (
+        ("deactivate", "stop an account signing in or writing, at once",
+         "Deactivate an account: it can no longer sign in, and a web session it already has is refused at its next step."),
+        ("activate", "let a deactivated account sign in again", "Reactivate a deactivated account."),
+    ):
+        a = users.add_parser(name, help=short, description=long)
+        a.add_argument("--username", required=True)
+        a.set_defaults(func=cmd_active)

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from qms.clock import province_today
 from qms.coverage import target_lookup
 from qms.errors import ValidationError
 from qms.models import Level
@@ -43,7 +44,10 @@ class IndicatorReport:
 
     @property
     def max_points(self) -> float:
-        return self.methodology.max_points
+        """The points that could be earned on the date: a criterion with no unit counted (a level
+        that does not exist then, such as districts after 01/07/2025) is not applicable and left
+        out, so the province is not scored against units it no longer has."""
+        return round(sum(i.criterion.max_points for i in self.indicators if i.score.denominator), 4)
 
 
 def load(path: Path | None = None) -> tuple[Methodology, str]:
@@ -81,4 +85,4 @@ def year_as_of(year: int, today: dt.date) -> dt.date:
 def for_year(db, year: int, *, today: dt.date | None = None, methodology_path: Path | None = None) -> IndicatorReport:
     """The indicators of ``year`` (scored on its last day, or today for the current year)."""
     methodology, sha = load(methodology_path)
-    return compute(db, year_as_of(year, today or dt.date.today()), methodology, sha)
+    return compute(db, year_as_of(year, today or province_today()), methodology, sha)

@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Version of the snapshot schema, written into every manifest.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: :func:`fingerprint` of the registry at :data:`SCHEMA_VERSION`.
-SCHEMA_FINGERPRINT = "a1327371"
+SCHEMA_FINGERPRINT = "d5c1cc3a"
 
 #: The column types a snapshot uses (DuckDB names; each is read back unchanged from Parquet).
 TYPES: dict[str, str] = {

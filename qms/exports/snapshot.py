@@ -10,7 +10,11 @@ Contract:
   generated time lives only in the manifest and the folder name).
 - Atomic: the files are written into the hidden sibling ``.<name>.partial``, flushed to disk,
   then the folder is renamed to its final name.  On any failure the partial folder is removed
-  and the error raised: a reader never sees a half-written snapshot.
+  and the error raised: a reader never sees a half-written snapshot.  A process killed while
+  writing cannot remove its partial folder: the next snapshot into the same folder removes
+  partial leftovers untouched for :data:`STALE_PARTIAL_AGE` (:func:`remove_stale_partials`).
+- The zip a person downloads is built once per snapshot, on disk (:func:`snapshot_zip`), not in
+  memory on every page run.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import io
 import json
 import os
 import shutil
+import threading
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,16 +35,20 @@ from pathlib import Path
 import pyarrow as pa
 
 from qms import __version__
-from qms.accounts import Operation, Principal, require
+from qms.accounts import Operation, Principal
 from qms.checklists import load_templates
 from qms.errors import QmsError
 from qms.exports.registry import CHUNK_ROWS, SCHEMA_VERSION, ExportTable, Registry, SnapshotSource, default_registry
 from qms.par import Methodology
 from qms.settings import PROJECT_ROOT
+from qms.store.principals import authorize_now
 from qms.store.snapshot_io import engine_version, quote_ident, read_snapshot, write_parquet, writer_version
 
 MANIFEST = "manifest.json"
 PARTIAL_SUFFIX = ".partial"
+#: A partial folder (or zip) unchanged this long belongs to no running export: a writer adds a
+#: file at least every table, and even a national snapshot's slowest table takes seconds.
+STALE_PARTIAL_AGE = dt.timedelta(minutes=15)
 
 _ARROW: dict[str, pa.DataType] = {
     "VARCHAR": pa.string(), "BOOLEAN": pa.bool_(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
@@ -162,7 +172,7 @@ def write_snapshot(
     as_of: dt.date,
     *,
     methodology: tuple[Methodology, str],
-    actor: Principal | str,
+    actor: Principal,
     checklists_dir: Path = PROJECT_ROOT / "checklists",
     registry: Registry | None = None,
     progress: Progress | None = None,
@@ -175,7 +185,7 @@ def write_snapshot(
     system; in the app, administrators).  Returns the final folder and its manifest.  Any failure (a table's query, a
     full disk) removes the partial folder and raises :class:`QmsError`; no final folder exists then.
     """
-    require(actor, Operation.EXPORT)
+    authorize_now(db, actor, Operation.EXPORT)
     registry = registry or default_registry()
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     out_dir = Path(out_dir)
@@ -186,9 +196,32 @@ def write_snapshot(
                        vi=f"Không ghi được bản xuất vào {out_dir}: {e.strerror or e}.") from e
 
 
+def remove_stale_partials(out_dir: Path, *, older_than: dt.timedelta = STALE_PARTIAL_AGE) -> list[str]:
+    """Remove the hidden ``.*.partial`` folders and files under ``out_dir`` (left by a process
+    killed while writing a snapshot or its zip) not modified for ``older_than``; return their
+    names.  Younger ones may belong to an export running now and are left."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return []
+    limit = time.time() - older_than.total_seconds()
+    removed = []
+    for path in out_dir.iterdir():
+        if not (path.name.startswith(".") and path.name.endswith(PARTIAL_SUFFIX)):
+            continue
+        try:
+            if path.stat().st_mtime > limit:
+                continue
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        except FileNotFoundError:  # removed meanwhile by another export's clean-up
+            continue
+        removed.append(path.name)
+    return sorted(removed)
+
+
 def _write(db, out_dir: Path, as_of: dt.date, now: dt.datetime, methodology: tuple[Methodology, str], checklists_dir: Path,
            registry: Registry, progress: Progress | None) -> Snapshot:
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_partials(out_dir)
     base = folder_name(as_of, now)
     name, n = base, 1
     while (out_dir / name).exists():
@@ -270,18 +303,45 @@ def verify(folder: Path) -> list[str]:
     return problems
 
 
-def zip_bytes(folder: Path) -> bytes:
-    """The snapshot folder as a zip (files under the folder's name, fixed timestamps: the same
-    folder always gives the same bytes)."""
-    folder = Path(folder)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+def _write_zip(folder: Path, target) -> None:
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(p for p in folder.iterdir() if p.is_file()):
             info = zipfile.ZipInfo(f"{folder.name}/{path.name}", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            zf.writestr(info, path.read_bytes())
+            with open(path, "rb") as src, zf.open(info, "w") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def zip_bytes(folder: Path) -> bytes:
+    """The snapshot folder as a zip (files under the folder's name, fixed timestamps: the same
+    folder always gives the same bytes)."""
+    buffer = io.BytesIO()
+    _write_zip(Path(folder), buffer)
     return buffer.getvalue()
+
+
+def snapshot_zip(folder: Path) -> Path:
+    """The snapshot as a zip file, built once: ``.<name>-<manifest sha>.zip`` next to the folder
+    (hidden, so it is no snapshot), written atomically (via a ``.partial`` file) the first time
+    and reused after, so a page offering the download never rebuilds it.  The manifest's hash in
+    the name means a folder whose manifest changed gets a new zip.  Same bytes as
+    :func:`zip_bytes`."""
+    folder = Path(folder)
+    digest = hashlib.sha256((folder / MANIFEST).read_bytes()).hexdigest()[:16]
+    target = folder.parent / f".{folder.name}-{digest}.zip"
+    if target.is_file():
+        return target
+    partial = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}{PARTIAL_SUFFIX}")
+    try:
+        with open(partial, "wb") as out:
+            _write_zip(folder, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from qms.exports.registry import ExportTable, SnapshotSource
 from qms.lifecycle import STAGE_ORDER
 from qms.models import Level
 from qms.store.coverage import STAGE_ON_SQL, by_district, by_level
-from qms.store.units import EXISTS_ON_SQL, NAME_ON_SQL
+from qms.store.units import EXISTS_ON_SQL, NAME_ON_SQL, PARENT_ON_SQL
 
 ORDER = 10
 
@@ -25,22 +25,26 @@ UNITS = ExportTable(
             "named as on that date.",
     label_vi="Đơn vị",
     columns=(
-        C("code", "VARCHAR", "GSO code (districts, communes) or the project's stable code (departments)", "Mã đơn vị"),
+        C("code", "VARCHAR", "the unit's key, its identity in every table (the official code, or, for a unit formed on a code "
+                             "that already named another unit, '<code>@<first day>', e.g. 03388@2025-07-01)", "Mã định danh đơn vị"),
+        C("gso_code", "VARCHAR", "the official code it bears: GSO code (districts, communes) or the project's stable code "
+                                 "(departments); several units may bear one code at different times", "Mã đơn vị (GSO)"),
         C("name", "VARCHAR", "name on the as-of date (NFC Vietnamese)", "Tên đơn vị"),
         C("level", "VARCHAR", "province, department, district or commune", "Cấp"),
         C("kind", "VARCHAR", "tinh, so, ban, van_phong, thanh_tra, chi_cuc, huyen, thanh_pho, thi_xa, xa, phuong, thi_tran, ...", "Loại"),
-        C("parent_code", "VARCHAR", "code of the parent unit (the district of a commune); empty for the province", "Mã đơn vị trực thuộc"),
+        C("parent_code", "VARCHAR", "key of the parent unit on the as-of date (the district of a commune until 30/06/2025, "
+                                    "the province after); empty for the province; every period in unit_parents", "Mã đơn vị trực thuộc"),
         C("valid_from", "DATE", "first day the unit exists; empty: since before the records", "Hiệu lực từ"),
         C("valid_to", "DATE", "first day the unit no longer exists (merged, dissolved); empty: still exists", "Hết hiệu lực từ"),
         C("in_plan", "BOOLEAN", "the unit must (or, for a commune, plans to) run a QMS", "Phải/kế hoạch áp dụng"),
         C("exists_on_as_of", "BOOLEAN", "the unit exists on the as-of date (valid_from <= date < valid_to)", "Còn tồn tại vào ngày xuất"),
     ),
     order_by=("code",),
-    requires=("units", "unit_names"),
+    requires=("units", "unit_names", "unit_parents"),
     sql=f"""
-        SELECT u.code, n.name, u.level, u.kind, u.parent_code, u.valid_from, u.valid_to, u.in_plan,
-               ({EXISTS_ON_SQL}) AS exists_on_as_of
-        FROM units u JOIN ({NAME_ON_SQL}) n ON n.code = u.code
+        SELECT u.code, coalesce(u.gso_code, u.code) AS gso_code, n.name, u.level, u.kind, p.parent_code, u.valid_from, u.valid_to,
+               u.in_plan, ({EXISTS_ON_SQL}) AS exists_on_as_of
+        FROM units u JOIN ({NAME_ON_SQL}) n ON n.code = u.code JOIN ({PARENT_ON_SQL}) p ON p.code = u.code
         WHERE u.valid_from IS NULL OR u.valid_from <= $as_of
     """,
 )

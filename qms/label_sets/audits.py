@@ -119,10 +119,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit.col_note": ("Mô tả", "Description"),
     "audit.col_finding": ("Mã phát hiện", "Finding"),
     "audit.col_count": ("Số phát hiện", "Findings"),
-    "audit.col_when": ("Thời điểm", "When"),
-    "audit.col_action": ("Thao tác", "Action"),
-    "audit.col_actor": ("Người thực hiện", "By"),
-    "audit.col_detail": ("Chi tiết", "Detail"),
     # unit history, heatmap
     "audit.unit_history": ("Đánh giá và kiểm tra", "Audits and inspections"),
     "audit.unit_none": ("Đơn vị chưa có phiếu đánh giá nào.", "This unit has no audit yet."),

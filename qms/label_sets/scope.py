@@ -120,8 +120,6 @@ LABELS: dict[str, tuple[str, str]] = {
                                     "Columns: Mã đơn vị, Mã quy trình, Tên quy trình, Mã TTHC (several separated by ;), Lần ban hành, "
                                     "Ngày ban hành, Trạng thái, Ngày thu hồi, Căn cứ pháp lý. The whole file goes in, or nothing does."),
     "scope.import_file": ("Tệp .xlsx hoặc .csv", "An .xlsx or .csv file"),
-    "scope.import_not_allowed": ("Chỉ quản trị viên và thư ký ISO của đơn vị được nhập tệp danh mục TTHC hoặc quy trình.",
-                                 "Only administrators and the unit's ISO officers may import TTHC or process files."),
     "scope.import_refused": ("{file}: {n} dòng bị từ chối, không có gì được nhập.", "{file}: {n} rows refused, nothing was imported."),
     "scope.import_found": ("Đã đọc trang tính {sheets}: {rows} dòng dữ liệu. Cột bỏ qua: {ignored}.",
                            "Read sheet(s) {sheets}: {rows} data rows. Columns ignored: {ignored}."),

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from qms import actions as rules
 from qms.action_views import DEPARTMENTS_ROW, ActionDetail, ActionEvent, ActionOverview, ActionSummary, DistrictActions
 from qms.actions import ActionSource, ActionStatus, ActionType, Step
+from qms.clock import province_today
 from qms.errors import NotFound
 from qms.store.units import NAME_ON_SQL
 
@@ -102,7 +103,7 @@ def count_actions(db) -> int:
 
 def get_action(db, action_id: int) -> ActionDetail:
     """One action with its finding, its units' names (today's) and its whole history."""
-    params = {"id": action_id, "as_of": dt.date.today()}
+    params = {"id": action_id, "as_of": province_today()}
     rows = db.rows(f"""
         SELECT a.id, a.unit_code, n.name, CASE WHEN {DISTRICT_SQL} = '{DEPARTMENTS_ROW}' THEN NULL ELSE {DISTRICT_SQL} END,
                a.finding_id, a.audit_id, f.audit_kind, a.item_ref, a.standard, a.clause, f.grade, f.note, a.source, a.type,

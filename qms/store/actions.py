@@ -28,9 +28,11 @@ from qms.accounts import Operation, Principal
 from qms.action_views import CreatedActions
 from qms.action_steps import ActionEdit, ActionState, Change, StepInput
 from qms.actions import ActionStatus, ActionType, KeyedAction, NewAction, Step
+from qms.clock import province_today
 from qms.errors import NotFound, ValidationError
 from qms.store import changelog
 from qms.store.findings import registered
+from qms.store.principals import authorize, current
 
 #: Columns a step or an edit may set (the names come from qms.actions, never from input).
 _SETTABLE = frozenset({"owner_name", "root_cause", "done_description", "done_on", "verified_by", "verified_on",
@@ -57,13 +59,13 @@ def internal_audit_due_days(db) -> int:
         cur.close()
 
 
-def set_internal_audit_due_days(db, days: int, *, actor: Principal | str) -> bool:
+def set_internal_audit_due_days(db, days: int, *, actor: Principal) -> bool:
     """Change the default days (administrators only); True when it changed (and was logged).
     Actions already opened keep their due dates."""
-    who = accounts.require(actor, Operation.SETTINGS)
     rules.check_due_days(days)
 
     def run(cur) -> bool:
+        who = authorize(cur, actor, Operation.SETTINGS)
         before = due_days_in(cur)
         if before == days:
             return False
@@ -83,14 +85,14 @@ def _districts(cur, unit_codes: Iterable[str]) -> dict[str, str | None]:
     return {code: rules.district_of(level, code, parent) for code, level, parent in rows}
 
 
-def _require(cur, actor: Principal | str, op: Operation, unit_code: str) -> Principal:
-    return accounts.require(actor, op, unit_code=unit_code, district_code=_districts(cur, [unit_code]).get(unit_code))
+def _require(cur, actor: Principal, op: Operation, unit_code: str) -> Principal:
+    return authorize(cur, actor, op, unit_code=unit_code, district_code=_districts(cur, [unit_code]).get(unit_code))
 
 
-def _require_from_findings(cur, actor: Principal | str, unit_codes: Iterable[str]) -> Principal:
+def _require_from_findings(cur, actor: Principal, unit_codes: Iterable[str]) -> Principal:
     """Filing a finding's action is part of the audit write (the auditor who submits) or of the
     unit's action work (its officer, an administrator): either right will do."""
-    who = accounts.as_principal(actor)
+    who = current(cur, actor)
     districts = _districts(cur, unit_codes)
     for code in sorted(set(unit_codes)):
         if not accounts.allowed(who, Operation.AUDIT_WRITE, unit_code=code, district_code=districts.get(code)):
@@ -160,14 +162,14 @@ def _write_change(cur, action_id: int, change: Change, *, actor: str, extra_sql:
 
 # -- writes by a person -----------------------------------------------------------------------
 
-def open_action(db, new: NewAction, *, actor: Principal | str, today: dt.date | None = None) -> int:
+def open_action(db, new: NewAction, *, actor: Principal, today: dt.date | None = None) -> int:
     """Open an action by hand (inspection open issues, a complaint, a management review,
     self-detection); return its id.  Without a due date it gets the default for its source.
 
     Refused, nothing written: an unknown unit or owner unit; an origin date in the future; a due
     date before the origin date; a user without the action right on the unit.
     """
-    today = today or dt.date.today()
+    today = today or province_today()
 
     def run(cur) -> int:
         who = _require(cur, actor, Operation.ACTION_WRITE, new.unit_code)
@@ -199,7 +201,7 @@ def open_action(db, new: NewAction, *, actor: Principal | str, today: dt.date | 
     return db.write(run)
 
 
-def apply_step(db, action_id: int, step: StepInput, *, expected_version: int, actor: Principal | str,
+def apply_step(db, action_id: int, step: StepInput, *, expected_version: int, actor: Principal,
                today: dt.date | None = None) -> int:
     """Start, mark done, verify (effective or not) or cancel an action; return its new version.
 
@@ -209,7 +211,7 @@ def apply_step(db, action_id: int, step: StepInput, *, expected_version: int, ac
     owner, a date in the future or before the last step, a user without the right
     (verifying, and cancelling an audit finding's action, are an auditor's or an administrator's).
     """
-    today = today or dt.date.today()
+    today = today or province_today()
 
     def run(cur) -> int:
         state, unit_code, version, last_by = _load(cur, action_id)
@@ -222,11 +224,11 @@ def apply_step(db, action_id: int, step: StepInput, *, expected_version: int, ac
     return db.write(run)
 
 
-def edit_action(db, action_id: int, edit: ActionEdit, *, expected_version: int, actor: Principal | str,
+def edit_action(db, action_id: int, edit: ActionEdit, *, expected_version: int, actor: Principal,
                 today: dt.date | None = None) -> int:
     """Change an unfinished action's type, text, owner or due date; return its new version.
     Moving the due date of an audit finding's action needs the verifying right."""
-    today = today or dt.date.today()
+    today = today or province_today()
 
     def run(cur) -> int:
         state, unit_code, version, last_by = _load(cur, action_id)
@@ -256,7 +258,7 @@ _NEEDS_ACTION_OF_IDS = ("f.retracted_at IS NULL AND f.grade IN ('major', 'minor'
                         " AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.finding_id = f.id AND list_contains($ids, a.finding_id))")
 
 
-def create_actions_for_findings(cur, finding_ids: Sequence[int], *, actor: Principal | str, today: dt.date) -> CreatedActions:
+def create_actions_for_findings(cur, finding_ids: Sequence[int], *, actor: Principal, today: dt.date) -> CreatedActions:
     """Inside the caller's transaction: one corrective action per major or minor finding among
     ``finding_ids`` that has none yet (retracted findings and observations get none), due by the
     default for its source; then earlier actions of the same clause at the same unit are marked
@@ -269,7 +271,7 @@ def create_actions_for_findings(cur, finding_ids: Sequence[int], *, actor: Princ
     return _create_in(cur, rows, actor=actor, today=today)
 
 
-def _create_in(cur, rows: list[tuple], *, actor: Principal | str, today: dt.date) -> CreatedActions:
+def _create_in(cur, rows: list[tuple], *, actor: Principal, today: dt.date) -> CreatedActions:
     if not rows:
         return CreatedActions([], [], [])
     who = _require_from_findings(cur, actor, {r[3] for r in rows})
@@ -332,7 +334,7 @@ def _mark_recurrences(cur, keys: set[str], *, actor: str) -> list[int]:
     return sorted(marks)
 
 
-def create_actions_for_audit_in(cur, audit_id: int, *, actor: Principal | str, today: dt.date) -> CreatedActions:
+def create_actions_for_audit_in(cur, audit_id: int, *, actor: Principal, today: dt.date) -> CreatedActions:
     """The submit hook: actions for the audit's nonconformities (see
     :func:`create_actions_for_findings`), and the open actions of findings the resubmitted audit
     no longer holds (retracted, or now only an observation) cancelled with that reason."""
@@ -354,7 +356,7 @@ def create_actions_for_audit_in(cur, audit_id: int, *, actor: Principal | str, t
     return CreatedActions(made.created, made.recurred, sorted(r[0] for r in gone))
 
 
-def ensure_actions_in(cur, *, actor: Principal | str, today: dt.date, unit_code: str | None = None) -> CreatedActions:
+def ensure_actions_in(cur, *, actor: Principal, today: dt.date, unit_code: str | None = None) -> CreatedActions:
     """Inside the caller's transaction: every missing action of a major or minor finding (all
     units, or one), earlier actions of a repeated clause marked recurred.  Idempotent."""
     rows = cur.execute(f"SELECT {_FINDING_COLUMNS} FROM findings f WHERE {_NEEDS_ACTION}"
@@ -363,9 +365,9 @@ def ensure_actions_in(cur, *, actor: Principal | str, today: dt.date, unit_code:
     return _create_in(cur, rows, actor=actor, today=today)
 
 
-def ensure_actions_for_findings(db, *, actor: Principal | str, today: dt.date | None = None,
+def ensure_actions_for_findings(db, *, actor: Principal, today: dt.date | None = None,
                                 unit_code: str | None = None) -> CreatedActions:
     """:func:`ensure_actions_in` in its own transaction (``qms actions sync``): safe to rerun;
     until the audit submit calls :func:`create_actions_for_audit_in`, this catches up."""
-    today = today or dt.date.today()
+    today = today or province_today()
     return db.write(lambda cur: ensure_actions_in(cur, actor=actor, today=today, unit_code=unit_code))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from qms.clock import province_today
 from qms.store.coverage import STAGE_ON_SQL
 from qms.store.units import EXISTS_ON_SQL
 
@@ -83,7 +84,7 @@ def annual_counts(db, year: int, *, today: dt.date | None = None) -> AnnualCount
 
     ``as_of`` is 31 December of ``year``, or ``today`` when the year is not over.
     """
-    today = today or dt.date.today()
+    today = today or province_today()
     as_of = min(dt.date(year, 12, 31), today)
     start = dt.date(year, 1, 1)
     source = _inspection_source(db)

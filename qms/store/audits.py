@@ -23,10 +23,10 @@ import pyarrow as pa
 
 from qms import audits as rules
 from qms import lifecycle
-from qms import accounts
 from qms.accounts import Operation, Principal
 from qms.audits import AnswerInput, AuditKind, AuditStatus, ItemSpec, NewAudit, Score, StoredAnswer
 from qms.checklists import ChecklistTemplate, TemplateEntry
+from qms.clock import province_today
 from qms.errors import NotFound, ValidationError
 from qms.models import EventType, Level, NewEvent
 from qms.text_rules import checked_text
@@ -34,6 +34,7 @@ from qms.store import changelog
 from qms.store.actions import create_actions_for_audit_in
 from qms.store.events import record_events_in
 from qms.store.findings import registered, write_findings_in
+from qms.store.principals import authorize
 from qms.store.units import NAME_ON_SQL
 
 _HEAD = ("id, unit_code, template_hash, standard, kind, audit_date, status, row_version, event_id, item_count,"
@@ -107,13 +108,14 @@ def _history(cur, unit_code: str) -> list[NewEvent]:
 
 # -- start ------------------------------------------------------------------------------------
 
-def _require(cur, actor: Principal | str, op: Operation, unit_code: str) -> Principal:
-    """The principal, if it may do ``op`` on the unit (an auditor: units or districts assigned)."""
+def _require(cur, actor: Principal, op: Operation, unit_code: str) -> Principal:
+    """The principal as its account stands now, if it may do ``op`` on the unit (an auditor:
+    units or districts assigned)."""
     parent = cur.execute("SELECT parent_code FROM units WHERE code = ?", [unit_code]).fetchall()
-    return accounts.require(actor, op, unit_code=unit_code, district_code=parent[0][0] if parent else None)
+    return authorize(cur, actor, op, unit_code=unit_code, district_code=parent[0][0] if parent else None)
 
 
-def start_audit(db, new: NewAudit, entry: TemplateEntry, *, actor: Principal | str, today: dt.date | None = None) -> int:
+def start_audit(db, new: NewAudit, entry: TemplateEntry, *, actor: Principal, today: dt.date | None = None) -> int:
     """Open a draft audit of a unit against ``entry`` (the template's current version, loaded by
     the caller from the checklist folder), pinning id, version and content hash; return its id.
 
@@ -122,7 +124,7 @@ def start_audit(db, new: NewAudit, entry: TemplateEntry, *, actor: Principal | s
     date was not applying its QMS (the lifecycle rule that would refuse the submit later, asked
     now so that no auditor fills a checklist in vain).
     """
-    today = today or dt.date.today()
+    today = today or province_today()
     template = entry.template
     if new.template_id != template.id:
         raise ValidationError(f"template: {new.template_id} does not match the loaded {template.id}.")
@@ -195,6 +197,8 @@ class AuditView:
     template: ChecklistTemplate
     specs: list[ItemSpec]
     answers: dict[str, StoredAnswer]
+    #: The unit's parent (its district for a commune): an inspector's district scope is checked on it.
+    parent_code: str | None = None
 
     @property
     def locked(self) -> bool:
@@ -210,7 +214,8 @@ def get_audit(db, audit_id: int) -> AuditView:
     try:
         head = _head(cur, audit_id)
         row = cur.execute(
-            f"""SELECT n.name, u.level, a.auditor, a.score_pct, a.answered, a.created_by, a.submitted_at, a.closed_at
+            f"""SELECT n.name, u.level, a.auditor, a.score_pct, a.answered, a.created_by, a.submitted_at, a.closed_at,
+                       u.parent_code
                 FROM audits a JOIN units u ON u.code = a.unit_code
                 JOIN ({NAME_ON_SQL}) n ON n.code = a.unit_code WHERE a.id = $id""",
             {"id": audit_id, "as_of": head.audit_date}).fetchall()[0]
@@ -224,6 +229,7 @@ def get_audit(db, audit_id: int) -> AuditView:
         auditor=row[2], audit_date=head.audit_date, status=head.status, row_version=head.row_version, score_pct=row[3],
         event_id=head.event_id, answered=row[4], item_count=head.item_count, created_by=row[5], submitted_at=row[6],
         closed_at=row[7], template=template, specs=rules.item_specs(template, head.standard), answers=answers,
+        parent_code=row[8],
     )
 
 
@@ -256,7 +262,7 @@ def answer_table(answers: Sequence[AnswerInput], specs: dict[str, ItemSpec]) -> 
     ], schema=_ANSWER_SCHEMA)
 
 
-def save_answers(db, audit_id: int, answers: Sequence[AnswerInput], *, expected_version: int, actor: Principal | str) -> SaveResult:
+def save_answers(db, audit_id: int, answers: Sequence[AnswerInput], *, expected_version: int, actor: Principal) -> SaveResult:
     """Save a draft's answers in one statement; only those that changed are written.
 
     ``expected_version`` is the row version the caller loaded.  Refused whole, nothing written:
@@ -315,7 +321,7 @@ class SubmitResult:
     event_created: bool
 
 
-def submit_audit(db, audit_id: int, *, expected_version: int, actor: Principal | str, today: dt.date | None = None) -> SubmitResult:
+def submit_audit(db, audit_id: int, *, expected_version: int, actor: Principal, today: dt.date | None = None) -> SubmitResult:
     """Submit a complete draft: lock it, store its score, file its findings and, for an internal
     audit, count it as the unit's 'internal audit held' of that year.
 
@@ -325,7 +331,7 @@ def submit_audit(db, audit_id: int, *, expected_version: int, actor: Principal |
     Findings are reconciled by item (see :func:`qms.store.findings.write_findings_in`), so a
     resubmitted audit keeps its findings' ids.
     """
-    today = today or dt.date.today()
+    today = today or province_today()
     author = actor
 
     def run(cur) -> SubmitResult:
@@ -371,14 +377,15 @@ def submit_audit(db, audit_id: int, *, expected_version: int, actor: Principal |
     return db.write(run)
 
 
-def reopen_audit(db, audit_id: int, reason: str, *, actor: Principal | str) -> int:
+def reopen_audit(db, audit_id: int, reason: str, *, actor: Principal) -> int:
     """Turn a submitted or closed audit back into a draft (an administrator's act); the reason
     is required and recorded in the change log.  Its findings and lifecycle event stay until it
     is submitted again.  Returns the new row version."""
     reason = checked_text(reason or "", field="reason")
-    actor = accounts.require(actor, Operation.AUDIT_REOPEN).username
+    author = actor
 
     def run(cur) -> int:
+        actor = authorize(cur, author, Operation.AUDIT_REOPEN).username
         head = _head(cur, audit_id)
         rules.check_reopen(audit_id, head.status, reason)
         version = head.row_version + 1
@@ -391,7 +398,7 @@ def reopen_audit(db, audit_id: int, reason: str, *, actor: Principal | str) -> i
     return db.write(run)
 
 
-def close_audit(db, audit_id: int, *, actor: Principal | str) -> int:
+def close_audit(db, audit_id: int, *, actor: Principal) -> int:
     """Close a submitted audit's file (its follow-up is over); it stays locked.  Returns the version."""
     author = actor
 

@@ -15,7 +15,7 @@ from qms.lifecycle import DECISION_19_IN_FORCE, STAGE_ORDER
 from qms.models import COVERAGE_LEVELS, DistrictCoverage, Level, LevelCoverage, PendingUnit, Stage, TrendPoint
 from qms.store.spans import STAGE_CASE, STAGE_ON_SQL  # noqa: F401 - re-exported: other stores' queries use them
 from qms.store.targets import list_targets
-from qms.store.units import EXISTS_ON_SQL, NAME_ON_SQL
+from qms.store.units import EXISTS_ON_SQL, NAME_ON_SQL, PARENT_ON_SQL
 
 _STAGE_BY_NUMBER = {n: s for s, n in STAGE_ORDER.items()}
 
@@ -121,6 +121,19 @@ def coverage_on(db, as_of: dt.date, level: Level = Level.COMMUNE) -> tuple[list[
     return levels_from_rows(rows, targets, as_of), districts_from_rows(rows, targets, as_of, level)
 
 
+def has_districts(db, as_of: dt.date) -> bool:
+    """Whether any district-level unit exists on ``as_of`` (none since 01/07/2025)."""
+    return bool(db.scalar(f"SELECT count(*) FROM units u WHERE u.level = 'district' AND {EXISTS_ON_SQL.replace('$as_of', '?')}",
+                          [as_of, as_of]))
+
+
+def levels_on(db, as_of: dt.date) -> list[Level]:
+    """The coverage levels that have units on ``as_of`` (no district level after the 2025 reform)."""
+    present = {r[0] for r in db.rows(
+        f"SELECT DISTINCT u.level FROM units u WHERE {EXISTS_ON_SQL}", {"as_of": as_of})}
+    return [lv for lv in COVERAGE_LEVELS if lv.value in present]
+
+
 def by_level(db, as_of: dt.date) -> list[LevelCoverage]:
     """One row per coverage level (departments, districts, communes), zeros included.
 
@@ -173,17 +186,71 @@ def trend(db, as_of: dt.date, first_year: int = 2014) -> list[TrendPoint]:
     return out
 
 
+#: The restated series: each unit existing on $as_of with every ancestor it was formed from
+#: (through ``unit_links``, chains followed, weights multiplied), and, at each year-end, the
+#: weighted share of those ancestors that existed and had announced that day.
+RESTATED_SQL = f"""
+WITH RECURSIVE today AS (
+    SELECT u.code, u.level FROM units u
+    WHERE u.in_plan AND u.level IN ('department', 'commune') AND {EXISTS_ON_SQL}
+), anc(unit, ancestor, weight, depth) AS (
+    SELECT code, code, 1.0::DOUBLE, 0 FROM today
+    UNION ALL
+    SELECT a.unit, l.old_code, a.weight * l.weight, a.depth + 1 FROM anc a JOIN unit_links l ON l.new_code = a.ancestor
+    WHERE a.depth < 20
+), years AS (SELECT unnest($years) AS y, unnest($days) AS d),
+x AS (
+    SELECT y.y, a.unit, sum(a.weight * CASE WHEN s.stage = 3 THEN 1 ELSE 0 END) / sum(a.weight) AS share
+    FROM years y JOIN anc a ON TRUE
+    JOIN units au ON au.code = a.ancestor
+     AND (au.valid_from IS NULL OR au.valid_from <= y.d) AND (au.valid_to IS NULL OR au.valid_to > y.d)
+    LEFT JOIN unit_stage_spans s ON s.unit_code = a.ancestor AND s.valid_from <= y.d AND (s.valid_to IS NULL OR s.valid_to > y.d)
+    GROUP BY y.y, a.unit
+)
+SELECT y.y, t.level, count(*) AS units, coalesce(sum(x.share), 0) AS announced_share
+FROM years y JOIN today t ON TRUE LEFT JOIN x ON x.y = y.y AND x.unit = t.code
+GROUP BY y.y, t.level
+"""
+
+
+def restated_trend(db, as_of: dt.date, first_year: int = 2014) -> list[TrendPoint]:
+    """The trend restated on the units of ``as_of`` (departments and communes): at each year-end,
+    each of today's units counts by the weighted share of the units it was formed from that had
+    announced on that day (itself, where it already existed; a split ancestor by its link's
+    weight); the rate is the sum over today's units, in percent of their number.  So "how far
+    were we in 2016 on today's map" has an answer: today's 38 Lai Châu communes in 2016.
+    ``announced`` is that sum rounded down to whole units."""
+    points = rules.year_points(first_year, as_of)
+    if not points or not db.scalar("SELECT count(*) FROM unit_links"):
+        return []
+    rows = db.rows(RESTATED_SQL, {"as_of": as_of, "years": [y for y, _ in points], "days": [d for _, d in points]})
+    targets = list_targets(db)
+    by = {(y, lv): (n, share) for y, lv, n, share in rows}
+    out = []
+    for y, _ in points:
+        for level in (Level.DEPARTMENT, Level.COMMUNE):
+            if (y, level.value) not in by:
+                continue
+            n, share = by[(y, level.value)]
+            out.append(TrendPoint(level=level, year=y, in_plan=n, announced=int(share),
+                                  rate_pct=round(100.0 * share / n, 2) if n else None,
+                                  target_pct=rules.target_lookup(targets, level, y)))
+    return out
+
+
 def not_announced(db, as_of: dt.date, level: Level | None = None) -> list[PendingUnit]:
     """Units in the plan and existing on ``as_of`` that have not announced, with their stage and
     the day they entered it; a unit that never started counts from the later of its creation and
     the day Decision 19 took effect.  Longest-waiting first within each level."""
     sql = f"""
         WITH u AS ({IN_PLAN_SQL}), s AS ({STAGE_ON_SQL})
-        SELECT u.code, n.name, u.level, u.parent_code, pn.name, coalesce(s.stage, 0),
+        SELECT coalesce(uu.gso_code, u.code), n.name, u.level, CASE WHEN pu.level = 'district' THEN u.parent_code END,
+               CASE WHEN pu.level = 'district' THEN pn.name END, coalesce(s.stage, 0),
                coalesce(s.since, greatest(coalesce(uu.valid_from, $d19), $d19)) AS since
         FROM u JOIN units uu ON uu.code = u.code
         LEFT JOIN s ON s.unit_code = u.code
         JOIN ({NAME_ON_SQL}) n ON n.code = u.code
+        LEFT JOIN units pu ON pu.code = u.parent_code
         LEFT JOIN ({NAME_ON_SQL}) pn ON pn.code = u.parent_code
         WHERE coalesce(s.stage, 0) < 3 {"AND u.level = $level" if level else ""}
         ORDER BY CASE u.level WHEN 'department' THEN 1 WHEN 'district' THEN 2 ELSE 3 END, coalesce(s.stage, 0), since, u.code
@@ -201,6 +268,22 @@ def not_announced(db, as_of: dt.date, level: Level | None = None) -> list[Pendin
             stage_since=since, days_in_stage=days,
         ))
     return out
+
+
+def communes_without_district(db, as_of: dt.date) -> list[PendingUnit]:
+    """The communes existing on ``as_of`` that belong to no district (the two-level government
+    since 01/07/2025), each with its stage and the day it entered it, least advanced first."""
+    rows = db.rows(f"""
+        WITH s AS ({STAGE_ON_SQL})
+        SELECT coalesce(u.gso_code, u.code), n.name, coalesce(s.stage, 0), coalesce(s.since, u.valid_from, $d19)
+        FROM units u JOIN ({NAME_ON_SQL}) n ON n.code = u.code
+        JOIN ({PARENT_ON_SQL}) p ON p.code = u.code LEFT JOIN units pu ON pu.code = p.parent_code
+        LEFT JOIN s ON s.unit_code = u.code
+        WHERE u.level = 'commune' AND u.in_plan AND {EXISTS_ON_SQL} AND coalesce(pu.level, 'province') <> 'district'
+        ORDER BY coalesce(s.stage, 0), n.name""", {"as_of": as_of, "d19": DECISION_19_IN_FORCE})
+    return [PendingUnit(code=c, name=n, level=Level.COMMUNE, district_code=None, district_name=None,
+                        stage=_STAGE_BY_NUMBER[st], stage_since=since, days_in_stage=max(0, (as_of - since).days))
+            for c, n, st, since in rows]
 
 
 def stage_of(db, unit_code: str, as_of: dt.date) -> tuple[Stage, dt.date | None]:
@@ -247,7 +330,14 @@ class Overview:
         self.as_of = as_of
         self.has_units = bool(db.scalar("SELECT count(*) FROM units"))
         self.by_level, self.by_district = coverage_on(db, as_of) if self.has_units else ([], [])
+        #: The levels that exist on the date: no district level from 01/07/2025.
+        self.levels = levels_on(db, as_of) if self.has_units else []
+        self.by_level = [row for row in self.by_level if row.level in self.levels]
+        #: Communes under the province directly (no districts on the date): each with its stage.
+        self.communes = communes_without_district(db, as_of) if self.has_units and Level.DISTRICT not in self.levels else []
         self.trend = trend(db, as_of) if self.has_units else []
+        #: The same years restated on the units of the date (empty when no unit was ever formed by a change).
+        self.restated = restated_trend(db, as_of) if self.has_units else []
         self.pending = not_announced(db, as_of) if self.has_units else []
         self.sample_targets = bool(db.scalar("SELECT count(*) FROM targets WHERE is_sample AND year = ?", [as_of.year]))
         self.by_province: list[DistrictCoverage] = []

@@ -4,7 +4,8 @@ A :class:`Database` holds one DuckDB connection (the app keeps it for the life o
 process; the CLI for one command).  Every call takes its own cursor from it, so pages running
 in different threads never share cursor state.  Writes go through :meth:`Database.write`, which
 runs a function inside one transaction and retries it when DuckDB reports a write-write
-conflict (DuckDB is optimistic: two writers on one row make the second one fail).
+conflict (DuckDB is optimistic: two writers on one row make the second one fail), and which
+moves the data version (:meth:`Database.data_version`) inside that same transaction.
 """
 
 from __future__ import annotations
@@ -49,12 +50,30 @@ class Database:
         self.path = path
         #: Differs for every opening: caches keyed on it never outlive the connection they read.
         self.token = uuid.uuid4().hex
+        #: Whether the schema has ``data_writes`` (migration 011); None until first asked.
+        self._stamps: bool | None = None
 
     def data_version(self) -> int:
-        """A number that changes with every committed write: the last change-log id (every write
-        function appends to the change log in its transaction; 0 for a database never written).
-        Cached reads key on it, so they can never serve a figure older than the last write."""
-        return int(self.scalar("SELECT coalesce(max(id), 0) FROM change_log") or 0)
+        """A number that changes exactly when a write commits: how many write transactions have
+        committed (:meth:`write` adds one row to ``data_writes`` in each).  Cached reads key on
+        it, so they can never serve a figure older than the last committed write.
+
+        Not ``max(change_log.id)``: ids come from a sequence when a row is inserted, so a
+        transaction holding id 10 that commits after one holding id 11 leaves the maximum at 11
+        and a cache keyed on it stale until the next write.  A count moves on every commit."""
+        if self._stamping():
+            return int(self.scalar("SELECT count(*) FROM data_writes"))
+        return int(self.scalar("SELECT coalesce(max(id), 0) FROM change_log") or 0)  # a database before 011
+
+    def _stamping(self) -> bool:
+        if self._stamps is None:
+            self._stamps = bool(self.scalar(
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'data_writes'"))
+        return self._stamps
+
+    def schema_changed(self) -> None:
+        """Forget what is known of the schema (the migrations call it after applying)."""
+        self._stamps = None
 
     # -- reads -----------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -94,14 +113,18 @@ class Database:
         A DuckDB write-write conflict is retried up to ``attempts`` times (``fn`` must therefore
         read what its rule needs inside the transaction, never before it); after that the
         caller gets a :class:`ConflictError` and nothing was written.  A :class:`QmsError`
-        raised by ``fn`` (a refused rule) rolls back and propagates unchanged.
+        raised by ``fn`` (a refused rule) rolls back and propagates unchanged.  Every committed
+        transaction adds its row to ``data_writes`` (the data version), in the transaction.
         """
         last: Exception | None = None
+        stamp = self._stamping()
         for attempt in range(attempts):
             cur = self.cursor()
             try:
                 cur.execute("BEGIN TRANSACTION")
                 result = fn(cur)
+                if stamp:
+                    cur.execute("INSERT INTO data_writes DEFAULT VALUES")
                 cur.execute("COMMIT")
                 return result
             except QmsError:
@@ -167,6 +190,9 @@ def connect(path: str | Path, *, read_only: bool = False, memory_limit: str | No
             ) from e
         raise QmsError(f"Cannot open the database {path_str}: {e}") from e
     con.execute("SET enable_progress_bar = false")
+    # Timestamps are stored in UTC whatever the server's zone: current_timestamp defaults and
+    # TIMESTAMPTZ casts follow this setting (every cursor of the connection inherits it).
+    con.execute("SET GLOBAL TimeZone = 'UTC'")
     con.execute(f"SET memory_limit = '{limit}'")  # validated above: SET memory_limit takes no bound parameter
     con.execute("SET temp_directory = ?", [str(spill_directory(path_str))])
     return con

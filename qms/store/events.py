@@ -7,11 +7,12 @@ from collections.abc import Sequence
 
 from qms import accounts, lifecycle
 from qms.accounts import Operation, Principal
+from qms.clock import province_today
 from qms.errors import NotFound
 from qms.models import LifecycleEvent, NewEvent
 import pyarrow as pa
 
-from qms.store import changelog, spans
+from qms.store import changelog, principals, spans
 
 _COLUMNS = "id, unit_code, event_type, event_date, decision_no, standard, scope_note, source, date_estimated, recorded_by, recorded_at"
 
@@ -37,7 +38,7 @@ def unit_events(db, unit_code: str) -> list[LifecycleEvent]:
         cur.close()
 
 
-def record_events_in(cur, events: Sequence[NewEvent], *, actor: Principal | str, today: dt.date,
+def record_events_in(cur, events: Sequence[NewEvent], *, actor: Principal, today: dt.date,
                      check_permission: bool = True) -> list[int]:
     """Check and insert events inside the caller's transaction; return their ids in order.
 
@@ -51,14 +52,16 @@ def record_events_in(cur, events: Sequence[NewEvent], *, actor: Principal | str,
 
     ``actor`` must be allowed to record events of each unit (an officer: their own unit only);
     ``check_permission=False`` is for writes whose own permission was checked by the caller (a
-    submitted internal audit records the year's "internal audit held" event of its unit).
+    submitted internal audit records the year's "internal audit held" event of its unit): then
+    ``actor`` may be the author's name.
     """
     if not events:
         return []
     codes = sorted({e.unit_code for e in events})
     units = {r[0]: (r[1], r[2], r[3]) for r in cur.execute(
         "SELECT code, valid_from, valid_to, parent_code FROM units WHERE list_contains(?, code)", [codes]).fetchall()}
-    who = accounts.as_principal(actor)
+    who = principals.current(cur, actor) if check_permission else None
+    author = who.username if who else getattr(actor, "username", actor)
     histories: dict[str, list[NewEvent]] = {c: [] for c in codes}
     for row in cur.execute(
         f"SELECT {_COLUMNS} FROM qms_events WHERE list_contains(?, unit_code) ORDER BY event_date, id", [codes]
@@ -86,7 +89,7 @@ def record_events_in(cur, events: Sequence[NewEvent], *, actor: Principal | str,
         ids = [r[0] for r in cur.execute(
             "INSERT INTO qms_events (unit_code, event_type, event_date, decision_no, standard, scope_note, source, date_estimated, recorded_by)"
             " SELECT unit_code, event_type, event_date, decision_no, standard, scope_note, source, date_estimated, ?"
-            " FROM qms_new_events ORDER BY seq RETURNING id", [who.username]
+            " FROM qms_new_events ORDER BY seq RETURNING id", [author]
         ).fetchall()]
     finally:
         cur.unregister("qms_new_events")
@@ -94,15 +97,15 @@ def record_events_in(cur, events: Sequence[NewEvent], *, actor: Principal | str,
     cur.execute("UPDATE units SET lifecycle_version = lifecycle_version + 1 WHERE list_contains(?, code)", [codes])
     spans.refresh(cur, codes)
     changelog.append_many(cur, [
-        dict(actor=who.username, action="insert", entity="qms_events", key=f"{e.unit_code}#{i}", before=None, after=e)
+        dict(actor=author, action="insert", entity="qms_events", key=f"{e.unit_code}#{i}", before=None, after=e)
         for e, i in zip(events, ids)
     ])
     return ids
 
 
-def record_event(db, event: NewEvent, *, actor: Principal | str, today: dt.date | None = None) -> LifecycleEvent:
+def record_event(db, event: NewEvent, *, actor: Principal, today: dt.date | None = None) -> LifecycleEvent:
     """Record one lifecycle event if the rules allow it; otherwise raise and write nothing."""
-    today = today or dt.date.today()
+    today = today or province_today()
 
     def run(cur) -> LifecycleEvent:
         (new_id,) = record_events_in(cur, [event], actor=actor, today=today)

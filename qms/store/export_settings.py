@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from qms.accounts import Operation, Principal, require
+from qms.accounts import Operation, Principal
 from qms.store import changelog
+from qms.store.principals import authorize
 
 NIGHTLY_KEY = "nightly_export"
 
@@ -13,15 +14,14 @@ def nightly_export_enabled(db) -> bool:
     return db.scalar("SELECT value FROM settings WHERE key = ?", [NIGHTLY_KEY]) == "on"
 
 
-def set_nightly_export(db, enabled: bool, *, actor: Principal | str) -> bool:
+def set_nightly_export(db, enabled: bool, *, actor: Principal) -> bool:
     """Switch the nightly snapshot on or off; returns whether anything changed (and was logged).
 
     Needs the export permission (administrators; the CLI acts as the system).
     """
 
-    who = require(actor, Operation.EXPORT)
-
     def run(cur) -> bool:
+        who = authorize(cur, actor, Operation.EXPORT)
         old = cur.execute("SELECT value FROM settings WHERE key = ?", [NIGHTLY_KEY]).fetchall()
         before = old[0][0] if old else "off"
         after = "on" if enabled else "off"

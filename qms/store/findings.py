@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from qms.audits import AuditKind, AuditStatus, Grade, NewFinding
+from qms.clock import province_today
 from qms.errors import NotFound
 from qms.models import Level
 from qms.store import changelog
@@ -124,7 +125,7 @@ def list_findings(db, *, audit_id: int | None = None, unit_code: str | None = No
                   year: int | None = None, include_retracted: bool = False, limit: int = 1000) -> list[Finding]:
     """Findings, newest audit first, majors before minors before observations."""
     sql = _FINDING_SELECT + " WHERE 1=1"
-    params: dict = {"as_of": dt.date.today(), "limit": limit}
+    params: dict = {"as_of": province_today(), "limit": limit}
     if not include_retracted:
         sql += " AND f.retracted_at IS NULL"
     for column, value in (("audit_id", audit_id), ("unit_code", unit_code), ("grade", grade.value if grade else None)):
@@ -148,7 +149,7 @@ def unit_findings(db, code: str) -> list[Finding]:
 
 def get_finding(db, finding_id: int) -> Finding:
     """One finding by id, retracted or not (an action keeps pointing at it)."""
-    rows = db.rows(_FINDING_SELECT + " WHERE f.id = $id", {"id": finding_id, "as_of": dt.date.today()})
+    rows = db.rows(_FINDING_SELECT + " WHERE f.id = $id", {"id": finding_id, "as_of": province_today()})
     if not rows:
         raise NotFound(f"There is no finding #{finding_id}.", vi=f"Không có phát hiện #{finding_id}.")
     return _finding(rows[0])
@@ -247,7 +248,7 @@ def list_audits(db, *, unit_code: str | None = None, status: AuditStatus | None 
         ) c ON c.audit_id = a.id
         WHERE 1=1
     """
-    params: dict = {"as_of": dt.date.today(), "limit": limit}
+    params: dict = {"as_of": province_today(), "limit": limit}
     for column, value in (("unit_code", unit_code), ("status", status.value if status else None),
                           ("kind", kind.value if kind else None)):
         if value is not None:

@@ -85,4 +85,6 @@ def apply(db, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
         except QmsError as e:
             raise QmsError(f"Migration {migration.path.name} failed and was rolled back: {e}") from e
         done.append(migration)
+    if done:
+        db.schema_changed()
     return done

@@ -14,6 +14,8 @@ from enum import StrEnum
 from typing import Any
 
 from qms import scope_import as files
+from qms.accounts import Principal
+from qms.clock import province_today
 from qms.scope_models import CatalogueImport, ProcessImport
 from qms.spreadsheet_writing import write_csv, write_xlsx
 from qms.spreadsheets import Table
@@ -49,7 +51,7 @@ def preview_file(db, kind: FileKind, data: bytes, source: str, *, sheet: str | N
     Raises :class:`qms.errors.ImportRowError` (every bad row with its sheet, line and reason, those
     the file alone shows and those the database shows, in the file's order) or a
     :class:`qms.errors.QmsError` (the file cannot be read, no header found)."""
-    today = today or dt.date.today()
+    today = today or province_today()
     parsed = _read(kind, data, source, sheet=sheet, default_unit=default_unit, today=today)
     if kind is FileKind.CATALOGUE:
         summary = preview_catalogue(db, parsed.records, source=source, problems=parsed.problems, order=parsed.ordered)
@@ -58,10 +60,10 @@ def preview_file(db, kind: FileKind, data: bytes, source: str, *, sheet: str | N
     return FilePreview(parsed.table, parsed.records, summary)
 
 
-def import_file(db, kind: FileKind, data: bytes, source: str, *, actor: str, sheet: str | None = None,
+def import_file(db, kind: FileKind, data: bytes, source: str, *, actor: Principal, sheet: str | None = None,
                 default_unit: str | None = None, today: dt.date | None = None) -> CatalogueImport | ProcessImport:
     """Read and import ``data`` all or nothing (the same checks as :func:`preview_file`)."""
-    today = today or dt.date.today()
+    today = today or province_today()
     parsed = _read(kind, data, source, sheet=sheet, default_unit=default_unit, today=today)
     if kind is FileKind.CATALOGUE:
         return import_catalogue(db, parsed.records, actor=actor, source=source, problems=parsed.problems, order=parsed.ordered)
@@ -78,7 +80,7 @@ def catalogue_records(db, unit_code: str | None = None) -> list[dict[str, Any]]:
         {"WHERE c.unit_code = $code" if unit_code else ""}
         ORDER BY c.unit_code, c.tthc_code, c.valid_from NULLS FIRST
     """
-    params: dict = {"as_of": dt.date.today()}
+    params: dict = {"as_of": province_today()}
     if unit_code:
         params["code"] = unit_code
     return db.dicts(sql, params)
@@ -98,7 +100,7 @@ def process_records(db, unit_code: str | None = None) -> list[dict[str, Any]]:
         {"WHERE v.unit_code = $code" if unit_code else ""}
         ORDER BY v.unit_code, v.code, v.status_on, v.id
     """
-    params: dict = {"as_of": dt.date.today()}
+    params: dict = {"as_of": province_today()}
     if unit_code:
         params["code"] = unit_code
     return db.dicts(sql, params)

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 import pyarrow as pa
 
 from qms import scope as rules
-from qms import accounts
 from qms.accounts import Operation, Principal
+from qms.clock import province_today
 from qms.errors import ImportRowError, NotFound, ValidationError
 from qms.scope_models import (
     ChangeEffect,
@@ -26,6 +26,7 @@ from qms.scope_models import (
     ProcessVersionInput,
 )
 from qms.store import changelog
+from qms.store.principals import authorize, authorize_each
 from qms.store.scope_writes import insert_catalogue_in, insert_tthc_in, resolve_units
 
 _VERSION_COLUMNS = "id, unit_code, code, version_no, title, status, issue_no, issued_on, status_on, legal_basis, recorded_by, recorded_at"
@@ -53,7 +54,7 @@ def _catalogue_pairs(cur, units: list[str]) -> set[tuple[str, str]]:
         "SELECT DISTINCT unit_code, tthc_code FROM unit_tthc WHERE list_contains(?, unit_code)", [units]).fetchall()}
 
 
-def insert_versions_in(cur, versions: Sequence[tuple[ProcessVersionInput, int]], *, actor: Principal | str, source: str) -> list[int]:
+def insert_versions_in(cur, versions: Sequence[tuple[ProcessVersionInput, int]], *, actor: Principal, source: str) -> list[int]:
     """Insert ``(version, version_no)`` pairs and their TTHC links inside the caller's transaction
     (checked by the caller); returns the new ids in order."""
     if not versions:
@@ -144,7 +145,7 @@ def preview_processes(db, records: Sequence[tuple[str, ProcessVersionInput]], *,
         cur.close()
 
 
-def import_processes(db, records: Sequence[tuple[str, ProcessVersionInput]], *, actor: Principal | str, source: str,
+def import_processes(db, records: Sequence[tuple[str, ProcessVersionInput]], *, actor: Principal, source: str,
                      today: dt.date | None = None, problems: Sequence[tuple[str, str]] = (),
                      order: Callable | None = None) -> ProcessImport:
     """Import process versions (``(location, version)`` from :mod:`qms.scope_import`), all or nothing.
@@ -155,13 +156,12 @@ def import_processes(db, records: Sequence[tuple[str, ProcessVersionInput]], *, 
     recorded version contradicted, a withdrawal of a process not in force, a date in the future.
     ``problems`` found while reading the file join these (in the file's ``order``).
     """
-    today = today or dt.date.today()
-    who = accounts.as_principal(actor)
-    actor = who.username
+    today = today or province_today()
+    author = actor
 
     def run(cur) -> ProcessImport:
         summary, new = _plan_processes(cur, records, source, today, problems, order)
-        accounts.require_each(who, Operation.SCOPE_WRITE, {v.unit_code for v, _ in new})
+        actor = authorize_each(cur, author, Operation.SCOPE_WRITE, {v.unit_code for v, _ in new}).username
         ids = insert_versions_in(cur, new, actor=actor, source="import")
         if new:
             changelog.append_many(cur, [
@@ -173,13 +173,13 @@ def import_processes(db, records: Sequence[tuple[str, ProcessVersionInput]], *, 
     return db.write(run)
 
 
-def save_process_version(db, version: ProcessVersionInput, *, actor: Principal | str, today: dt.date | None = None) -> ProcessVersion:
+def save_process_version(db, version: ProcessVersionInput, *, actor: Principal, today: dt.date | None = None) -> ProcessVersion:
     """Record one new version of a process (a first issue, a new issue, a draft or a withdrawal)."""
-    today = today or dt.date.today()
-    who = accounts.require(actor, Operation.SCOPE_WRITE, unit_code=version.unit_code)
-    actor = who.username
+    today = today or province_today()
+    author = actor
 
     def run(cur) -> ProcessVersion:
+        actor = authorize(cur, author, Operation.SCOPE_WRITE, unit_code=version.unit_code).username
         if not cur.execute("SELECT 1 FROM units WHERE code = ?", [version.unit_code]).fetchall():
             raise NotFound(f"There is no unit with code {version.unit_code}; nothing was saved.",
                            vi=f"Không có đơn vị mã {version.unit_code}; chưa lưu gì.")
@@ -200,11 +200,11 @@ def save_process_version(db, version: ProcessVersionInput, *, actor: Principal |
     return db.write(run)
 
 
-def withdraw_process(db, unit_code: str, code: str, *, on: dt.date, actor: Principal | str, today: dt.date | None = None) -> ProcessVersion:
+def withdraw_process(db, unit_code: str, code: str, *, on: dt.date, actor: Principal, today: dt.date | None = None) -> ProcessVersion:
     """Withdraw a process from ``on``: a new version carrying the last issue's content (its history stays)."""
-    accounts.require(actor, Operation.SCOPE_WRITE, unit_code=unit_code)
     cur = db.cursor()
     try:
+        authorize(cur, actor, Operation.SCOPE_WRITE, unit_code=unit_code)  # before saying what the unit holds
         history = _histories(cur, [unit_code]).get((unit_code, code), [])
     finally:
         cur.close()
@@ -225,7 +225,7 @@ def _refuse(en: str, vi: str) -> ValidationError:
     return ValidationError(f"{en} Nothing was saved.", vi=f"{vi} Chưa lưu gì.")
 
 
-def record_legal_change_in(cur, change: LegalChangeInput, *, actor: Principal | str, today: dt.date) -> int:
+def record_legal_change_in(cur, change: LegalChangeInput, *, actor: Principal, today: dt.date) -> int:
     """Check and record a legal change inside the caller's transaction; return its id.
 
     Added TTHC enter the named units' catalogues from the effective date (a TTHC not yet known
@@ -297,8 +297,11 @@ def record_legal_change_in(cur, change: LegalChangeInput, *, actor: Principal | 
     return change_id
 
 
-def record_legal_change(db, change: LegalChangeInput, *, actor: Principal | str, today: dt.date | None = None) -> int:
+def record_legal_change(db, change: LegalChangeInput, *, actor: Principal, today: dt.date | None = None) -> int:
     """Record a legal change (one transaction); see :func:`record_legal_change_in`."""
-    today = today or dt.date.today()
-    who = accounts.require(actor, Operation.LEGAL_CHANGE)
-    return db.write(lambda cur: record_legal_change_in(cur, change, actor=who.username, today=today))
+    today = today or province_today()
+
+    def run(cur) -> int:
+        return record_legal_change_in(cur, change, actor=authorize(cur, actor, Operation.LEGAL_CHANGE).username, today=today)
+
+    return db.write(run)

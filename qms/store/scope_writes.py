@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from qms import accounts
 from qms.accounts import Operation, Principal
 from qms.errors import ImportRowError
 from qms.scope_models import CatalogueEntry, CatalogueImport
 from qms.spreadsheets import fold
 from qms.store import changelog
+from qms.store.principals import authorize_each
 
 # -- units named in files ---------------------------------------------------------------------------
 
@@ -158,7 +158,7 @@ def preview_catalogue(db, records: Sequence[tuple[str, CatalogueEntry]], *, sour
         cur.close()
 
 
-def import_catalogue(db, records: Sequence[tuple[str, CatalogueEntry]], *, actor: Principal | str, source: str,
+def import_catalogue(db, records: Sequence[tuple[str, CatalogueEntry]], *, actor: Principal, source: str,
                      problems: Sequence[tuple[str, str]] = (), order: Callable | None = None) -> CatalogueImport:
     """Import TTHC catalogue rows (``(location, entry)`` from :mod:`qms.scope_import`), all or nothing.
 
@@ -170,13 +170,11 @@ def import_catalogue(db, records: Sequence[tuple[str, CatalogueEntry]], *, actor
     found while reading the file join the database's (in the file's ``order``), so that every bad
     row is reported at once.
     """
-
-    who = accounts.as_principal(actor)
-    actor = who.username
+    author = actor
 
     def run(cur) -> CatalogueImport:
         plan = _plan_catalogue(cur, records, source, problems, order)
-        accounts.require_each(who, Operation.SCOPE_WRITE, plan.units)
+        actor = authorize_each(cur, author, Operation.SCOPE_WRITE, plan.units).username
         insert_tthc_in(cur, list(plan.new_tthc.values()), actor=actor, key=source)
         _update_from(cur, "tthc", "code", [{"code": code, "name": new[0], "field": new[1], "level": new[2]}
                                            for code, _, new in plan.renamed])

@@ -44,7 +44,7 @@ _SELECT = {
             WHERE event_type IN ({MOVING_TYPES}) {{only}} GROUP BY unit_code, event_date
         )
         SELECT unit_code, stage, event_date,
-               lead(event_date) OVER (PARTITION BY unit_code ORDER BY event_date) FROM day_stage
+               lead(event_date) OVER (PARTITION BY unit_code ORDER BY event_date), false FROM day_stage
     """,
     "unit_year_maintenance": """
         SELECT unit_code, year(event_date),
@@ -67,12 +67,65 @@ STAGE_ON_SQL = """
 """
 
 
+#: The province setting (``settings`` table) that lets a unit formed by an administrative change
+#: count as announced from its first day when every predecessor had announced the day before.
+CARRY_OVER_KEY = "carry_predecessor_announcements"
+
+#: Inherited spans: a new unit (a successor in ``unit_links``) whose predecessors had all
+#: announced on the eve of the change counts as announced from the change's effective date until
+#: its own first stage-moving event.  ``{only}`` restricts to some successors.
+_INHERITED = """
+    INSERT INTO unit_stage_spans
+    WITH n AS (
+        SELECT l.new_code AS unit_code, min(c.effective_date) AS eff,
+               bool_and(coalesce(ps.stage = 3, false)) AS all_announced
+        FROM unit_links l JOIN admin_changes c ON c.id = l.change_id
+        LEFT JOIN unit_stage_spans ps ON ps.unit_code = l.old_code AND ps.valid_from < c.effective_date
+             AND (ps.valid_to IS NULL OR ps.valid_to >= c.effective_date)
+        WHERE c.effective_date = $eff {only}
+        GROUP BY l.new_code
+    )
+    SELECT n.unit_code, 3, n.eff, (SELECT min(s.valid_from) FROM unit_stage_spans s WHERE s.unit_code = n.unit_code), true
+    FROM n WHERE n.all_announced
+     AND NOT EXISTS (SELECT 1 FROM unit_stage_spans s WHERE s.unit_code = n.unit_code AND s.valid_from <= n.eff)
+"""
+
+
+def carry_over(cur) -> bool:
+    """Whether predecessors' announcements count for the units formed from them (default: no)."""
+    rows = cur.execute("SELECT value FROM settings WHERE key = ?", [CARRY_OVER_KEY]).fetchall()
+    return bool(rows) and rows[0][0] == "true"
+
+
+def _successors(cur, codes: list[str]) -> list[str]:
+    """``codes`` and every unit formed from them, transitively (2020's merger chains into 2025's)."""
+    rows = cur.execute(
+        """WITH RECURSIVE s(code) AS (SELECT unnest($codes) UNION SELECT l.new_code FROM unit_links l JOIN s ON l.old_code = s.code)
+           SELECT code FROM s""", {"codes": codes}).fetchall()
+    return sorted({r[0] for r in rows})
+
+
+def _inherit(cur, codes: list[str] | None) -> None:
+    """Add the inherited spans of the successors among ``codes`` (all when None), one change
+    date at a time in order, so that a chain inherits through its middle unit."""
+    if not carry_over(cur):
+        return
+    for (eff,) in cur.execute("SELECT DISTINCT effective_date FROM admin_changes ORDER BY 1").fetchall():
+        if codes is None:
+            cur.execute(_INHERITED.format(only=""), {"eff": eff})
+        else:
+            cur.execute(_INHERITED.format(only="AND list_contains($codes, l.new_code)"), {"eff": eff, "codes": codes})
+
+
 def refresh(cur, codes: Iterable[str]) -> None:
     """Rewrite the derived rows of the units ``codes`` from their events, inside the caller's
-    transaction (a write touching a unit's events calls this before it commits)."""
+    transaction (a write touching a unit's events calls this before it commits).  With the
+    carry-over setting on, the units formed from them are rewritten too."""
     codes = sorted(set(codes))
     if not codes:
         return
+    if carry_over(cur):
+        codes = _successors(cur, codes)
     if len(codes) == 1:
         # One unit (a page's write): equality lets DuckDB use the unit_code index.
         only, params = "AND unit_code = $code", {"code": codes[0]}
@@ -83,6 +136,7 @@ def refresh(cur, codes: Iterable[str]) -> None:
     for table in TABLES:
         cur.execute(f"DELETE FROM {table} WHERE {delete}", params)  # noqa: S608 - fixed names
         cur.execute(f"INSERT INTO {table} {_SELECT[table].format(only=only)}", params)  # noqa: S608
+    _inherit(cur, codes)
 
 
 def rebuild(cur) -> dict[str, int]:
@@ -90,6 +144,7 @@ def rebuild(cur) -> dict[str, int]:
     for table in TABLES:
         cur.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
         cur.execute(f"INSERT INTO {table} {_SELECT[table].format(only='')}")  # noqa: S608
+    _inherit(cur, None)
     return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}  # noqa: S608
 
 

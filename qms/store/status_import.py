@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from qms import accounts
 from qms.accounts import Operation, Principal
 from qms.errors import QmsError
 from qms.models import COVERAGE_LEVELS, Level, LevelCoverage, NewEvent
@@ -35,7 +34,8 @@ from qms.status_import_template import TemplateUnit, build_template
 from qms.store import changelog
 from qms.store.coverage import by_level
 from qms.store.events import record_events_in
-from qms.store.units import NAME_ON_SQL
+from qms.store.principals import authorize
+from qms.store.units import NAME_ON_SQL, PARENT_ON_SQL
 
 _EVENT_COLUMNS = "unit_code, event_type, event_date, decision_no, standard, scope_note, source, date_estimated"
 
@@ -107,15 +107,16 @@ class _Rollback(Exception):
 
 def _units(cur, today: dt.date) -> list[UnitRef]:
     rows = cur.execute(
-        f"""SELECT u.code, n.name, u.level, u.parent_code, pn.name, u.valid_from, u.valid_to,
-                   (SELECT list(name ORDER BY valid_from) FROM unit_names x WHERE x.code = u.code)
-            FROM units u JOIN ({NAME_ON_SQL}) n ON n.code = u.code
-            LEFT JOIN ({NAME_ON_SQL}) pn ON pn.code = u.parent_code""",
+        f"""SELECT u.code, n.name, u.level, p.parent_code, pn.name, u.valid_from, u.valid_to,
+                   (SELECT list(name ORDER BY valid_from) FROM unit_names x WHERE x.code = u.code), coalesce(u.gso_code, u.code)
+            FROM units u JOIN ({NAME_ON_SQL}) n ON n.code = u.code JOIN ({PARENT_ON_SQL}) p ON p.code = u.code
+            LEFT JOIN ({NAME_ON_SQL}) pn ON pn.code = p.parent_code""",
         {"as_of": today},
     ).fetchall()
     return [
         UnitRef(code=r[0], name=r[1], level=Level(r[2]), parent_code=r[3], parent_name=r[4], names=tuple(r[7] or (r[1],)),
-                exists_today=(r[5] is None or r[5] <= today) and (r[6] is None or r[6] > today), valid_from=r[5], valid_to=r[6])
+                exists_today=(r[5] is None or r[5] <= today) and (r[6] is None or r[6] > today), valid_from=r[5], valid_to=r[6],
+                gso_code=r[8])
         for r in rows
     ]
 
@@ -129,8 +130,8 @@ def _histories(cur) -> dict[str, list[NewEvent]]:
     return out
 
 
-def _run(cur, data: bytes, filename: str, *, today: dt.date, actor: Principal | str) -> StatusImportResult:
-    accounts.require(actor, Operation.IMPORT_STATUS)  # a province-wide onboarding step: the administrator's
+def _run(cur, data: bytes, filename: str, *, today: dt.date, actor: Principal) -> StatusImportResult:
+    actor = authorize(cur, actor, Operation.IMPORT_STATUS)  # a province-wide onboarding step: the administrator's
     parsed = parse_status_file(data, filename, today=today)
     plan = plan_import(parsed, _units(cur, today), _histories(cur), today=today)
     reader = _InTransaction(cur)
@@ -142,7 +143,7 @@ def _run(cur, data: bytes, filename: str, *, today: dt.date, actor: Principal | 
     return StatusImportResult(plan, before, by_level(reader, today), False, today)
 
 
-def preview_status_import(db, data: bytes, filename: str, *, today: dt.date, actor: Principal | str) -> StatusImportResult:
+def preview_status_import(db, data: bytes, filename: str, *, today: dt.date, actor: Principal) -> StatusImportResult:
     """Every row's outcome and the coverage before/after, computed by writing the import inside
     a transaction that is then rolled back: nothing is written.  A file that cannot be read at
     all raises :class:`QmsError`; refused rows are in the result (``plan.issues``)."""
@@ -157,7 +158,7 @@ def preview_status_import(db, data: bytes, filename: str, *, today: dt.date, act
     raise AssertionError("unreachable: the preview always rolls back")  # pragma: no cover
 
 
-def apply_status_import(db, data: bytes, filename: str, *, today: dt.date, actor: Principal | str,
+def apply_status_import(db, data: bytes, filename: str, *, today: dt.date, actor: Principal,
                         expected_digest: str | None = None) -> StatusImportResult:
     """Write the import in one transaction: every event, the change log, or nothing.
 
@@ -189,13 +190,14 @@ def status_template(db, *, today: dt.date) -> bytes:
     departments, then districts, then communes grouped by district."""
     levels = [lv.value for lv in COVERAGE_LEVELS]
     rows = db.rows(
-        f"""SELECT u.code, n.name, u.level, pn.name FROM units u
-            JOIN ({NAME_ON_SQL}) n ON n.code = u.code
-            LEFT JOIN ({NAME_ON_SQL}) pn ON pn.code = u.parent_code
+        f"""SELECT coalesce(u.gso_code, u.code), n.name, u.level, CASE WHEN pu.level = 'district' THEN pn.name END FROM units u
+            JOIN ({NAME_ON_SQL}) n ON n.code = u.code JOIN ({PARENT_ON_SQL}) p ON p.code = u.code
+            LEFT JOIN units pu ON pu.code = p.parent_code
+            LEFT JOIN ({NAME_ON_SQL}) pn ON pn.code = p.parent_code
             WHERE list_contains($levels, u.level)
               AND (u.valid_from IS NULL OR u.valid_from <= $as_of) AND (u.valid_to IS NULL OR u.valid_to > $as_of)
             ORDER BY CASE u.level WHEN 'department' THEN 1 WHEN 'district' THEN 2 ELSE 3 END,
-                     CASE WHEN u.level = 'commune' THEN u.parent_code END NULLS FIRST, u.code""",
+                     CASE WHEN u.level = 'commune' THEN p.parent_code END NULLS FIRST, u.gso_code, u.code""",
         {"as_of": today, "levels": levels},
     )
     return build_template([TemplateUnit(r[0], r[1], Level(r[2]), r[3] if r[2] == "commune" else None) for r in rows])

@@ -11,10 +11,12 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from qms import formatting
 from qms.action_views import DEPARTMENTS_ROW, ActionDetail, ActionOverview, ActionSummary
 from qms.actions import is_overdue
 from qms.dates import fmt
-from qms.ui.context import plain, t
+from qms.ui.context import lang, plain, t
+from qms.ui.tables import TEXT_WIDTH, show_table
 
 
 def status_label(status) -> str:
@@ -22,11 +24,7 @@ def status_label(status) -> str:
 
 
 def _days(value: float | None) -> str:
-    return "–" if value is None else t("action.days", n=f"{value:g}")
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}%"
+    return formatting.MISSING if value is None else t("action.days", n=formatting.number(value, lang(), decimals=1))
 
 
 def summary_metrics(data: ActionOverview) -> None:
@@ -36,12 +34,12 @@ def summary_metrics(data: ActionOverview) -> None:
     cols[1].metric(t("action.m_overdue"), data.overdue, border=True)
     cols[2].metric(t("action.m_awaiting"), data.awaiting_verification, border=True)
     cols[3].metric(t("action.m_median"), _days(data.median_days_to_close), help=t("action.m_median_help"), border=True)
-    cols[4].metric(t("action.m_recurrence"), _pct(data.recurrence_rate_pct), f"{data.recurred}/{data.verified}",
+    cols[4].metric(t("action.m_recurrence"), formatting.percent(data.recurrence_rate_pct, lang()), f"{data.recurred}/{data.verified}",
                    delta_color="off", delta_arrow="off", help=t("action.m_recurrence_help"), border=True)
 
 
 def district_table(data: ActionOverview, *, key: str) -> None:
-    st.dataframe(
+    show_table(
         [
             {
                 t("action.col_district"): t("action.departments_row") if d.row_code == DEPARTMENTS_ROW else (d.row_name or d.row_code),
@@ -51,7 +49,7 @@ def district_table(data: ActionOverview, *, key: str) -> None:
             }
             for d in data.by_district
         ],
-        hide_index=True, key=key,
+        key=key, decimals={t("action.col_median"): 1},
     )
 
 
@@ -79,7 +77,7 @@ def action_rows(rows: Sequence[ActionSummary], *, mark_own: bool = False) -> lis
             t("action.col_clause"): r.clause or "",
             t("action.col_grade"): t(f"audit.grade.{r.grade}") if r.grade else "",
             t("action.col_description"): r.description,
-            t("action.col_owner"): r.owner_name or "",
+            t("action.col_owner_short"): r.owner_name or "",
             t("action.col_opened"): fmt(r.opened_on),
             t("action.col_due"): fmt(r.due_on),
             t("action.col_status"): status_label(r.status_on),
@@ -93,8 +91,10 @@ def action_rows(rows: Sequence[ActionSummary], *, mark_own: bool = False) -> lis
 
 
 def action_table(rows: Sequence[ActionSummary], *, key: str, mark_own: bool = False) -> None:
-    st.dataframe(action_rows(rows, mark_own=mark_own), hide_index=True, key=key,
-                 column_config={t("action.col_overdue"): st.column_config.NumberColumn(format="%d")})
+    show_table(action_rows(rows, mark_own=mark_own), key=key, plain=[t("action.col_id")],
+               widths={t("action.col_unit"): 120, t("action.col_district"): 100, t("action.col_source"): 100,
+                       t("action.col_grade"): 110, t("action.col_description"): 160, t("action.col_owner_short"): 115,
+                       t("action.col_status"): 130})
 
 
 def action_facts(detail: ActionDetail, *, as_of: dt.date) -> None:
@@ -131,7 +131,7 @@ def action_facts(detail: ActionDetail, *, as_of: dt.date) -> None:
 
 def history_table(detail: ActionDetail, *, key: str) -> None:
     """Every step, oldest first: what, when, from which status to which, the note, who recorded it."""
-    st.dataframe(
+    show_table(
         [
             {
                 t("action.col_date"): fmt(e.on_date), t("action.col_step"): t(f"action.step.{e.step.value}"),
@@ -140,5 +140,5 @@ def history_table(detail: ActionDetail, *, key: str) -> None:
             }
             for e in detail.events
         ],
-        hide_index=True, key=key,
+        key=key, widths={t("action.col_note"): TEXT_WIDTH},
     )

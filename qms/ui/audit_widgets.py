@@ -15,7 +15,6 @@ script, so widgets can be refreshed with answers others saved meanwhile.  A refu
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,9 +22,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from qms.accounts import Principal
+from qms import formatting
+from qms.accounts import PermissionDenied, Principal
 from qms.audits import AnswerConflict, AnswerInput, Result, score
 from qms.checklists import ChecklistItem, LoadedTemplates, TemplateEntry, load_templates
+from qms.clock import local_time, utc_now
 from qms.dates import fmt
 from qms.errors import QmsError
 from qms.iso_clauses import clause_title
@@ -34,6 +35,7 @@ from qms.store.audits import AuditView, get_audit, save_answers
 from qms.store.findings import DEPARTMENTS_ROW, AuditSummary, Finding, HeatCell
 from qms.ui import context
 from qms.ui.context import db, lang, plain, settings, t
+from qms.ui.tables import TEXT_WIDTH, show_table
 
 EMPTY: tuple = (None, None, None)
 ss = st.session_state
@@ -51,7 +53,7 @@ def result_label(result: Result | None) -> str:
 
 
 def score_text(pct: float | None) -> str:
-    return "–" if pct is None else f"{pct:.2f}%"
+    return formatting.percent(pct, lang())
 
 
 # -- state of the open audit -----------------------------------------------------------------
@@ -106,7 +108,8 @@ def actor() -> Principal:
 
 
 def save_pending() -> bool:
-    """Save what differs from the last saved state; True when nothing is left unsaved."""
+    """Save what differs from the last saved state; True when nothing is left unsaved (also when
+    the user may not save at all: their input is then dropped, it could never be kept)."""
     audit_id, refs = ss.get("aud_id"), pending()
     if audit_id is None or not refs:
         return True
@@ -118,6 +121,12 @@ def save_pending() -> bool:
         ss.aud_conflict = e.items
         _flash("error", e.text(lang()))
         return False
+    except PermissionDenied as e:  # never saved, never will be: the answers leave the screen (and the count)
+        ss.aud_input = dict(ss.aud_base)
+        for ref in refs:
+            _seed(audit_id, ref, ss.aud_base.get(ref, EMPTY))
+        _flash("error", e.text(lang()))
+        return True
     except QmsError as e:
         _flash("error", e.text(lang()))
         return False
@@ -129,7 +138,7 @@ def save_pending() -> bool:
             _seed(audit_id, ref, answer.value)
         ss.aud_base[ref] = answer.value
     ss.aud_version, ss.aud_conflict = saved.version, None
-    ss.aud_saved_at = dt.datetime.now().strftime("%H:%M:%S")
+    ss.aud_saved_at = local_time(utc_now()).strftime("%H:%M:%S")
     return True
 
 
@@ -186,10 +195,11 @@ def drop_mine() -> None:
 
 # -- one item ---------------------------------------------------------------------------------
 
-def item_block(view: AuditView, item: ChecklistItem) -> None:
-    """Question, clause, guidance; the five results in one click; note and evidence."""
+def item_block(view: AuditView, item: ChecklistItem, *, read_only: bool = False) -> None:
+    """Question, clause, guidance; the five results in one click; note and evidence (all
+    disabled when the audit is locked or its reader may not change it)."""
     spec = next(s for s in view.specs if s.ref == item.ref)
-    locked = view.locked
+    locked = view.locked or read_only
     if _key(view.id, "r", item.ref) not in ss:  # dropped by Streamlit while the item was off screen
         _seed(view.id, item.ref, ss.aud_input.get(item.ref, EMPTY))
     with st.container(border=True):
@@ -224,7 +234,7 @@ def conflict_panel(view: AuditView) -> None:
     with st.container(border=True):
         st.markdown(f"**{t('audit.conflict_title')}**")
         for c in items:
-            at = c.theirs.answered_at.strftime("%H:%M %d/%m/%Y") if c.theirs.answered_at else ""
+            at = formatting.moment(c.theirs.answered_at)
             st.markdown("- " + t("audit.conflict_row", ref=c.item_ref, mine=result_label(c.mine.result),
                                  by=plain(c.theirs.answered_by), at=at, theirs=result_label(c.theirs.result)))
         left, right = st.columns(2)
@@ -266,17 +276,27 @@ def finding_rows(rows: Sequence[Finding], *, with_unit: bool = True) -> list[dic
     return out
 
 
+def audit_table(rows: Sequence[AuditSummary], *, key: str, with_unit: bool = True) -> None:
+    show_table(audit_rows(rows, with_unit=with_unit), key=key, plain=[t("audit.col_id")],
+               widths={t("audit.col_unit"): 130, t("audit.col_kind"): 110, t("audit.col_auditor"): 110,
+                       t("audit.col_template"): 110})
+
+
+def finding_table(rows: Sequence[Finding], *, key: str, with_unit: bool = True) -> None:
+    show_table(finding_rows(rows, with_unit=with_unit), key=key, plain=[t("audit.col_finding"), t("audit.col_id")],
+               widths={t("audit.col_unit"): 150, t("audit.col_note"): TEXT_WIDTH})
+
+
 def unit_audit_history(audits: Sequence[AuditSummary], findings: Sequence[Finding]) -> None:
     """For the unit page: the unit's audits with their scores, then its findings."""
     st.subheader(t("audit.unit_history"))
     if not audits:
         st.info(t("audit.unit_none"))
         return
-    st.dataframe(audit_rows(audits, with_unit=False), hide_index=True, key="unit_audits_table",
-                 column_config={t("audit.col_score"): st.column_config.NumberColumn(format="%.2f")})
+    audit_table(audits, key="unit_audits_table", with_unit=False)
     if findings:
         st.markdown(f"**{t('audit.unit_findings')}**")
-        st.dataframe(finding_rows(findings, with_unit=False), hide_index=True, key="unit_findings_table")
+        finding_table(findings, key="unit_findings_table", with_unit=False)
 
 
 def heatmap_chart(cells: Sequence[HeatCell]) -> alt.Chart:
@@ -302,7 +322,7 @@ def heatmap_chart(cells: Sequence[HeatCell]) -> alt.Chart:
                 axis=alt.Axis(labelLimit=220, labelOverlap=False)),
         color=alt.Color(f"{count}:Q", scale=alt.Scale(scheme="orangered"), title=count),
         tooltip=[area, clause, count, major, minor, obs],
-    ).properties(height=max(160, 34 * data[area].nunique()))
+    ).properties(height=max(160, 34 * data[area].nunique())).configure(locale=formatting.vega_locale(lang()))
 
 
 def findings_heatmap(cells: Sequence[HeatCell]) -> None:

@@ -14,8 +14,10 @@ import datetime as dt
 import streamlit as st
 
 from qms.accounts import Principal, Role, username_from_identity
+from qms.clock import utc_now
 from qms.errors import QmsError
 from qms.store import accounts as store
+from qms.ui import password_widgets
 from qms.ui.context import db, settings, show_error, t
 
 _KEY = "principal"
@@ -40,13 +42,14 @@ def _sign_in(username: str, password: str, *, create_admin: str | None = None) -
     try:
         if create_admin is not None:
             store.create_user(db(), username=username, display_name=create_admin, role=Role.ADMIN, password=password,
-                              actor=username)
+                              actor=None)  # the first account needs no author; on a race the store refuses it
         principal = store.sign_in(db(), username, password)
     except QmsError as e:
         show_error(e)
         return
     st.session_state[_KEY] = principal
-    st.session_state[_SEEN] = dt.datetime.now()
+    st.session_state[_SEEN] = utc_now()
+    password_widgets.remember_at_sign_in(principal.username)
     st.rerun()
 
 
@@ -101,7 +104,7 @@ def _single_sign_on() -> Principal:
             st.logout()
         st.stop()
     st.session_state[_KEY] = principal
-    st.session_state[_SEEN] = dt.datetime.now()
+    st.session_state[_SEEN] = utc_now()
     return principal
 
 
@@ -109,15 +112,25 @@ def gate() -> Principal:
     """Return the signed-in principal, or show the first-run / sign-in form and stop the run.
 
     A session idle for longer than the configured minutes is signed out (checked on each run:
-    Streamlit reruns the script on every interaction)."""
+    Streamlit reruns the script on every interaction).  The session's principal is read again
+    from its account on every run: a deactivated account is signed out, a changed role or scope
+    applies at once (every store write checks the account anyway)."""
     principal = current()
-    now = dt.datetime.now()
+    now = utc_now()
     if principal is not None:
         last = st.session_state.get(_SEEN, now)
         if now - last > dt.timedelta(minutes=settings().idle_minutes):
             sign_out()
             st.warning(t("auth.idle"))
             principal = None
+    if principal is not None:
+        fresh = store.session_principal(db(), principal)
+        if fresh is None:
+            sign_out()
+            st.warning(t("auth.deactivated"))
+        elif fresh != principal:
+            st.session_state[_KEY] = fresh
+        principal = fresh
     if principal is None and settings().auth == "oidc":
         principal = _single_sign_on()
     if principal is None:
@@ -132,4 +145,7 @@ def gate() -> Principal:
         if st.button(t("auth.sign_out"), key="sign_out"):
             sign_out()
             st.rerun()
+        if settings().auth == "local":
+            password_widgets.sidebar_change()
+    password_widgets.must_change_first()  # after an administrator's reset: nothing else until it is changed
     return principal

@@ -1,10 +1,10 @@
 """The overview's reads, cached by data version: the page recomputes nothing until a write.
 
 Each wrapper is keyed on (database file, the opening's token, as-of date, data version), where
-the data version is the last change-log id (:meth:`qms.store.db.Database.data_version`): every
-write function appends to the change log inside its own transaction, so any committed write
-changes the key and the next run reads afresh; a cached figure can therefore never be older than
-the last write.  The key is read on every run (one tiny query), the figures only on a miss.
+the data version counts the committed write transactions (:meth:`qms.store.db.Database.data_version`:
+``Database.write``, the store's one write path, adds a row in each transaction), so any committed
+write changes the key and the next run reads afresh; a cached figure can therefore never be older
+than the last write.  The key is read on every run (one tiny query), the figures only on a miss.
 
 The page's Altair charts are cached the same way (:meth:`OverviewReads.chart`): building one
 validates its spec against the Vega-Lite schema, which cost more than the cached reads saved.

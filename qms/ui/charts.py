@@ -7,12 +7,13 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
+from qms.formatting import vega_locale
 from qms.labels import t
 from qms.models import DistrictCoverage, TrendPoint
 
 
 def district_bars(rows: Sequence[DistrictCoverage], lang: str) -> alt.LayerChart:
-    """Announced rate per district as bars, the year's target as a red rule."""
+    """Announced rate per district as bars, the year's target as a red dashed rule (in the legend)."""
     rate, district, target = t("col.rate", lang), t("col.district", lang), t("col.target", lang)
     announced, in_plan = t("col.announced", lang), t("col.in_plan", lang)
     data = pd.DataFrame(
@@ -30,15 +31,17 @@ def district_bars(rows: Sequence[DistrictCoverage], lang: str) -> alt.LayerChart
     layers = [bars]
     targets = [r.target_pct for r in rows if r.target_pct is not None]
     if targets:
-        rule = alt.Chart(pd.DataFrame({target: [targets[0]]})).mark_rule(color="#c53030", strokeDash=[6, 3], size=2).encode(
-            y=f"{target}:Q", tooltip=[target]
-        )
+        rule = alt.Chart(pd.DataFrame({target: [targets[0]]})).mark_rule(strokeDash=[6, 3], size=2).encode(
+            y=f"{target}:Q", tooltip=[target],
+            color=alt.Color("key:N", scale=alt.Scale(domain=[target], range=["#c53030"]), title=None),
+        ).transform_calculate(key=f"'{target}'")
         layers.append(rule)
-    return alt.layer(*layers).properties(height=320)
+    return alt.layer(*layers).properties(height=320).configure(locale=vega_locale(lang))
 
 
 def trend_lines(points: Sequence[TrendPoint], lang: str) -> alt.LayerChart:
-    """Year-end rate per level (solid) against each year's target (dashed)."""
+    """Year-end rate per level (solid) against each year's target (dashed); the legend names
+    both the levels (colours) and the two series (solid, dashed)."""
     year, rate, level, series = t("col.year", lang), t("col.rate", lang), t("col.level", lang), t("col.series", lang)
     announced_label, target_label = t("col.announced", lang), t("col.target", lang)
     rows = []
@@ -53,8 +56,10 @@ def trend_lines(points: Sequence[TrendPoint], lang: str) -> alt.LayerChart:
         x=alt.X(f"{year}:O", title=year),
         y=alt.Y(f"{rate}:Q", scale=alt.Scale(domain=[0, 100]), title="%"),
         color=alt.Color(f"{level}:N", title=level),
+        strokeDash=alt.StrokeDash(f"{series}:N", title=series,
+                                  scale=alt.Scale(domain=[announced_label, target_label], range=[[1, 0], [5, 4]])),
         tooltip=[year, level, series, rate],
     )
     actual = base.transform_filter(alt.datum[series] == announced_label).mark_line(point=True)
-    goal = base.transform_filter(alt.datum[series] == target_label).mark_line(strokeDash=[5, 4], opacity=0.6)
-    return alt.layer(actual, goal).properties(height=300)
+    goal = base.transform_filter(alt.datum[series] == target_label).mark_line(opacity=0.6)
+    return alt.layer(actual, goal).properties(height=300).configure(locale=vega_locale(lang))

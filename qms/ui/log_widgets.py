@@ -7,8 +7,11 @@ from typing import Any
 
 import streamlit as st
 
+from qms import formatting
+from qms.change_text import describe
 from qms.labels import LABELS
-from qms.ui.context import t
+from qms.ui.context import lang, t
+from qms.ui.tables import show_table
 
 
 def _named(prefix: str, value: str) -> str:
@@ -17,20 +20,22 @@ def _named(prefix: str, value: str) -> str:
     return t(key) if key in LABELS else value
 
 
-def log_table(entries: Sequence[dict[str, Any]], *, key: str) -> None:
-    """Newest first, as read; before and after as the JSON the log keeps (never rendered as Markdown)."""
+def log_table(entries: Sequence[dict[str, Any]], *, key: str, with_entity: bool = True) -> None:
+    """Newest first, as read; before and after as labelled text in the user's language (the
+    JSON the log keeps, read by :func:`qms.change_text.describe`; shown as text, never Markdown)."""
     if not entries:
         st.caption(t("log.empty"))
         return
+    code = lang()
     cols = {c: t(f"log.{c}") for c in ("when", "who", "action", "entity", "key", "before", "after")}
-    st.dataframe(
-        [
-            {
-                cols["when"]: e["changed_at"].strftime("%d/%m/%Y %H:%M:%S"), cols["who"]: e["actor"],
-                cols["action"]: _named("log.action", e["action"]), cols["entity"]: _named("log.entity", e["entity"]),
-                cols["key"]: e["entity_key"], cols["before"]: e["before"] or "", cols["after"]: e["after"] or "",
-            }
-            for e in entries
-        ],
-        hide_index=True, key=key,
-    )
+    rows = []
+    for e in entries:
+        row = {cols["when"]: formatting.moment(e["changed_at"], seconds=True), cols["who"]: e["actor"],
+               cols["action"]: _named("log.action", e["action"])}
+        if with_entity:
+            row.update({cols["entity"]: _named("log.entity", e["entity"]), cols["key"]: e["entity_key"]})
+        side = {"entity": e["entity"], "action": e["action"]}
+        row.update({cols["before"]: describe(e["before"], code, **side), cols["after"]: describe(e["after"], code, **side)})
+        rows.append(row)
+    show_table(rows, key=key, widths={cols["before"]: 150, cols["after"]: 200, cols["who"]: 110, cols["key"]: 100,
+                                     cols["action"]: 130, cols["entity"]: 150})

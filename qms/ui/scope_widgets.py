@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from qms.admin_changes import official_code
+from qms import formatting
 from qms.dates import fmt
+from qms.models import Level
 from qms.scope_models import ScopeOverview, UnitScope, UpdateDue, UpdateState
-from qms.ui.context import plain, t
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}%"
+from qms.ui.context import lang, plain, t
+from qms.ui.tables import TEXT_WIDTH, show_table
 
 
 def render_overview_scope(data: ScopeOverview, *, key: str = "scope_overview") -> None:
@@ -33,7 +33,8 @@ def render_overview_scope(data: ScopeOverview, *, key: str = "scope_overview") -
 
 
 def level_table(data: ScopeOverview, *, key: str) -> None:
-    st.dataframe(
+    """Per level (a column each), the figures of scope completeness (a row each)."""
+    show_table(
         [
             {
                 t("col.level"): t(f"level.{r.level.value}"), t("scope.col_units"): r.units,
@@ -43,17 +44,18 @@ def level_table(data: ScopeOverview, *, key: str) -> None:
                 t("scope.col_overdue"): r.overdue_updates, t("scope.col_reannounce"): r.reannounce_due,
             }
             for r in data.levels
+            if r.units or r.level is not Level.DISTRICT  # no district level since 01/07/2025
         ],
-        hide_index=True, key=key,
+        key=key, turn_by=t("col.level"), corner=t("col.figure"),
     )
 
 
 def updates_table(rows: list[UpdateDue], *, key: str, with_unit: bool = True) -> None:
     """Processes a legal change obliges to re-issue, with their state (3-month rule)."""
-    st.dataframe(
+    show_table(
         [
             {
-                **({t("col.code"): o.unit_code, t("col.name"): o.unit_name} if with_unit else {}),
+                **({t("col.code"): official_code(o.unit_code), t("col.name"): o.unit_name} if with_unit else {}),
                 t("scope.col_process"): o.process_code, t("scope.col_title"): o.process_title,
                 t("scope.col_document"): o.document_no, t("scope.col_effective"): fmt(o.effective_on),
                 t("scope.col_due"): fmt(o.due_on), t("scope.col_reissued"): fmt(o.reissued_on),
@@ -61,7 +63,7 @@ def updates_table(rows: list[UpdateDue], *, key: str, with_unit: bool = True) ->
             }
             for o in rows
         ],
-        hide_index=True, key=key,
+        key=key, widths={t("col.name"): 130, t("scope.col_title"): 170},
     )
 
 
@@ -74,7 +76,7 @@ def render_unit_scope(scope: UnitScope, *, key: str = "unit_scope") -> None:
     c1, c2, c3 = st.columns(3)
     c1.metric(t("scope.col_tthc"), scope.tthc_total)
     c2.metric(t("scope.col_covered"), len(scope.covered))
-    c3.metric(t("scope.col_rate"), _pct(scope.rate_pct))
+    c3.metric(t("scope.col_rate"), formatting.percent(scope.rate_pct, lang()))
     if scope.incomplete_announced:
         st.warning(t("scope.warn_announced_incomplete", n=len(scope.uncovered)))
     if scope.reannouncement:
@@ -88,7 +90,7 @@ def render_unit_scope(scope: UnitScope, *, key: str = "unit_scope") -> None:
 
     st.markdown(f"**{t('scope.processes')} ({len(scope.processes)})**")
     if scope.processes:
-        st.dataframe(
+        show_table(
             [
                 {
                     t("scope.col_process"): p.code, t("scope.col_title"): p.title,
@@ -100,17 +102,18 @@ def render_unit_scope(scope: UnitScope, *, key: str = "unit_scope") -> None:
                 }
                 for p in scope.processes
             ],
-            hide_index=True, key=f"{key}_processes",
+            key=f"{key}_processes", widths={t("scope.col_title"): 170, t("scope.col_tthc_codes"): 110,
+                                            t("scope.col_legal_basis"): 120},
         )
     else:
         st.caption(t("scope.no_processes"))
 
     st.markdown(f"**{t('scope.uncovered')} ({len(scope.uncovered)})**")
     if scope.uncovered:
-        st.dataframe(
+        show_table(
             [{t("scope.col_tthc_code"): x.code, t("scope.col_tthc_name"): x.name, t("scope.col_field"): x.field or "",
               t("scope.col_since"): fmt(x.valid_from)} for x in scope.uncovered],
-            hide_index=True, key=f"{key}_uncovered",
+            key=f"{key}_uncovered", widths={t("scope.col_tthc_name"): 380},
         )
     else:
         st.success(t("scope.all_covered"))
@@ -118,8 +121,8 @@ def render_unit_scope(scope: UnitScope, *, key: str = "unit_scope") -> None:
         st.markdown(f"**{t('scope.updates')} ({len(open_updates)})**")
         updates_table(open_updates, key=f"{key}_updates", with_unit=False)
     with st.expander(f"{t('scope.covered')} ({len(scope.covered)})"):
-        st.dataframe(
+        show_table(
             [{t("scope.col_tthc_code"): x.code, t("scope.col_tthc_name"): x.name, t("scope.col_field"): x.field or "",
               t("scope.col_covered_by"): "; ".join(x.covered_by)} for x in scope.covered],
-            hide_index=True, key=f"{key}_covered",
+            key=f"{key}_covered", widths={t("scope.col_tthc_name"): 380},
         )

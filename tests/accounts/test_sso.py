@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qms.accounts import Role, username_from_identity
+from qms.accounts import Role, system_principal, username_from_identity
 from qms.errors import QmsError
 from qms.store import accounts as store
 
@@ -37,16 +37,16 @@ def _attempts(db, username):
 
 
 def test_a_known_active_account_signs_in_with_its_role_and_is_recorded(db):
-    store.create_user(db, username="lead", display_name="Lead", role=Role.ADMIN, password=PASSWORD, actor="lead")
+    store.create_user(db, username="lead", display_name="Lead", role=Role.ADMIN, password=PASSWORD, actor=system_principal("lead"))
     principal = store.sign_in_sso(db, "Lead")
     assert (principal.username, principal.role) == ("lead", Role.ADMIN)
     assert _attempts(db, "lead") == [(True, "sso")]
 
 
 def test_an_unknown_or_deactivated_account_is_refused_and_recorded(db):
-    store.create_user(db, username="lead", display_name="Lead", role=Role.ADMIN, password=PASSWORD, actor="lead")
-    store.create_user(db, username="old", display_name="Old", role=Role.VIEWER, password=PASSWORD, actor="lead")
-    store.set_active(db, "old", False, actor="lead")
+    store.create_user(db, username="lead", display_name="Lead", role=Role.ADMIN, password=PASSWORD, actor=system_principal("lead"))
+    store.create_user(db, username="old", display_name="Old", role=Role.VIEWER, password=PASSWORD, actor=system_principal("lead"))
+    store.set_active(db, "old", False, actor=system_principal("lead"))
     with pytest.raises(QmsError, match="no active qms account named stranger"):
         store.sign_in_sso(db, "stranger")
     with pytest.raises(QmsError, match="no active qms account named old"):

@@ -9,6 +9,7 @@ from qms.models import EventType, NewEvent
 from qms.store.changelog import unit_log
 from qms.store.events import record_event
 from qms.store.units import rename_unit
+from qms.accounts import system_principal
 
 
 def _commune_without_events(db) -> str:
@@ -19,8 +20,8 @@ def _commune_without_events(db) -> str:
 def test_a_units_log_holds_its_events_and_renames_with_their_authors(demo_db):
     code = _commune_without_events(demo_db)
     record_event(demo_db, NewEvent(unit_code=code, event_type=EventType.BUILD_STARTED, event_date=dt.date(2024, 2, 1)),
-                 actor="officer-a", today=dt.date(2024, 3, 1))
-    rename_unit(demo_db, code, "Xã Tên Mới", on=dt.date(2024, 2, 15), actor="lead")
+                 actor=system_principal("officer-a"), today=dt.date(2024, 3, 1))
+    rename_unit(demo_db, code, "Xã Tên Mới", on=dt.date(2024, 2, 15), actor=system_principal("lead"))
     log = unit_log(demo_db, code)
     assert [(e["entity"], e["action"], e["actor"]) for e in log[:2]] == [
         ("units", "rename", "lead"), ("qms_events", "insert", "officer-a")]
@@ -35,6 +36,6 @@ def test_another_units_writes_are_not_in_the_log(demo_db):
     demo_db.write(lambda cur: cur.execute(
         "INSERT INTO change_log (actor, action, entity, entity_key) VALUES ('x', 'insert', 'qms_events', ?)", [f"{code}9#1"]))
     other = demo_db.scalar("SELECT code FROM units WHERE level = 'commune' AND code <> ? ORDER BY code LIMIT 1", [code])
-    rename_unit(demo_db, other, "Xã Khác", on=dt.date(2024, 2, 15), actor="lead")
+    rename_unit(demo_db, other, "Xã Khác", on=dt.date(2024, 2, 15), actor=system_principal("lead"))
     assert unit_log(demo_db, code) == before
     assert unit_log(demo_db, other)[0]["entity_key"] == other

@@ -26,6 +26,7 @@ from qms.store.action_queries import action_overview, get_action, list_actions
 from qms.store.actions import apply_step
 from qms.store.db import open_database
 from qms.store.demo import load_demo
+from qms.accounts import system_principal
 
 
 def fill(db, n: int) -> None:
@@ -99,7 +100,7 @@ def main() -> None:
         detail = get_action(db, target)
         kind = Step.START if detail.status.value == "open" else Step.CANCEL
         apply_step(db, target, StepInput(step=kind, on_date=dt.date.today(), owner_name="Người thử", note="thử"),
-                   expected_version=detail.row_version, actor="bench")
+                   expected_version=detail.row_version, actor=system_principal("bench"))
 
     timed("get_action + apply_step (one step)", one_step, repeat=1)
     db.close()

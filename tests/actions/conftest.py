@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from action_world import CSV, ISO2008, TODAY, events
+from action_world import ADMIN, AUDITOR, CSV, ISO2008, OFFICER, OTHER_AUDITOR, OTHER_OFFICER, TODAY, VIEWER, events
 
 from qms.audits import AnswerInput, AuditKind, NewAudit, Result
 from qms.checklists import LoadedTemplates, load_templates
@@ -16,6 +16,7 @@ from qms.store.audits import get_audit, save_answers, start_audit, submit_audit
 from qms.store.events import record_events_in
 from qms.store.units import import_units
 from qms.units_import import parse_units_csv
+from qms.accounts import system_principal
 
 
 @pytest.fixture(scope="session")
@@ -24,10 +25,13 @@ def shipped() -> LoadedTemplates:
 
 
 @pytest.fixture
-def world(db):
-    """An empty migrated database holding six units, each applying its QMS since 2014."""
-    import_units(db, parse_units_csv(CSV), actor="tester")
-    db.write(lambda cur: record_events_in(cur, events(), actor="tester", today=TODAY))
+def world(db, make_account):
+    """An empty migrated database holding six units, each applying its QMS since 2014, and the
+    accounts of the principals in ``action_world``."""
+    import_units(db, parse_units_csv(CSV), actor=system_principal("tester"))
+    db.write(lambda cur: record_events_in(cur, events(), actor=system_principal("tester"), today=TODAY))
+    for principal in (ADMIN, OFFICER, OTHER_OFFICER, AUDITOR, OTHER_AUDITOR, VIEWER):
+        make_account(db, principal)
     return db
 
 
@@ -42,14 +46,14 @@ def audit(world, shipped):
         entry = shipped.latest(template)
         new = NewAudit(unit_code=unit, template_id=template, kind=kind, auditor="Lò Văn Minh",
                        audit_date=dt.date.fromisoformat(day))
-        audit_id = start_audit(world, new, entry, actor="tester", today=TODAY)
+        audit_id = start_audit(world, new, entry, actor=system_principal("tester"), today=TODAY)
         view = get_audit(world, audit_id)
         answers = [AnswerInput(item_ref=s.ref, result=found.get(s.ref, Result.CONFORM),
                                note=f"Phát hiện tại mục {s.ref}" if s.ref in found else None) for s in view.specs]
-        saved = save_answers(world, audit_id, answers, expected_version=view.row_version, actor="tester")
-        submit_audit(world, audit_id, expected_version=saved.version, actor="tester", today=TODAY)
+        saved = save_answers(world, audit_id, answers, expected_version=view.row_version, actor=system_principal("tester"))
+        submit_audit(world, audit_id, expected_version=saved.version, actor=system_principal("tester"), today=TODAY)
         if hook:  # idempotent: a no-op once submit_audit itself makes this call
-            world.write(lambda cur: create_actions_for_audit_in(cur, audit_id, actor="tester", today=TODAY))
+            world.write(lambda cur: create_actions_for_audit_in(cur, audit_id, actor=system_principal("tester"), today=TODAY))
         else:     # findings filed before actions existed (a database from before the upgrade)
             world.write(lambda cur: [cur.execute(
                 "DELETE FROM action_events WHERE action_id IN (SELECT id FROM actions WHERE audit_id = ?)", [audit_id]),

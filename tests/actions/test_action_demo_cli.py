@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from qms.accounts import Principal, Role
+from qms.accounts import Principal, Role, system_principal
 from qms.action_steps import StepInput
 from qms.actions import ActionStatus, Step
 from qms.audits import AnswerInput, Result
@@ -78,7 +78,7 @@ def test_demo_officer_has_unfinished_actions_of_their_commune(demo_db):
 
 # -- done when -----------------------------------------------------------------------------------
 
-def test_a_demo_finding_is_worked_to_verified_closure_and_the_figures_follow(demo_path):
+def test_a_demo_finding_is_worked_to_verified_closure_and_the_figures_follow(demo_path, make_account):
     today = dt.date.today()
     db = open_database(demo_path)
     try:
@@ -89,18 +89,18 @@ def test_a_demo_finding_is_worked_to_verified_closure_and_the_figures_follow(dem
         flawed = next(s.ref for s in view.specs if s.clause not in later)   # not found again later: no recurrence
         answers = [AnswerInput(item_ref=s.ref, result=Result.MINOR if s.ref == flawed else Result.CONFORM,
                                note="Hồ sơ thiếu phiếu kiểm soát" if s.ref == flawed else None) for s in view.specs]
-        saved = save_answers(db, audit_id, answers, expected_version=view.row_version, actor="auditor")
+        saved = save_answers(db, audit_id, answers, expected_version=view.row_version, actor=system_principal("auditor"))
         before = action_overview(db, today)
         # the submit, and the one line the integrator adds to it, in one transaction each as today
-        submit_audit(db, audit_id, expected_version=saved.version, actor="auditor", today=today)
-        db.write(lambda cur: create_actions_for_audit_in(cur, audit_id, actor="auditor", today=today))
+        submit_audit(db, audit_id, expected_version=saved.version, actor=system_principal("auditor"), today=today)
+        db.write(lambda cur: create_actions_for_audit_in(cur, audit_id, actor=system_principal("auditor"), today=today))
         (action_id,) = [r[0] for r in db.rows("SELECT id FROM actions WHERE audit_id = ?", [audit_id])]
         opened = action_overview(db, today)
         assert (opened.total, opened.open, opened.overdue) == (before.total + 1, before.open + 1, before.overdue + 1)
 
         unit = view.unit_code
-        officer = Principal(username="iso.officer", role=Role.OFFICER, units=frozenset({unit}))
-        auditor = Principal(username="tdc", role=Role.AUDITOR, units=frozenset({unit}))
+        officer = make_account(db, Principal(username="iso.officer", role=Role.OFFICER, units=frozenset({unit})))
+        auditor = make_account(db, Principal(username="tdc.unit", role=Role.AUDITOR, units=frozenset({unit})))
 
         def step(who, kind, **kw):
             version = get_action(db, action_id).row_version

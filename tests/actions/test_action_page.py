@@ -34,14 +34,14 @@ def db_path(demo_file, tmp_path) -> Path:
 
 
 @pytest.fixture
-def page(db_path, monkeypatch):
+def page(db_path, monkeypatch, account_in):
     """``page(user)`` -> the actions page run once, signed in as ``user``, on a demo copy."""
 
     def make(user: Principal = ADMIN) -> AppTest:
         monkeypatch.setenv("QMS_DB", str(db_path))
         st.cache_resource.clear()
         at = AppTest.from_file(PAGE, default_timeout=60)
-        at.session_state["principal"] = user
+        at.session_state["principal"] = account_in(db_path, user)
         at.run()
         assert not at.exception, at.exception
         return at
@@ -51,9 +51,10 @@ def page(db_path, monkeypatch):
 
 
 @pytest.fixture
-def store(db_path):
-    """The same database file, as another user's session sees it."""
+def store(db_path, make_account):
+    """The same database file, as another user's session sees it (``ADMIN``'s account in it)."""
     database = open_database(db_path)
+    make_account(database, ADMIN)
     yield database
     database.close()
 
@@ -190,12 +191,30 @@ def test_auditor_verifies_a_done_action_of_their_district(page, store):
     assert (verified.status, verified.verified_by, verified.verified_on) == (ActionStatus.VERIFIED, "tdc", TODAY)
 
 
-def test_a_viewer_gets_no_step_and_cannot_open_actions(page):
+def test_a_viewer_gets_no_step_and_cannot_open_actions_and_is_told_why(page):
     at = page(VIEWER)
-    assert "act_submit" not in [b.key for b in at.button]
-    assert "Bạn không có thao tác nào với hành động này ở trạng thái hiện tại." in [c.value for c in at.caption]
-    assert "Bạn không có quyền mở hành động cho đơn vị nào." in [i.value for i in at.info]
+    assert "act_submit" not in [b.key for b in at.button] and "act_new_submit" not in [b.key for b in at.button]
+    why = f"Chỉ xem: tài khoản {VIEWER.username} có quyền chỉ xem (lãnh đạo), không thay đổi được dữ liệu."
+    assert [i.value for i in at.info] == [why, why]  # the action shown (it has a next step), and the new-action tab
     assert len(at.tabs) == 2
+
+
+def test_an_inspector_verifying_outside_their_area_is_told_why(page, store):
+    """The step exists (the action is done, awaiting verification) but not for this inspector:
+    the page says the unit is outside their scope, not only that there is nothing to do."""
+    action_id, unit = store.rows("SELECT a.id, a.unit_code FROM actions a JOIN units u ON u.code = a.unit_code"
+                                 " WHERE a.status = 'done' AND u.level = 'commune' AND u.parent_code <> '105'"
+                                 " ORDER BY a.id LIMIT 1")[0]
+    inspector = Principal(username="tdc", role=Role.AUDITOR, units=frozenset({"S12-01"}), districts=frozenset({"105"}))
+    at = page(inspector)
+    at.selectbox(key="act_f_unit").set_value(unit)
+    run(at)
+    at.selectbox(key="act_pick").set_value(action_id)
+    run(at)
+    assert not [s for s in at.selectbox if s.key == f"act_step_{action_id}"]
+    reasons = [i.value for i in at.info if i.value.startswith("Chỉ xem: ")]
+    assert reasons and "không thuộc phạm vi được giao cho bạn (đơn vị S12-01 và các đơn vị thuộc huyện 105)" in reasons[0]
+    assert "xác minh hành động" in reasons[0]
 
 
 # -- opened by hand, settings --------------------------------------------------------------------
@@ -258,7 +277,7 @@ def test_overview_widget_shows_the_figures_and_the_districts(db_path, store, mon
     at.session_state["principal"] = ADMIN
     run(at)
     data = action_overview(store, dt.date(2017, 6, 30))
-    assert metric(at, "Quá hạn") == str(data.overdue) and metric(at, "Trung vị số ngày đến khi đóng") == \
+    assert metric(at, "Quá hạn") == str(data.overdue) and metric(at, "Trung vị ngày đóng") == \
         f"{data.median_days_to_close:g} ngày"
     districts = next(df.value for df in at.dataframe if "Huyện" in df.value.columns)
     assert districts["Quá hạn"].sum() == data.overdue and "Các sở, ban, ngành" in set(districts["Huyện"])
@@ -290,3 +309,28 @@ def test_text_people_typed_is_shown_as_text_not_markdown(page, store):
     run(at)
     facts = [m.value for m in at.markdown if "example.org" in m.value]
     assert facts and all("](" not in m and "\\!\\[x\\]" in m for m in facts)
+
+
+def test_after_a_step_the_user_stays_on_the_action_they_worked_on(page, store):
+    """Filtered to open actions, starting one takes it out of the list: the page used to show
+    the list's first action instead (its step offered again); it stays on the one worked on
+    until the user picks or filters anew."""
+    at = page()
+    at.selectbox(key="act_f_status").set_value(ActionStatus.OPEN)
+    run(at)
+    first, action_id = [r.id for r in list_actions(store, as_of=TODAY, status=ActionStatus.OPEN).rows][:2]
+    at.selectbox(key="act_pick").set_value(action_id)
+    run(at)
+    at.selectbox(key=f"act_step_{action_id}").set_value(Step.START)
+    run(at)
+    at.text_input(key=f"act_{action_id}_start_owner").input("Nguyễn Văn A")
+    at.button(key="act_submit").click()
+    run(at)
+    assert [s.value for s in at.success] == ["Đã ghi nhận: Bắt đầu thực hiện."]
+    assert at.selectbox(key="act_pick").value == action_id and at.subheader[0].value.startswith(f"Hành động #{action_id} · ")
+    assert at.selectbox(key="act_pick").options[0].endswith("vừa cập nhật, không còn khớp bộ lọc")
+    assert get_action(store, action_id).status is ActionStatus.IN_PROGRESS
+    at.selectbox(key="act_f_status").set_value(None)  # filtering anew: the list as it is
+    run(at)
+    assert not [o for o in at.selectbox(key="act_pick").options if o.endswith("không còn khớp bộ lọc")]
+    assert first != action_id

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from action_world import ADMIN, AUDITOR, INSPECTION, OFFICER, OTHER_AUDITOR, OTHER_OFFICER, TODAY, VIEWER, action_of
 
-from qms.accounts import PermissionDenied
+from qms.accounts import PermissionDenied, system_principal
 from qms.action_steps import ActionEdit, StepInput
 from qms.actions import ActionSource, ActionStatus, ActionType, NewAction, Step
 from qms.audits import AuditKind, Result
@@ -77,21 +77,21 @@ def test_inspection_actions_are_due_two_months_after_the_minutes_clamped(world, 
 def test_create_for_given_findings_skips_observations_and_those_not_given(world, audit):
     audit_id = audit("03386", "2016-05-01", {"c4-01": R.MINOR, "c4-03": R.MAJOR, "c4-04": R.OBSERVATION}, hook=False)
     ids = dict(world.rows("SELECT item_ref, id FROM findings WHERE audit_id = ?", [audit_id]))
-    made = world.write(lambda cur: create_actions_for_findings(cur, [ids["c4-01"], ids["c4-04"]], actor="tester", today=TODAY))
+    made = world.write(lambda cur: create_actions_for_findings(cur, [ids["c4-01"], ids["c4-04"]], actor=system_principal("tester"), today=TODAY))
     assert len(made.created) == 1 and world.rows("SELECT finding_id FROM actions") == [(ids["c4-01"],)]
 
 
 def test_creating_twice_creates_nothing_more(world, audit):
     audit_id = audit("03386", "2016-05-01", {"c4-01": R.MINOR})
-    again = world.write(lambda cur: create_actions_for_audit_in(cur, audit_id, actor="tester", today=TODAY))
+    again = world.write(lambda cur: create_actions_for_audit_in(cur, audit_id, actor=system_principal("tester"), today=TODAY))
     assert again.created == [] and world.scalar("SELECT count(*) FROM actions") == 1
-    assert ensure_actions_for_findings(world, actor="cli", today=TODAY).created == []
+    assert ensure_actions_for_findings(world, actor=system_principal("cli"), today=TODAY).created == []
 
 
 def test_sync_catches_up_findings_submitted_without_the_hook(world, audit):
     audit("03386", "2016-05-01", {"c4-01": R.MINOR, "c4-03": R.MAJOR}, hook=False)
     assert world.scalar("SELECT count(*) FROM actions") == 0
-    made = ensure_actions_for_findings(world, actor="cli", today=TODAY)
+    made = ensure_actions_for_findings(world, actor=system_principal("cli"), today=TODAY)
     assert len(made.created) == 2 and world.scalar("SELECT count(*) FROM action_events WHERE step = 'open'") == 2
 
 
@@ -116,9 +116,9 @@ def test_a_resubmitted_audit_without_the_finding_cancels_its_open_action(world, 
     from qms.audits import AnswerInput
 
     saved = save_answers(world, audit_id, [AnswerInput(item_ref="c4-03", result=R.CONFORM)],
-                         expected_version=view.row_version, actor="tester")
-    submit_audit(world, audit_id, expected_version=saved.version, actor="tester", today=TODAY)
-    world.write(lambda cur: create_actions_for_audit_in(cur, audit_id, actor="tester", today=TODAY))
+                         expected_version=view.row_version, actor=system_principal("tester"))
+    submit_audit(world, audit_id, expected_version=saved.version, actor=system_principal("tester"), today=TODAY)
+    world.write(lambda cur: create_actions_for_audit_in(cur, audit_id, actor=system_principal("tester"), today=TODAY))
     gone = get_action(world, action_of(world, audit_id, "c4-03"))
     assert gone.status is S.CANCELLED and "rút lại" in gone.cancel_reason and gone.events[-1].step is Step.CANCEL
     assert get_action(world, action_of(world, audit_id, "c4-01")).status is S.OPEN

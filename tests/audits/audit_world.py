@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from qms.accounts import Principal, system_principal
 from qms.audits import AnswerInput, Result
 from qms.models import EventType, NewEvent, Standard
 from qms.store.audits import get_audit, save_answers
@@ -47,7 +48,8 @@ def events() -> list[NewEvent]:
 
 
 
-def answer_all(db, audit_id: int, result: Result = Result.CONFORM, overrides: dict | None = None, actor: str = "auditor"):
+def answer_all(db, audit_id: int, result: Result = Result.CONFORM, overrides: dict | None = None,
+               actor: Principal = system_principal("auditor")):
     """Answer every item with ``result`` (``overrides``: ref -> AnswerInput kwargs); returns the SaveResult."""
     view = get_audit(db, audit_id)
     overrides = overrides or {}

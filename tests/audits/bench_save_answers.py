@@ -20,6 +20,7 @@ from qms.audits import AnswerInput, AuditKind, NewAudit, Result
 from qms.checklists import ChecklistTemplate, TemplateEntry
 from qms.store.audits import get_audit, save_answers, start_audit
 from qms.store.db import open_database
+from qms.accounts import system_principal
 
 ITEMS = 100
 
@@ -71,7 +72,7 @@ def main() -> None:
     entry = TemplateEntry(template, "bench-hash-100", Path("bench.yaml"))
     db.write(lambda cur: cur.execute("SELECT setval('audit_id', (SELECT max(id) FROM audits))"))
     audit_id = start_audit(db, NewAudit(unit_code="B2", template_id="bench-100", kind=AuditKind.SELF_ASSESSMENT,
-                                        auditor="Bench", audit_date=dt.date(2021, 5, 1)), entry, actor="bench")
+                                        auditor="Bench", audit_date=dt.date(2021, 5, 1)), entry, actor=system_principal("bench"))
     version = get_audit(db, audit_id).row_version
     refs = [s.ref for s in get_audit(db, audit_id).specs]
     for label, n in (("100 answers", ITEMS), ("1 answer", 1)):
@@ -80,7 +81,7 @@ def main() -> None:
             result = [Result.CONFORM, Result.OBSERVATION][k % 2]
             answers = [AnswerInput(item_ref=r, result=result, note=f"ghi chú {k}") for r in refs[:n]]
             t = time.perf_counter()
-            saved = save_answers(db, audit_id, answers, expected_version=version, actor="bench")
+            saved = save_answers(db, audit_id, answers, expected_version=version, actor=system_principal("bench"))
             times.append((time.perf_counter() - t) * 1000)
             assert saved.written == n
             version = saved.version

@@ -14,6 +14,7 @@ from qms.store.audits import start_audit
 from qms.store.events import record_events_in
 from qms.store.units import import_units
 from qms.units_import import parse_units_csv
+from qms.accounts import system_principal
 
 
 @pytest.fixture(scope="session")
@@ -24,8 +25,8 @@ def shipped() -> LoadedTemplates:
 @pytest.fixture
 def world(db):
     """An empty migrated database holding five units and a short lifecycle history."""
-    import_units(db, parse_units_csv(CSV), actor="tester")
-    db.write(lambda cur: record_events_in(cur, events(), actor="tester", today=TODAY))
+    import_units(db, parse_units_csv(CSV), actor=system_principal("tester"))
+    db.write(lambda cur: record_events_in(cur, events(), actor=system_principal("tester"), today=TODAY))
     return db
 
 
@@ -35,6 +36,6 @@ def start(world, shipped):
 
     def make(unit="03386", template=ISO2008, kind=AuditKind.INTERNAL_AUDIT, day="2015-06-10", auditor="Lò Văn Minh"):
         new = NewAudit(unit_code=unit, template_id=template, kind=kind, auditor=auditor, audit_date=dt.date.fromisoformat(day))
-        return start_audit(world, new, shipped.latest(template), actor="tester", today=TODAY)
+        return start_audit(world, new, shipped.latest(template), actor=system_principal("tester"), today=TODAY)
 
     return make

@@ -15,6 +15,7 @@ from audit_world import TODAY, answer_all
 from qms.audits import AuditKind, NewAudit, score
 from qms.settings import PROJECT_ROOT
 from qms.store.audits import get_audit, start_audit, submit_audit
+from qms.accounts import system_principal
 
 SHIPPED = sorted((PROJECT_ROOT / "checklists").glob("*.yaml"))
 
@@ -31,9 +32,9 @@ def test_every_shipped_template_can_be_pinned_answered_and_submitted(path, world
     entry = next(e for e in shipped.templates if e.path.name == path.name)
     new = NewAudit(unit_code="105", template_id=entry.template.id, kind=AuditKind.SELF_ASSESSMENT, auditor="A",
                    audit_date=dt.date(2020, 3, 1))
-    audit_id = start_audit(db := world, new, entry, actor="t", today=TODAY)
+    audit_id = start_audit(db := world, new, entry, actor=system_principal("t"), today=TODAY)
     answer_all(db, audit_id)
-    done = submit_audit(db, audit_id, expected_version=get_audit(db, audit_id).row_version, actor="t", today=TODAY)
+    done = submit_audit(db, audit_id, expected_version=get_audit(db, audit_id).row_version, actor=system_principal("t"), today=TODAY)
     assert done.score_pct == 100.0 and get_audit(db, audit_id).answered == entry.template.item_count
 
 

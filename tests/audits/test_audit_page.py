@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qms.accounts import Principal, Role
+from qms.accounts import Principal, Role, system_principal
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -27,16 +27,18 @@ def db_path(demo_file, tmp_path) -> Path:
 
 
 @pytest.fixture
-def page(db_path, monkeypatch):
+def page(db_path, monkeypatch, account_in):
     """``page(audit=None, checklists=None)`` -> the audits page run once against a demo copy."""
 
-    def make(audit: int | None = None, checklists: Path | None = None, path: Path | None = None) -> AppTest:
+    def make(audit: int | None = None, checklists: Path | None = None, path: Path | None = None,
+             user: Principal = Principal(username="auditor1", role=Role.ADMIN)) -> AppTest:
         monkeypatch.setenv("QMS_DB", str(path or db_path))
         if checklists:
             monkeypatch.setenv("QMS_CHECKLISTS", str(checklists))
         st.cache_resource.clear()
         at = AppTest.from_file(PAGE, default_timeout=60)
-        at.session_state["principal"] = Principal(username="auditor1", role=Role.ADMIN)  # signed in, as the router's gate ensures
+        # signed in, as the router's gate ensures
+        at.session_state["principal"] = account_in(path or db_path, user)
         if audit is not None:
             at.query_params["audit"] = str(audit)
         at.run()
@@ -213,7 +215,7 @@ def test_later_save_over_newer_answers_is_refused_and_the_input_stays(page, stor
     ref = _ref(key)
     other = get_audit(store, audit_id)  # another auditor saves the same item meanwhile
     save_answers(store, audit_id, [AnswerInput(item_ref=ref, result=R.CONFORM)], expected_version=other.row_version,
-                 actor="Vàng Thị Mai")
+                 actor=system_principal("Vàng Thị Mai"))
     _click(at, key, R.MAJOR)
     assert len(at.error) == 1 and ref in at.error[0].value and "Vàng Thị Mai" in at.error[0].value
     assert "chưa lưu gì" in at.error[0].value
@@ -229,7 +231,7 @@ def test_dropping_my_answers_after_a_conflict_shows_the_saved_ones(page, store):
     key = _first_unanswered(at)
     other = get_audit(store, audit_id)
     save_answers(store, audit_id, [AnswerInput(item_ref=_ref(key), result=R.CONFORM)], expected_version=other.row_version,
-                 actor="B")
+                 actor=system_principal("B"))
     _click(at, key, R.MINOR)
     at.button(key="aud_take_theirs").click().run()
     assert at.segmented_control(key=key).value is R.CONFORM and not at.error
@@ -241,7 +243,7 @@ def test_answers_saved_by_another_auditor_on_other_items_appear_after_my_save(pa
     mine, theirs = [w.key for w in at.segmented_control if w.value is None][:2]
     other = get_audit(store, audit_id)
     save_answers(store, audit_id, [AnswerInput(item_ref=_ref(theirs), result=R.NOT_APPLICABLE)],
-                 expected_version=other.row_version, actor="B")
+                 expected_version=other.row_version, actor=system_principal("B"))
     _click(at, mine, R.CONFORM)
     assert not at.error and at.segmented_control(key=theirs).value is R.NOT_APPLICABLE
 
@@ -275,7 +277,7 @@ def test_fill_reload_finish_and_submit_updates_score_findings_and_lifecycle(page
     assert not at.error, [e.value for e in at.error]
     assert at.success[0].value.startswith("Đã nộp. Điểm: ") and "Đánh giá nội bộ' năm 2015" in at.success[0].value
     view = get_audit(store, audit_id)
-    assert at.metric[0].value == f"{view.score_pct:.2f}%"
+    assert at.metric[0].value == f"{view.score_pct:.2f}".replace(".", ",") + " %"  # a Vietnamese number
     findings = _table(at, "Mã phát hiện")
     assert finding in set(findings["Mục"]) and "Không phù hợp nhẹ" in set(findings["Mức độ"])
     assert store.rows("SELECT source FROM qms_events WHERE unit_code = ? AND event_type = 'internal_audit'"
@@ -369,3 +371,47 @@ def test_overview_heatmap_is_drawn_and_empty_before_any_finding(db_path, monkeyp
     assert len(at.get("vega_lite_chart")) == 1 and not at.info
     early = _run_script(_overview_heatmap_script, "2014-12-31", db_path, monkeypatch)
     assert [i.value for i in early.info] == ["Chưa có phát hiện nào đến ngày này."]
+
+
+def test_an_audit_outside_the_inspectors_scope_is_read_only_from_the_start(page, store):
+    """No live answer buttons (each click used to be refused while the progress count rose), no
+    save or submit, one line saying why; section moves and "Tải lại bản mới nhất" still work."""
+    audit_id = _draft_2015(store)
+    unit, parent = store.rows("SELECT a.unit_code, u.parent_code FROM audits a JOIN units u ON u.code = a.unit_code"
+                              " WHERE a.id = ?", [audit_id])[0]
+    other = store.scalar("SELECT min(code) FROM units WHERE level = 'district' AND code <> ?", [parent])
+    inspector = Principal(username="tdc", role=Role.AUDITOR, units=frozenset({"S12-01"}), districts=frozenset({other}))
+    at = page(audit=audit_id, user=inspector)
+    answered = at.get("progress")[0].proto.text
+    assert at.segmented_control and all(w.disabled for w in at.segmented_control)
+    assert all(w.disabled for w in at.text_area if w.key.startswith(f"aud_{audit_id}_"))
+    assert not [b for b in at.button if b.key in ("aud_save", "aud_submit")]
+    assert len(at.info) == 1 and at.info[0].value.startswith("Chỉ xem: ") and "S12-01" in at.info[0].value
+    at.button(key="aud_next").click().run()
+    at.button(key="aud_reload").click().run()
+    assert not at.exception and not at.error and at.get("progress")[0].proto.text == answered
+    at.button(key="aud_back").click().run()
+    assert "audit" not in at.query_params and not at.segmented_control  # back on the list
+
+
+def test_an_inspector_may_start_audits_only_of_their_units(page, store):
+    inspector = Principal(username="tdc", role=Role.AUDITOR, units=frozenset({"S12-01", "S12-02"}))
+    at = page(user=inspector)
+    assert at.selectbox(key="aud_new_unit").options == ["S12-01 — " + store.scalar(
+        "SELECT name FROM unit_names WHERE code = 'S12-01' ORDER BY valid_from DESC LIMIT 1"), "S12-02 — " + store.scalar(
+        "SELECT name FROM unit_names WHERE code = 'S12-02' ORDER BY valid_from DESC LIMIT 1")]
+    viewer = page(user=Principal(username="lanhdao", role=Role.VIEWER))
+    assert not [s for s in viewer.selectbox if s.key == "aud_new_unit"]
+    assert any(i.value.startswith("Chỉ xem: tài khoản lanhdao") for i in viewer.info)
+
+
+def test_the_lists_address_with_an_audit_number_leads_to_the_audits_own(app, store):
+    """``/audits?audit=ID`` (links and bookmarks from before the audit had its own address) opens
+    ``/audit?audit=ID``: on the list's address the sidebar's Đánh giá would keep the audit open."""
+    audit_id = _draft_2015(store)
+    at = app()
+    at.query_params["audit"] = str(audit_id)
+    at.switch_page("qms/ui/pages/audits.py").run()
+    assert not at.exception, at.exception
+    assert at.session_state["page_url"] == "audit" and at.query_params["audit"] == str(audit_id)
+    assert at.header[0].value.startswith(f"Phiếu #{audit_id}: ")

@@ -16,6 +16,7 @@ from qms.store import changelog
 from qms.store.audits import close_audit, get_audit, reopen_audit, save_answers, start_audit, submit_audit
 from qms.store.events import record_event
 from qms.store.findings import findings_heatmap, get_finding, list_audits, list_findings, unit_audits
+from qms.accounts import system_principal
 
 R = Result
 
@@ -26,7 +27,7 @@ def _events(db, code, kind=EventType.INTERNAL_AUDIT):
 
 
 def _submit(db, audit_id, **kw):
-    return submit_audit(db, audit_id, expected_version=get_audit(db, audit_id).row_version, actor="auditor", today=TODAY, **kw)
+    return submit_audit(db, audit_id, expected_version=get_audit(db, audit_id).row_version, actor=system_principal("auditor"), today=TODAY, **kw)
 
 
 # -- start ------------------------------------------------------------------------------------
@@ -56,9 +57,9 @@ def test_pinned_template_reads_the_same_after_the_file_changes(world, shipped):
     entry = shipped.latest(ISO2008)
     new = NewAudit(unit_code="03386", template_id=ISO2008, kind=AuditKind.SELF_ASSESSMENT, auditor="A",
                    audit_date=dt.date(2015, 6, 1))
-    old_id = start_audit(world, new, entry, actor="tester", today=TODAY)
+    old_id = start_audit(world, new, entry, actor=system_principal("tester"), today=TODAY)
     edited = TemplateEntry(entry.template.model_copy(update={"title": shipped.latest(ISO2015).template.title}), "e" * 64, entry.path)
-    new_id = start_audit(world, new, edited, actor="tester", today=TODAY)
+    new_id = start_audit(world, new, edited, actor=system_principal("tester"), today=TODAY)
     assert get_audit(world, old_id).template.title == entry.template.title
     assert get_audit(world, new_id).template.title == edited.template.title
 
@@ -104,7 +105,7 @@ def test_template_for_other_levels_is_refused(world, shipped):
     new = NewAudit(unit_code="03386", template_id=ISO2008, kind=AuditKind.SELF_ASSESSMENT, auditor="A",
                    audit_date=dt.date(2015, 6, 1))
     with pytest.raises(ValidationError):
-        start_audit(world, new, for_departments, actor="tester", today=TODAY)
+        start_audit(world, new, for_departments, actor=system_principal("tester"), today=TODAY)
 
 
 # -- save -------------------------------------------------------------------------------------
@@ -114,7 +115,7 @@ def test_saved_answers_round_trip_with_unit_clause_section_and_weight(start, wor
     view = get_audit(world, audit_id)
     ref = view.specs[0].ref
     saved = save_answers(world, audit_id, [AnswerInput(item_ref=ref, result=R.MINOR, note="Thiếu sổ", evidence="Sổ 2015")],
-                         expected_version=view.row_version, actor="Lò Văn Minh")
+                         expected_version=view.row_version, actor=system_principal("Lò Văn Minh"))
     assert (saved.version, saved.written) == (view.row_version + 1, 1)
     row = world.rows("SELECT unit_code, clause, standard, section_ref, weight, result, note, evidence, answered_by, saved_version"
                      " FROM audit_answers WHERE audit_id = ?", [audit_id])
@@ -135,7 +136,7 @@ def test_only_changed_answers_are_written(start, world):
     view = get_audit(world, audit_id)
     answers = [AnswerInput(item_ref=s.ref, result=R.CONFORM) for s in view.specs]
     answers[2] = AnswerInput(item_ref=view.specs[2].ref, result=R.NOT_APPLICABLE)
-    saved = save_answers(world, audit_id, answers, expected_version=first.version, actor="b")
+    saved = save_answers(world, audit_id, answers, expected_version=first.version, actor=system_principal("b"))
     assert saved.written == 1
     assert world.scalar("SELECT count(*) FROM audit_answers WHERE audit_id = ? AND answered_by = 'b'", [audit_id]) == 1
 
@@ -150,7 +151,7 @@ def test_every_save_is_in_the_change_log(start, world):
 def test_answer_to_an_unknown_item_is_refused(start, world):
     audit_id = start()
     with pytest.raises(ValidationError) as caught:
-        save_answers(world, audit_id, [AnswerInput(item_ref="zz-99", result=R.CONFORM)], expected_version=1, actor="a")
+        save_answers(world, audit_id, [AnswerInput(item_ref="zz-99", result=R.CONFORM)], expected_version=1, actor=system_principal("a"))
     assert "zz-99" in str(caught.value)
 
 
@@ -158,10 +159,10 @@ def test_later_save_over_a_newer_answer_is_refused_and_writes_nothing(start, wor
     audit_id = start()
     loaded = get_audit(world, audit_id)  # both auditors open version 1
     a, b = loaded.specs[0].ref, loaded.specs[1].ref
-    save_answers(world, audit_id, [AnswerInput(item_ref=a, result=R.CONFORM)], expected_version=1, actor="An")
+    save_answers(world, audit_id, [AnswerInput(item_ref=a, result=R.CONFORM)], expected_version=1, actor=system_principal("An"))
     with pytest.raises(AnswerConflict) as caught:
         save_answers(world, audit_id, [AnswerInput(item_ref=a, result=R.MAJOR, note="x"),
-                                       AnswerInput(item_ref=b, result=R.CONFORM)], expected_version=1, actor="Bình")
+                                       AnswerInput(item_ref=b, result=R.CONFORM)], expected_version=1, actor=system_principal("Bình"))
     assert [i.item_ref for i in caught.value.items] == [a] and caught.value.items[0].theirs.answered_by == "An"
     answers = get_audit(world, audit_id).answers
     assert answers[a].result is R.CONFORM and b not in answers
@@ -171,8 +172,8 @@ def test_two_auditors_on_different_items_both_save(start, world):
     audit_id = start()
     loaded = get_audit(world, audit_id)
     a, b = loaded.specs[0].ref, loaded.specs[1].ref
-    save_answers(world, audit_id, [AnswerInput(item_ref=a, result=R.CONFORM)], expected_version=1, actor="An")
-    merged = save_answers(world, audit_id, [AnswerInput(item_ref=b, result=R.MINOR, note="y")], expected_version=1, actor="Bình")
+    save_answers(world, audit_id, [AnswerInput(item_ref=a, result=R.CONFORM)], expected_version=1, actor=system_principal("An"))
+    merged = save_answers(world, audit_id, [AnswerInput(item_ref=b, result=R.MINOR, note="y")], expected_version=1, actor=system_principal("Bình"))
     assert set(merged.newer) == {a} and merged.version == 3
     assert {r: x.result for r, x in get_audit(world, audit_id).answers.items()} == {a: R.CONFORM, b: R.MINOR}
 
@@ -182,7 +183,7 @@ def test_two_auditors_on_different_items_both_save(start, world):
 def test_submit_refuses_an_incomplete_audit_and_changes_nothing(start, world):
     audit_id = start()
     view = get_audit(world, audit_id)
-    save_answers(world, audit_id, [AnswerInput(item_ref=view.specs[0].ref, result=R.CONFORM)], expected_version=1, actor="a")
+    save_answers(world, audit_id, [AnswerInput(item_ref=view.specs[0].ref, result=R.CONFORM)], expected_version=1, actor=system_principal("a"))
     with pytest.raises(ValidationError) as caught:
         _submit(world, audit_id)
     assert "47 items unanswered" in str(caught.value)
@@ -212,7 +213,7 @@ def test_submitted_audit_refuses_saves(start, world):
     done = _submit(world, audit_id)
     with pytest.raises(ValidationError) as caught:
         save_answers(world, audit_id, [AnswerInput(item_ref="c4-01", result=R.MAJOR, note="x")],
-                     expected_version=done.version, actor="a")
+                     expected_version=done.version, actor=system_principal("a"))
     assert "locked" in str(caught.value) and "bị khóa" in caught.value.vi
 
 
@@ -238,7 +239,7 @@ def test_submit_is_refused_with_the_lifecycle_sentence_when_the_rule_refuses(sta
     # (its 2016 audit removed first, so that the lifecycle rules accept the withdrawal)
     world.write(lambda cur: cur.execute("DELETE FROM qms_events WHERE unit_code = '03386' AND event_type = 'internal_audit'"))
     record_event(world, NewEvent(unit_code="03386", event_type=EventType.WITHDRAWN, event_date=dt.date(2015, 5, 1)),
-                 actor="tester", today=TODAY)
+                 actor=system_principal("tester"), today=TODAY)
     answer_all(world, audit_id)
     with pytest.raises(ValidationError) as caught:
         _submit(world, audit_id)
@@ -250,7 +251,7 @@ def test_submit_with_a_stale_version_is_a_conflict(start, world):
     audit_id = start()
     saved = answer_all(world, audit_id)
     with pytest.raises(ConflictError):
-        submit_audit(world, audit_id, expected_version=saved.version - 1, actor="a", today=TODAY)
+        submit_audit(world, audit_id, expected_version=saved.version - 1, actor=system_principal("a"), today=TODAY)
 
 
 # -- reopen, resubmit, close ------------------------------------------------------------------
@@ -260,9 +261,9 @@ def test_reopen_needs_a_reason_and_records_it(start, world):
     answer_all(world, audit_id)
     _submit(world, audit_id)
     with pytest.raises(ValidationError):
-        reopen_audit(world, audit_id, "  ", actor="admin")
+        reopen_audit(world, audit_id, "  ", actor=system_principal("admin"))
     assert get_audit(world, audit_id).status is AuditStatus.SUBMITTED
-    reopen_audit(world, audit_id, "Sai kết quả mục c4-01", actor="admin")
+    reopen_audit(world, audit_id, "Sai kết quả mục c4-01", actor=system_principal("admin"))
     view = get_audit(world, audit_id)
     assert view.status is AuditStatus.DRAFT and view.score_pct is None
     entry = changelog.entries(world, entity="audits", key=f"audit#{audit_id}")[0]
@@ -275,11 +276,11 @@ def test_resubmit_keeps_finding_ids_retracts_dropped_ones_and_adds_no_second_eve
     answer_all(world, audit_id, overrides={refs[0]: {"result": R.MINOR, "note": "a"}, refs[1]: {"result": R.MINOR, "note": "b"}})
     _submit(world, audit_id)
     first = {f.item_ref: f.id for f in list_findings(world, audit_id=audit_id)}
-    reopen_audit(world, audit_id, "sửa", actor="admin")
+    reopen_audit(world, audit_id, "sửa", actor=system_principal("admin"))
     view = get_audit(world, audit_id)
     save_answers(world, audit_id, [AnswerInput(item_ref=refs[1], result=R.CONFORM),
                                    AnswerInput(item_ref=refs[0], result=R.MAJOR, note="a")],
-                 expected_version=view.row_version, actor="a")
+                 expected_version=view.row_version, actor=system_principal("a"))
     _submit(world, audit_id)
     active = list_findings(world, audit_id=audit_id)
     assert [(f.id, f.grade) for f in active] == [(first[refs[0]], Grade.MAJOR)]
@@ -290,10 +291,10 @@ def test_resubmit_keeps_finding_ids_retracts_dropped_ones_and_adds_no_second_eve
 def test_close_needs_a_submitted_audit(start, world):
     audit_id = start()
     with pytest.raises(ValidationError):
-        close_audit(world, audit_id, actor="a")
+        close_audit(world, audit_id, actor=system_principal("a"))
     answer_all(world, audit_id)
     _submit(world, audit_id)
-    close_audit(world, audit_id, actor="a")
+    close_audit(world, audit_id, actor=system_principal("a"))
     assert get_audit(world, audit_id).status is AuditStatus.CLOSED
 
 
@@ -337,9 +338,9 @@ def test_heatmap_leaves_out_retracted_findings(start, world):
     refs = [s.ref for s in get_audit(world, audit_id).specs]
     answer_all(world, audit_id, overrides={refs[0]: {"result": R.MINOR, "note": "a"}})
     _submit(world, audit_id)
-    reopen_audit(world, audit_id, "sửa", actor="admin")
+    reopen_audit(world, audit_id, "sửa", actor=system_principal("admin"))
     save_answers(world, audit_id, [AnswerInput(item_ref=refs[0], result=R.CONFORM)],
-                 expected_version=get_audit(world, audit_id).row_version, actor="a")
+                 expected_version=get_audit(world, audit_id).row_version, actor=system_principal("a"))
     _submit(world, audit_id)
     assert findings_heatmap(world, dt.date(2021, 12, 31)) == []
 
@@ -353,7 +354,7 @@ def _race(db, audit_id, answers_by_actor):
     def run(actor, answers):
         barrier.wait()
         try:
-            outcome[actor] = save_answers(db, audit_id, answers, expected_version=1, actor=actor)
+            outcome[actor] = save_answers(db, audit_id, answers, expected_version=1, actor=system_principal(actor))
         except ConflictError as e:
             outcome[actor] = e
 

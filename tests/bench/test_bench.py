@@ -1,8 +1,10 @@
 """The benchmark at province scale: it completes, its figures agree, its report says what it
-measured.  No timing is asserted (figures depend on the machine): only that they exist."""
+measured, before the 2025 reform and after it (the reform imported through the app's own import
+path).  No timing is asserted (figures depend on the machine): only that they exist."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -12,7 +14,8 @@ from qms.bench import SCALES, render_text, run_benchmark
 from qms.bench.baseline import CoverageFigures, differences
 from qms.bench.datasets import DataSet, unavailable_reason
 from qms.bench.generate import build
-from qms.bench.runner import CHECK_DATES
+from qms.bench.runner import AFTER, CHECK_DATES
+from qms.bench.scales import AFTER_UNTIL, HISTORY_UNTIL, REFORM_DATE, Scale
 from qms.cli import main
 
 
@@ -62,9 +65,11 @@ def test_overview_showed_the_store_figure(report):
 
 
 def test_every_event_of_the_province_was_replayed_through_the_rules(report):
+    """Every QMS unit, those of before the reform and the new communes, and every event."""
     gen = report.generation
-    assert gen["replay"]["units"] == SCALES["province"].qms_units
-    assert gen["replay"]["events"] == gen["rows"]["qms_events"] > 0
+    new_units = gen["reform"]["acts"][-1]["new_units"]
+    assert gen["replay"]["units"] == SCALES["province"].qms_units + new_units == gen["rows"]["units"] - 1
+    assert gen["replay"]["events"] == gen["rows"]["qms_events"] > gen["fixture"]["events"]["qms_events"]
 
 
 def test_generated_units_match_the_scale(report):
@@ -124,17 +129,30 @@ def _fingerprint(path: Path) -> tuple:
 
 
 def test_same_seed_gives_the_same_country(tmp_path):
-    build(tmp_path / "a.duckdb", SCALES["province"], 11, [])
-    build(tmp_path / "b.duckdb", SCALES["province"], 11, [])
-    build(tmp_path / "c.duckdb", SCALES["province"], 12, [])
+    """The country before the reform, and the reform's crosswalk drawn on it (the import itself
+    is the app's, tested with the administrative changes)."""
+    from qms.bench.fixture_reform import crosswalks
+    from qms.store.db import open_database
+
+    build(tmp_path / "a.duckdb", SCALES["province"], 11, [], reform=False)
+    build(tmp_path / "b.duckdb", SCALES["province"], 11, [], reform=False)
+    build(tmp_path / "c.duckdb", SCALES["province"], 12, [], reform=False)
     assert _fingerprint(tmp_path / "a.duckdb") == _fingerprint(tmp_path / "b.duckdb") != _fingerprint(tmp_path / "c.duckdb")
+    walks = []
+    for name, seed in (("a", 11), ("b", 11), ("a", 12)):
+        db = open_database(tmp_path / f"{name}.duckdb")
+        try:
+            walks.append(crosswalks(db.cursor(), SCALES["province"], seed)["communes"])
+        finally:
+            db.close()
+    assert walks[0] == walks[1] != walks[2]
 
 
 def test_generator_refuses_an_existing_file(tmp_path):
     target = tmp_path / "x.duckdb"
     target.write_bytes(b"")
     with pytest.raises(FileExistsError):
-        build(target, SCALES["province"], 1, [])
+        build(target, SCALES["province"], 1, [], reform=False)
 
 
 def test_dataset_without_its_migration_is_not_generated(db):
@@ -216,3 +234,127 @@ def test_the_generated_database_has_its_stage_spans(report):
     """The generator inserts events with SQL, then derives the spans (migration 008) from them."""
     spans = report.generation["stage_spans"]
     assert spans["unit_stage_spans"] > 0 and spans["unit_first_announced"] > 0
+
+
+# -- the country of today ----------------------------------------------------------------------
+
+
+def _units_on(path: str, day) -> dict[str, int]:
+    import duckdb
+
+    con = duckdb.connect(path, read_only=True)
+    try:
+        return dict(con.execute(
+            "SELECT level, count(*) FROM units WHERE (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to > ?)"
+            " GROUP BY level", [day, day]).fetchall())
+    finally:
+        con.close()
+
+
+def test_the_province_of_today_has_no_district_and_its_new_communes(report):
+    scale = SCALES["province"]
+    assert _units_on(report.db_path, REFORM_DATE - dt.timedelta(days=1))["district"] == scale.districts
+    today = _units_on(report.db_path, REFORM_DATE)
+    assert today["commune"] == scale.communes_after and "district" not in today and today["province"] == 1
+    act = report.generation["reform"]["acts"][-1]
+    assert act["ended_without_successor"] == scale.districts and act["partial_links"] > 0 and act["actions_moved"] > 0
+    assert act["reused_codes"] > 0 and act["continuing"] + act["new_units"] == scale.communes_after
+
+
+def test_the_crosswalk_is_a_file_in_the_reference_columns(report):
+    """What was imported is a file a province could have saved: it parses as one act."""
+    from qms.admin_changes import parse_change_csv
+
+    path = Path(report.db_path).parent / "bench-province-reform-2025-communes.csv"
+    rows = parse_change_csv(path.read_text(encoding="utf-8"), path.name)
+    header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert {"new_code", "new_name", "kind", "formed_from_old_codes", "formed_from_old_names"} <= set(header)
+    assert len(rows) == SCALES["province"].communes_after and {r.effective for r in rows} == {REFORM_DATE}
+
+
+def test_the_crosswalk_import_is_a_figure_with_its_goal(report):
+    fig = report.figure("crosswalk_import")
+    assert fig.values and fig.values[0] > 0 and fig.goal == 60.0 and fig.met is not None
+    assert fig.extra["memory_limit"] == report.machine["duckdb_memory_limit"]
+
+
+def test_every_figure_is_measured_after_the_reform_too(report):
+    assert report.as_of == HISTORY_UNTIL and report.as_of_after == AFTER_UNTIL
+    for key in ("coverage", "coverage_prototype", "coverage_spans", "overview_render", "checklist_draft_save",
+                "checklist_submit", "snapshot", "baseline"):
+        before, after = report.figure(key), report.figure(key + AFTER)
+        assert before.as_of == HISTORY_UNTIL.isoformat() and after.as_of == AFTER_UNTIL.isoformat()
+        assert after.available and after.values and min(after.values) > 0, key
+    assert report.figure("baseline" + AFTER).ratio_to_baseline == 1.0
+    assert report.speedup(AFTER) is not None
+
+
+def test_the_overview_after_the_reform_shows_the_communes_under_the_province(report):
+    shown = report.figure("overview_render" + AFTER).extra["metrics_shown"]
+    communes = report.coverage_after["commune"]
+    assert shown["Cấp xã"] == f"{communes['announced']}/{communes['in_plan']}" and "Cấp huyện" not in shown
+    assert report.coverage_after["district"]["in_plan"] == 0
+    assert report.without_district_after == communes["in_plan"] > 0
+    assert report.without_district_after in report.figure("overview_render" + AFTER).extra["table_rows"]
+
+
+def test_the_pure_reference_lists_the_communes_under_no_district(report):
+    ref = report.generation["reference_without_district"]
+    assert ref[HISTORY_UNTIL.isoformat()]["communes"] == 0
+    assert ref[AFTER_UNTIL.isoformat()]["communes"] == report.without_district_after
+    assert ref[REFORM_DATE.isoformat()]["by_stage"].get("announced", 0) < ref[AFTER_UNTIL.isoformat()]["by_stage"]["announced"]
+
+
+def test_the_text_report_has_a_table_per_date_and_the_import(report):
+    text = render_text(report)
+    assert "before the reform, figures as of 31/12/2021" in text and "after the reform, figures as of 30/06/2026" in text
+    assert "7. crosswalk import" in text and "ended without successor" in text
+
+
+def test_differences_name_the_communes_under_no_district():
+    a = CoverageFigures({}, {}, {"00001": "announced", "00002": "building"})
+    b = CoverageFigures({}, {}, {"00001": "announced", "00002": "applying"})
+    found = differences(a, b)
+    assert len(found) == 1 and "communes under no district" in found[0] and "00002" in found[0]
+    assert differences(a, CoverageFigures({}, {}, None)) == []
+
+
+def test_provinces_merge_in_the_real_proportions():
+    from qms.bench.fixture_reform import province_groups
+    from qms.bench.names import PROVINCES
+
+    groups = province_groups([c for c, _ in PROVINCES], 34, 2025)
+    sizes = sorted(len(g) for g in groups)
+    assert len(groups) == 34 and (sizes.count(1), sizes.count(2), sizes.count(3)) == (11, 17, 6)
+    assert sorted(c for g in groups for c in g) == sorted(c for c, _ in PROVINCES)
+    with pytest.raises(ValueError):
+        province_groups(["01", "02", "04"], 1, 1)
+
+
+def test_communes_are_grouped_into_exact_quotas():
+    import random
+
+    from qms.bench.fixture_reform import _quotas, _sizes
+
+    quotas = _quotas({"01": 400, "02": 250, "08": 9}, 200)
+    assert sum(quotas.values()) == 200 and all(n >= 1 for n in quotas.values())
+    for m, n in ((400, 121), (9, 3), (10, 10), (7, 4)):
+        sizes = _sizes(m, n, random.Random(m))
+        assert sum(sizes) == m and len(sizes) == n and min(sizes) >= 1
+
+
+def test_a_small_country_merges_provinces_and_their_departments(tmp_path):
+    """The province-merger act at small scale: three provinces into two, through the import path."""
+    mini = Scale(name="mini", provinces=3, districts=6, communes=72, departments_per_province=15,
+                 sub_departments_per_province=4, processes_tthc=3_000, checklist_answers=4_000, actions=200,
+                 provinces_after=2, communes_after=24, coverage_runs=1, baseline_runs=1, render_runs=1, save_runs=1,
+                 snapshot_runs=1)
+    day = REFORM_DATE
+    summary = build(tmp_path / "mini.duckdb", mini, 5, [day, AFTER_UNTIL])
+    acts = {a["file"]: a for a in summary["reform"]["acts"]}
+    provinces = acts["mini-reform-2025-provinces.csv"]
+    assert provinces["continuing"] == 1 + 19 and provinces["ended"] == 1 + 19 and provinces["new_units"] == 0
+    today = _units_on(str(tmp_path / "mini.duckdb"), day)
+    assert today == {"province": 2, "department": 2 * 19, "commune": 24}
+    assert summary["reference"][day.isoformat()]["district"]["in_plan"] == 0
+    assert summary["reference_without_district"][day.isoformat()]["communes"] == summary["reference"][day.isoformat()]["commune"]["in_plan"]

@@ -89,3 +89,39 @@ def test_locked_database_is_one_sentence(demo_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.parametrize("args", [
+    ("annual-report", "--year", "2016", "--out", "{file}"),
+    ("status-template", "--out", "{file}"),
+    ("export-tthc", "{file}"),
+    ("export-processes", "{file}"),
+])
+def test_a_file_writer_refuses_to_replace_a_file_without_force(demo_path, tmp_path, args):
+    target = tmp_path / "kept.xlsx"
+    target.write_bytes(b"the user's own file")
+    argv = [a.format(file=target) for a in args]
+    refused = qms(*argv, db=demo_path)
+    assert refused.returncode == 2 and refused.stderr.strip().splitlines() == [
+        f"qms: {'--out: ' if '--out' in argv else ''}{target} already exists; add --force to replace it."]
+    assert target.read_bytes() == b"the user's own file"
+    forced = qms(*argv, "--force", db=demo_path)
+    assert forced.returncode == 0, forced.stderr
+    assert target.read_bytes()[:2] == b"PK"   # an .xlsx now
+
+
+def test_the_demo_prints_each_account_with_its_role_once(tmp_path):
+    db = tmp_path / "demo.duckdb"
+    out = qms("demo", db=db)
+    assert out.returncode == 0, out.stderr
+    lines = {line.split()[0]: line for line in out.stdout.splitlines() if line.startswith("  ")}
+    assert set(lines) == {"admin", "tdc", "iso.quyetthang", "lanhdao"}
+    assert lines["admin"].endswith("administrator") and lines["lanhdao"].endswith("viewer (leaders), read-only")
+    # the inspector's area: two departments, two districts until 2025, the new communes formed from them since
+    assert lines["tdc"].endswith("auditor / inspector (units S12-01, S12-02, 03388@2025-07-01, 03408@2025-07-01, "
+                                 "03390@2025-07-01, 03405@2025-07-01, 03430@2025-07-01, 03424@2025-07-01, 03394@2025-07-01;"
+                                 " districts 105, 106)")
+    assert lines["iso.quyetthang"].endswith("unit ISO officer (units 03386, 03388@2025-07-01)")
+    assert "Đổi mật khẩu" in out.stdout
+    again = qms("demo", "--force", db=db)  # existing accounts keep their passwords: nothing printed again
+    assert again.returncode == 0 and "Demo accounts" not in again.stdout

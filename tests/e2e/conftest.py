@@ -9,7 +9,9 @@ Session
 - ``app_server``: ``streamlit run streamlit_app.py`` on a free port of 127.0.0.1 with
   ``QMS_DB`` pointing at that database and ``QMS_EXPORTS`` at a temporary folder (snapshots
   never land in the project tree), started once; waits (bounded) for ``/_stcore/health``,
-  else fails with the server's output.  Its process group is killed at the end.
+  else fails with the server's output.  Its process group is killed at the end.  It runs under
+  :mod:`egress` (tests/e2e/egress.py), which notes every outside look-up or connection the
+  server process makes.
 - ``changes``: what the journeys changed in the shared database (:class:`SessionChanges`), so
   that a journey's expected figures hold whatever ran before it.
 - ``browser``: Debian's Chromium through Playwright (never a downloaded browser); a missing
@@ -56,6 +58,7 @@ from qms.store.findings import list_audits
 from qms.store.scope import scope_by_unit
 from qms.store.units import count_units, list_units
 
+from . import egress
 from .helpers import TIMEOUT_MS, artifact_name, foreign, record_requests, save_artifacts, sign_in
 
 ROOT = PROJECT_ROOT
@@ -94,6 +97,12 @@ class DemoFacts:
     complete_departments: list[tuple[str, str, int]] = field(default_factory=list)
     #: Audits of every status the database holds: the rows of a snapshot's audits table.
     audit_count: int = 0
+    #: ``(audit id, unit name)`` of a draft audit of a unit outside the inspector ``tdc``'s scope.
+    foreign_draft: tuple[int, str] = (0, "")
+    #: ``(action id, unit code)`` of an open action outside the officer's unit (the administrator starts it).
+    open_action: tuple[int, str] = (0, "")
+    #: ``(action id, unit code)`` of an action done and awaiting verification, outside ``tdc``'s scope.
+    foreign_done_action: tuple[int, str] = (0, "")
 
     def commune(self, stage: Stage, index: int = 0) -> str:
         codes = self.pending_communes.get(stage, [])
@@ -124,6 +133,8 @@ class AppServer:
     admin: tuple[str, str] = field(repr=False)
     #: This session's password of every demo account a journey signs in with (never printed).
     passwords: dict[str, str] = field(default_factory=dict, repr=False)
+    #: Where the server process notes each outside look-up or connection (tests/e2e/egress.py).
+    egress_path: Path = Path()
 
     def account(self, username: str) -> tuple[str, str]:
         """``(username, password)`` of a demo account the session set a password for."""
@@ -138,8 +149,8 @@ def _run_cli(db_path: Path, *args: str, stdin: str | None = None) -> None:
 
 
 #: Demo accounts the journeys sign in with; each gets a password of this session's own.
-ACCOUNTS = ("admin", "tdc", "iso.quyetthang")
-AUDITOR, OFFICER = "tdc", "iso.quyetthang"
+ACCOUNTS = ("admin", "tdc", "iso.quyetthang", "lanhdao")
+AUDITOR, OFFICER, VIEWER = "tdc", "iso.quyetthang", "lanhdao"
 
 
 def _read_facts(db_path: Path, today: dt.date) -> DemoFacts:
@@ -165,11 +176,18 @@ def _read_facts(db_path: Path, today: dt.date) -> DemoFacts:
         scoped = {c for u in users.values() for c in u.units}
         departments = [(r.unit_code, r.unit_name, r.tthc_total) for r in scope_by_unit(db, today, level=Level.DEPARTMENT)
                        if r.complete and r.tthc_total and r.unit_code not in scoped]
+        in_scope = {u.code for u in units if u.code in auditor.units or u.parent_code in auditor.districts}
+        foreign = next(a for a in list_audits(db, status=AuditStatus.DRAFT) if a.unit_code not in in_scope)
+        others = [a for a in list_actions(db, as_of=today, status=ActionStatus.OPEN).rows
+                  if a.unit_code not in officer.units and a.id != action.id]
+        done = [a for a in list_actions(db, as_of=today, status=ActionStatus.DONE).rows if a.unit_code not in in_scope]
+        assert others and done, "the demo lacks an open action outside the officer's unit or a done one outside tdc's scope"
         facts = DemoFacts(
             today=today, pending_communes=pending, districts_2016=districts, unit_count=count_units(db),
             district_count=sum(1 for u in units if u.level is Level.DISTRICT and u.valid_to is None),
             audit_unit=audit_unit, officer_action=(action.id, action.unit_code), complete_departments=departments,
-            audit_count=len(list_audits(db, limit=1_000_000)),
+            audit_count=len(list_audits(db, limit=1_000_000)), foreign_draft=(foreign.id, foreign.unit_name),
+            open_action=(others[-1].id, others[-1].unit_code), foreign_done_action=(done[0].id, done[0].unit_code),
         )
     finally:
         db.close()
@@ -181,14 +199,39 @@ def e2e_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoFacts,
     """A fresh database holding the demo province, made with the real CLI."""
     db_path = tmp_path_factory.mktemp("e2e") / "qms.duckdb"
     _run_cli(db_path, "init")
-    _run_cli(db_path, "demo")  # prints random one-time passwords; those the journeys use are replaced below
+    _run_cli(db_path, "demo", "--until", "2021-12-31")  # the province before the reforms; prints random one-time passwords; those the journeys use are replaced below
     passwords = {username: secrets.token_urlsafe(18) for username in ACCOUNTS}
     for username, password in passwords.items():
         _run_cli(db_path, "users", "password", "--username", username, "--password-stdin", stdin=password + "\n")
     return db_path, _read_facts(db_path, dt.date.today()), passwords
 
 
-def _free_port() -> int:
+def server_command(port: int, egress_path: Path, *options: str) -> list[str]:
+    """``streamlit run streamlit_app.py`` on ``port`` under the egress recorder, with ``options``."""
+    return [sys.executable, str(ROOT / "tests" / "e2e" / "egress.py"), str(egress_path), "-m", "streamlit", "run",
+            "streamlit_app.py", "--server.port", str(port), *options]
+
+
+def start_server(cmd: list[str], env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
+    """Start ``cmd`` in its own process group, output to ``log_path``; wait (bounded) for its
+    health check on 127.0.0.1; return the process and its base URL, or fail with its output."""
+    port = cmd[cmd.index("--server.port") + 1]
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not _healthy(f"{base_url}/_stcore/health"):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            why = f"exited with status {proc.returncode}" if proc.poll() is not None else f"did not answer within {STARTUP_SECONDS} s"
+            output = log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
+            stop_server(proc)
+            pytest.fail(f"the app server {why}; its output:\n{output}", pytrace=False)
+        time.sleep(0.2)
+    return proc, base_url
+
+
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -203,7 +246,7 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop_server(proc: subprocess.Popen) -> None:
     if proc.poll() is not None:
         return
     try:
@@ -220,29 +263,18 @@ def _stop(proc: subprocess.Popen) -> None:
 def app_server(e2e_demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """The real app on a free local port, once for the whole session."""
     db_path, facts, passwords = e2e_demo
-    port = _free_port()
     server_dir = tmp_path_factory.mktemp("server")
-    log_path = server_dir / "streamlit.log"
+    log_path, egress_path = server_dir / "streamlit.log", server_dir / "egress.txt"
     env = {**os.environ, "QMS_DB": str(db_path), "QMS_EXPORTS": str(server_dir / "exports"), "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-           "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-    base_url = f"http://127.0.0.1:{port}"
+    cmd = server_command(free_port(), egress_path, "--server.headless", "true", "--server.address", "127.0.0.1",
+                         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+                         "--server.runOnSave", "false")
+    proc, base_url = start_server(cmd, env, log_path)
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _healthy(f"{base_url}/_stcore/health"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                why = f"exited with status {proc.returncode}" if proc.poll() is not None else f"did not answer within {STARTUP_SECONDS} s"
-                output = log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
-                pytest.fail(f"the app server {why}; its output:\n{output}", pytrace=False)
-            time.sleep(0.2)
         yield AppServer(base_url=base_url, db_path=db_path, log_path=log_path, facts=facts,
-                        admin=("admin", passwords["admin"]), passwords=passwords)
+                        admin=("admin", passwords["admin"]), passwords=passwords, egress_path=egress_path)
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 @pytest.fixture(scope="session")
@@ -276,6 +308,7 @@ def browser_page(browser, app_server: AppServer, seen_urls: list[str]) -> Iterat
     """A fresh context and page (signed out); every URL it requests must stay on this machine."""
     context = browser.new_context(**CONTEXT_OPTIONS)
     context.set_default_timeout(TIMEOUT_MS)
+    server_calls_before = egress.line_count(app_server.egress_path)
     record_requests(context, seen_urls)
     page = context.new_page()  # fires the context's "page" event too: its websockets are recorded
     try:
@@ -285,6 +318,9 @@ def browser_page(browser, app_server: AppServer, seen_urls: list[str]) -> Iterat
     outside = foreign(seen_urls)
     if outside:
         pytest.fail(f"the page made {len(outside)} request(s) outside localhost: {', '.join(outside[:10])}", pytrace=False)
+    server_calls = egress.outside_calls(app_server.egress_path, server_calls_before)
+    if server_calls:
+        pytest.fail(f"the app server reached outside this machine: {', '.join(server_calls[:10])}", pytrace=False)
 
 
 @pytest.fixture

@@ -54,11 +54,12 @@ def plan(tp: ChecklistTemplate) -> dict[str, str]:
 
 
 def expected_score(tp: ChecklistTemplate, answers: dict[str, str]) -> str:
-    """Weighted share of conforming items among the assessed ones (not applicable left out)."""
+    """Weighted share of conforming items among the assessed ones (not applicable left out), as
+    the page writes it: a Vietnamese number (decimal comma, a space before the sign)."""
     weight = {item.ref: float(item.weight) for _, item in tp.items()}
     assessed = sum(weight[r] for r, a in answers.items() if a != NOT_APPLICABLE)
     conforming = sum(weight[r] for r, a in answers.items() if a == CONFORM)
-    return f"{round(100 * conforming / assessed, 2):.2f}%"
+    return f"{round(100 * conforming / assessed, 2):.2f}".replace(".", ",") + " %"
 
 
 def key(audit_id: int, part: str, ref: str) -> str:

@@ -1,17 +1,25 @@
-"""Journey 8: the app makes no request outside this machine.
+"""Journey 8: the app makes no request outside this machine, neither the browser nor the server.
 
-Every browser test is checked at teardown by the ``page`` fixture (conftest.py); this journey
-visits every page on purpose, and the first two tests show that the recorder and the filter
-behind that check do catch a foreign host (so a silent pass is not a broken check).
+Every browser test is checked at teardown by the ``page`` fixture (conftest.py): the browser's
+requests, and the server process's own look-ups and connections (tests/e2e/egress.py).  This
+journey visits every page on purpose, starts the app a second time exactly as ``make run``
+does (the project's ``.streamlit/config.toml``, only the port chosen), and shows that each
+recorder and filter behind those checks does catch a foreign host (so a silent pass is not a
+broken check).
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
+from . import egress
+from .conftest import ROOT, free_port, server_command, start_server, stop_server
 from .helpers import foreign, goto, is_local, record_requests
 
 pytestmark = pytest.mark.e2e
@@ -76,3 +84,39 @@ def test_every_page_stays_on_this_machine(page, app_server, seen_urls):
     assert any(u.startswith("ws://127.0.0.1:") and u.endswith("/_stcore/stream") for u in seen_urls), seen_urls[:5]
     assert len(seen_urls) > 20  # the recorder saw the app's own files
     assert foreign(seen_urls) == []
+
+
+def test_the_server_recorder_catches_a_lookup_of_the_process(tmp_path):
+    """The chain behind the server check: a process run under tests/e2e/egress.py that looks a
+    name up and connects outside is recorded (before either is attempted: no network needed)."""
+    (tmp_path / "reaches_out.py").write_text(
+        "import socket\n"
+        "for call in (lambda: socket.getaddrinfo('checkip.amazonaws.com', 80),\n"
+        "             lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).connect(('192.0.2.1', 1)),\n"
+        "             lambda: socket.getaddrinfo('localhost', 80)):\n"
+        "    try:\n"
+        "        call()\n"
+        "    except OSError:\n"
+        "        pass\n", encoding="utf-8")
+    record = tmp_path / "egress.txt"
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / "e2e" / "egress.py"), str(record), "-m", "reaches_out"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert egress.outside_calls(record) == ["socket.getaddrinfo checkip.amazonaws.com", "socket.connect 192.0.2.1"]
+
+
+def test_the_app_started_as_make_run_does_looks_nothing_up_outside(tmp_path, app_server):
+    """``make run`` starts ``streamlit run streamlit_app.py`` with the project's config alone:
+    Streamlit then looks up the machine's external IP (checkip.amazonaws.com) unless the config
+    names the address people use.  The session's server passes ``--server.address``, which
+    hides that, so this starts one more exactly as shipped (on an empty database)."""
+    record, log = tmp_path / "egress.txt", tmp_path / "streamlit.log"
+    env = {**os.environ, "QMS_DB": str(tmp_path / "empty.duckdb"), "QMS_EXPORTS": str(tmp_path / "exports"),
+           "PYTHONUNBUFFERED": "1"}
+    proc, _ = start_server(server_command(free_port(), record), env, log)
+    stop_server(proc)
+    output = log.read_text(encoding="utf-8", errors="replace")
+    assert "You can now view your Streamlit app" in output, output
+    assert egress.outside_calls(record) == [], output
+    assert "external IP" not in output and "External URL" not in output, output
+    assert egress.outside_calls(app_server.egress_path) == []  # nor did the session's server, so far

@@ -2,7 +2,7 @@
 
 The demo's figures are fixed facts of its seeded history (``qms coverage --level commune``):
 today 96 of the 106 communes of 2021 have announced; on 31/12/2016, 65 of the 108 communes of
-that year (60.19%).  The session's server is shared, so today's figure adds the communes other
+that year (60,19 %: Vietnamese numbers, a decimal comma).  The session's server is shared, so today's figure adds the communes other
 journeys announced (``changes``); the 2016 figures no journey can move.  Every test starts
 signed in, on the overview (the ``page`` fixture).
 """
@@ -14,6 +14,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
+from qms.formatting import percent
 from qms.labels import t
 
 from .helpers import chart_marks, chart_size, chart_with_axis, metric, set_date
@@ -29,7 +30,7 @@ def test_overview_shows_todays_figures(page, app_server, changes):
     announced = COMMUNES_TODAY[0] + changes.announced_communes
     value, delta = metric(page, "Cấp xã")
     assert value == f"{announced}/{COMMUNES_TODAY[1]}"
-    assert delta.startswith(f"{announced / COMMUNES_TODAY[1] * 100:.2f}%")
+    assert delta.startswith(percent(round(announced / COMMUNES_TODAY[1] * 100, 2)) + " · chỉ tiêu ")
     assert metric(page, "Sở, ban, ngành")[0] == "20/20"
     assert metric(page, "Cấp huyện")[0] == "8/8"
     expect(page.get_by_role("heading", name=f"Đơn vị chưa công bố ({PENDING_TODAY - changes.announced_communes})")).to_be_visible()
@@ -50,7 +51,7 @@ def test_date_picker_moves_the_figures_to_2016(page, app_server):
     card = page.get_by_test_id("stMetric").filter(has_text="Cấp xã")
     expect(card.get_by_test_id("stMetricValue")).to_have_text("65/108")
     assert before != "65/108"
-    assert metric(page, "Cấp xã")[1].startswith("60.19%")
+    assert metric(page, "Cấp xã")[1].startswith("60,19 %")
     expect(page.get_by_role("heading", name=f"Đơn vị chưa công bố ({108 - 65})")).to_be_visible()
 
 
@@ -72,5 +73,5 @@ def test_charts_draw_the_2016_figures(page, app_server):
     expect(trend.locator('[aria-label*="Năm: 2016;"]').first).to_be_attached()
     marks = chart_marks(trend)
     rates = [m for m in marks if "Năm: 2016;" in m and "Cấp: Cấp xã;" in m and f"{t('col.series')}: {t('col.announced')};" in m]
-    assert rates and all(m.endswith(f"{t('col.rate')}: 60.19") for m in rates), marks
+    assert rates and all(m.endswith(f"{t('col.rate')}: 60,19") for m in rates), marks
     assert not [m for m in marks if "Năm: 2017;" in m], "the trend goes past the chosen date"

@@ -67,7 +67,7 @@ def test_an_imported_catalogue_shows_its_uncovered_tthc(page, app_server, change
     expect(page.get_by_text(f"Đã đọc trang tính {SHEET}: {len(new)} dòng dữ liệu.")).to_be_visible()
     plan = f"{len(new)} dòng của 1 đơn vị: {len(new)} mục mới, 0 mục hết hiệu lực, 0 không đổi; {len(new)} TTHC mới, 0 TTHC đổi tên."
     expect(page.get_by_test_id("stAlert").filter(has_text=plan)).to_be_visible()
-    expect_grid_rows(grid(page, "code", "name"), len(new))
+    expect_grid_rows(grid(page, "Mã", "Tên"), len(new))
     click_button(page, "Xác nhận nhập")
     expect(page.get_by_test_id("stAlert").filter(has_text=f"Đã nhập {source.name} ({len(new)} dòng).")).to_be_visible()
 

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from qms.accounts import Principal, Role
+from qms.accounts import Principal, Role, system_principal
 from qms.exports import indicators
 from qms.exports.snapshot import Snapshot, write_snapshot
 from qms.store.db import open_database
 
 AS_OF_2016 = dt.date(2016, 12, 31)
 FIXED_NOW = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
-ADMIN = Principal(username="test-admin", role=Role.ADMIN)
+#: Snapshots are written as the system, as the CLI and the nightly job write them.
+ADMIN = system_principal("test-admin")
 VIEWER = Principal(username="test-viewer", role=Role.VIEWER)
 
 

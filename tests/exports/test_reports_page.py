@@ -13,18 +13,20 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from qms.exports.schedule import ensure_nightly, has_snapshot_for
+from qms.clock import province_today
+from qms.exports.schedule import ensure_nightly, has_snapshot_for, nightly_job
 from qms.settings import PROJECT_ROOT
 from qms.store.db import open_database
 from qms.store.export_settings import nightly_export_enabled, set_nightly_export
 
 from .conftest import ADMIN, VIEWER
+from qms.accounts import Principal, Role, system_principal
 
 PAGE = str(PROJECT_ROOT / "qms" / "ui" / "pages" / "reports.py")
 
 
 @pytest.fixture
-def page(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def page(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, account_in):
     """``page(empty=False)`` -> the page run once against a private database and exports folder."""
 
     def make(*, empty: bool = False, user=ADMIN) -> AppTest:
@@ -35,7 +37,7 @@ def page(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setenv("QMS_EXPORTS", str(tmp_path / "app-exports"))
         st.cache_resource.clear()
         at = AppTest.from_file(PAGE, default_timeout=60)
-        at.session_state["principal"] = user  # the router's sign-in gate puts it there
+        at.session_state["principal"] = account_in(path, user) if not empty else user  # the router's gate puts it there
         at.run()
         return at
 
@@ -80,7 +82,8 @@ def test_the_page_shows_the_2016_indicators_with_what_would_raise_them(page):
     table = next(df.value for df in at.dataframe if "Để tăng điểm" in df.value.columns)
     communes = table[table["Mã tiêu chí"] == "ISO-3"].iloc[0]
     assert communes["Đạt / tổng số"] == "65/108"
-    assert communes["Để tăng điểm"] == "Thêm 11 đơn vị công bố → 0.5 điểm (từ 70%)."
+    assert communes["Để tăng điểm"] == "Thêm 11 đơn vị công bố → 0,5 điểm (từ 70 %)."  # Vietnamese numbers
+    assert communes["Điểm / tối đa"] == "0,25 / 1"
     assert any("MẪU" in w.value for w in at.warning)
 
 
@@ -96,8 +99,8 @@ def test_the_page_shows_the_annual_report(page):
     at = page()
     at.selectbox(key="exports_annual_year").set_value(2016)
     at.run()
-    table = next(df.value for df in at.dataframe if "Đã công bố" in df.value.columns and "Cơ quan, đơn vị" in df.value.columns)
-    communes = table[table["Cơ quan, đơn vị"] == "UBND cấp xã"].iloc[0]
+    table = next(df.value for df in at.dataframe if "UBND cấp xã" in df.value.columns)  # a group per column
+    communes = dict(zip(table["Chỉ số"], table["UBND cấp xã"]))
     assert (communes["Số đơn vị phải/có kế hoạch áp dụng"], communes["Đã công bố"]) == (108, 65)
 
 
@@ -117,7 +120,31 @@ def test_switching_the_nightly_export_on_stores_it_and_writes_today(page, tmp_pa
         assert nightly_export_enabled(db)
     finally:
         db.close()
-    assert has_snapshot_for(tmp_path / "app-exports", dt.date.today())
+    assert nightly_job(tmp_path / "app-exports").wait(120).status == "written"   # written in the background
+    assert has_snapshot_for(tmp_path / "app-exports", province_today())
+    at.run()
+    assert any("Bản xuất hằng ngày gần nhất" in c.value for c in at.caption)
+
+
+def test_reruns_of_the_page_never_build_the_zip(page, monkeypatch):
+    """The download's zip is built on the click, once per snapshot; a rerun (every widget
+    change) builds none.  Observed by counting the zip files the standard library opens."""
+    import zipfile
+
+    at = page()
+    _snapshot_from_page(at, dt.date(2016, 12, 31))
+    opened: list[object] = []
+
+    class Counting(zipfile.ZipFile):
+        def __init__(self, *args, **kwargs):
+            opened.append(args[0] if args else None)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(zipfile, "ZipFile", Counting)
+    for year in (2020, 2019, 2018):
+        at.selectbox(key="exports_par_year").set_value(year).run()
+        assert not at.exception
+    assert opened == [], f"{len(opened)} zip(s) built by {3} reruns"
 
 
 def test_a_change_made_elsewhere_is_shown_not_overwritten(page, tmp_path):
@@ -125,7 +152,7 @@ def test_a_change_made_elsewhere_is_shown_not_overwritten(page, tmp_path):
     assert at.toggle(key="exports_nightly").value is False
     db = open_database(tmp_path / "app.duckdb")
     try:
-        set_nightly_export(db, True, actor="other-session")
+        set_nightly_export(db, True, actor=system_principal("other-session"))
         at.run()
         assert at.toggle(key="exports_nightly").value is True and nightly_export_enabled(db)
     finally:
@@ -135,7 +162,7 @@ def test_a_change_made_elsewhere_is_shown_not_overwritten(page, tmp_path):
 def test_a_viewer_sees_the_reports_but_cannot_export(page):
     at = page(user=VIEWER)
     assert not [b for b in at.button if b.key == "exports_run"] and at.toggle(key="exports_nightly").disabled
-    assert any("Đã công bố" in df.value.columns for df in at.dataframe)
+    assert any("UBND cấp xã" in df.value.columns for df in at.dataframe)
 
 
 # --- ensure_nightly ----------------------------------------------------------------------------
@@ -148,7 +175,7 @@ def test_nightly_does_nothing_while_switched_off(demo_db, tmp_path):
 
 
 def test_nightly_writes_todays_snapshot_once(demo_db, tmp_path):
-    set_nightly_export(demo_db, True, actor="tester")
+    set_nightly_export(demo_db, True, actor=system_principal("tester"))
     first = ensure_nightly(demo_db, tmp_path / "out", TODAY)
     again = ensure_nightly(demo_db, tmp_path / "out", TODAY)
     assert first is not None and first.manifest["as_of"] == "2021-12-31" and again is None
@@ -156,7 +183,7 @@ def test_nightly_writes_todays_snapshot_once(demo_db, tmp_path):
 
 
 def test_nightly_writes_again_the_next_day(demo_db, tmp_path):
-    set_nightly_export(demo_db, True, actor="tester")
+    set_nightly_export(demo_db, True, actor=system_principal("tester"))
     ensure_nightly(demo_db, tmp_path / "out", TODAY)
     assert ensure_nightly(demo_db, tmp_path / "out", TODAY + dt.timedelta(days=1)) is not None
 
@@ -167,19 +194,21 @@ def test_a_partial_folder_does_not_count_as_todays_snapshot(tmp_path):
 
 
 def test_nightly_skips_an_empty_database(db, tmp_path):
-    set_nightly_export(db, True, actor="tester")
+    set_nightly_export(db, True, actor=system_principal("tester"))
     assert ensure_nightly(db, tmp_path, TODAY) is None
 
 
-def test_a_viewer_may_not_switch_the_nightly_export(db):
+def test_a_viewer_may_not_switch_the_nightly_export(db, make_account):
     from qms.accounts import PermissionDenied
 
-    with pytest.raises(PermissionDenied):
+    make_account(db, Principal(username="lead", role=Role.ADMIN))
+    make_account(db, VIEWER)
+    with pytest.raises(PermissionDenied, match="may not export"):
         set_nightly_export(db, True, actor=VIEWER)
     assert not nightly_export_enabled(db)
 
 
 def test_switching_the_setting_is_logged_once(db):
-    assert set_nightly_export(db, True, actor="tester") is True
-    assert set_nightly_export(db, True, actor="tester") is False
+    assert set_nightly_export(db, True, actor=system_principal("tester")) is True
+    assert set_nightly_export(db, True, actor=system_principal("tester")) is False
     assert db.scalar("SELECT count(*) FROM change_log WHERE entity = 'settings' AND entity_key = 'nightly_export'") == 1

@@ -245,9 +245,10 @@ def test_an_unwritable_folder_is_one_sentence(demo_db, tmp_path, methodology):
         write_snapshot(demo_db, blocker / "out", AS_OF_2016, methodology=methodology, actor=ADMIN)
 
 
-def test_a_viewer_may_not_write_a_snapshot(demo_db, tmp_path, methodology):
+def test_a_viewer_may_not_write_a_snapshot(demo_db, tmp_path, methodology, make_account):
     from qms.accounts import PermissionDenied
 
-    with pytest.raises(PermissionDenied):
+    make_account(demo_db, VIEWER)
+    with pytest.raises(PermissionDenied, match="may not export"):
         write_snapshot(demo_db, tmp_path / "out", AS_OF_2016, methodology=methodology, actor=VIEWER)
     assert not (tmp_path / "out").exists()

@@ -39,6 +39,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hostile_workbooks
+from qms.accounts import system_principal
 from qms.checklists import ChecklistTemplate, TemplateError, _parse
 from qms.errors import QmsError
 from qms.models import UnitRecord
@@ -184,13 +185,13 @@ def grids(draw, kind: str, cell=CELL) -> tuple[list, list[list]]:
 def door(db, kind: str, data: bytes, name: str) -> None:
     """The importer as its CLI command and page run it: read, check, write all or nothing."""
     if kind == "units":
-        import_units(db, parse_units_file(data, name, today=TODAY), actor="fuzz", source=name)
+        import_units(db, parse_units_file(data, name, today=TODAY), actor=system_principal("fuzz"), source=name)
     elif kind == "tthc":
-        import_file(db, FileKind.CATALOGUE, data, name, actor="fuzz", default_unit="03386", today=TODAY)
+        import_file(db, FileKind.CATALOGUE, data, name, actor=system_principal("fuzz"), default_unit="03386", today=TODAY)
     elif kind == "processes":
-        import_file(db, FileKind.PROCESSES, data, name, actor="fuzz", today=TODAY)
+        import_file(db, FileKind.PROCESSES, data, name, actor=system_principal("fuzz"), today=TODAY)
     else:
-        apply_status_import(db, data, name, today=TODAY, actor="fuzz")
+        apply_status_import(db, data, name, today=TODAY, actor=system_principal("fuzz"))
 
 
 def fingerprint(db) -> tuple:
@@ -215,9 +216,9 @@ def stored_violations(db) -> list[str]:
 
 @pytest.fixture
 def province(db):
-    import_units(db, list(enumerate(UNITS, start=2)), actor="test")
+    import_units(db, list(enumerate(UNITS, start=2)), actor=system_principal("test"))
     import_file(db, FileKind.CATALOGUE, "Mã đơn vị,Mã TTHC,Tên TTHC\n03386,1.000001,Đăng ký khai sinh\n".encode(), "seed.csv",
-                actor="test", today=TODAY)
+                actor=system_principal("test"), today=TODAY)
     return db
 
 

@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from qms.accounts import system_principal
 from qms.scope_import import read_catalogue
 from qms.spreadsheet_writing import write_csv, write_xlsx
 from qms.store.db import open_database
@@ -68,8 +69,8 @@ def bench_catalogue(rows: int, fmt: str, folder: Path) -> None:
     name = f"tthc_{rows}.{fmt}"
     parsed, t_read = timed(lambda: read_catalogue(data, name, today=TODAY))
     _, t_preview = timed(lambda: preview_file(db, FileKind.CATALOGUE, data, name, today=TODAY))
-    summary, t_import = timed(lambda: import_file(db, FileKind.CATALOGUE, data, name, actor="bench", today=TODAY))
-    again, t_again = timed(lambda: import_file(db, FileKind.CATALOGUE, data, name, actor="bench", today=TODAY))
+    summary, t_import = timed(lambda: import_file(db, FileKind.CATALOGUE, data, name, actor=system_principal("bench"), today=TODAY))
+    again, t_again = timed(lambda: import_file(db, FileKind.CATALOGUE, data, name, actor=system_principal("bench"), today=TODAY))
     assert summary.new_entries == rows and again.unchanged == rows, (summary, again)
     db.close()
     per_k = 1000 * t_import / rows
@@ -83,9 +84,9 @@ def bench_units(units: int, folder: Path) -> None:
     data = ("\n".join(lines) + "\n").encode()
     db = open_database(folder / "units.duckdb")
     records, t_read = timed(lambda: parse_units_file(data, "units.csv", today=TODAY))
-    summary, t_import = timed(lambda: import_units(db, records, actor="bench", source="units.csv"))
+    summary, t_import = timed(lambda: import_units(db, records, actor=system_principal("bench"), source="units.csv"))
     assert summary.new == units + 2
-    again, t_again = timed(lambda: import_units(db, records, actor="bench", source="units.csv"))
+    again, t_again = timed(lambda: import_units(db, records, actor=system_principal("bench"), source="units.csv"))
     db.close()
     print(f"  {units:>7,} units: read {t_read:6.2f} s  import {t_import:6.2f} s  re-import (all unchanged) {t_again:6.2f} s", flush=True)
 

@@ -6,12 +6,13 @@ import pytest
 from scope_helpers import UNITS, province_file
 
 from qms.store.units import import_units
+from qms.accounts import system_principal
 
 
 @pytest.fixture
 def province(db):
     """An empty migrated database with a province, a department, a district and two communes."""
-    import_units(db, list(enumerate(UNITS, start=2)), actor="test")
+    import_units(db, list(enumerate(UNITS, start=2)), actor=system_principal("test"))
     return db
 
 

@@ -7,6 +7,7 @@ import io
 
 from qms.models import NewEvent, UnitRecord
 from qms.store.events import record_events_in
+from qms.accounts import system_principal
 
 
 def xlsx(sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None) -> bytes:
@@ -43,7 +44,7 @@ def province_file(folder):
 
     path = folder / "p.duckdb"
     db = open_database(path)
-    import_units(db, list(enumerate(UNITS, start=2)), actor="test")
+    import_units(db, list(enumerate(UNITS, start=2)), actor=system_principal("test"))
     db.close()
     return path
 
@@ -55,5 +56,5 @@ def announce(cur, unit: str, day: dt.date) -> None:
     events = [NewEvent(unit_code=unit, event_type=kind, event_date=day - dt.timedelta(days=back),
                        decision_no="1/QĐ-UBND" if kind == "announced" else None,
                        standard="2008" if kind == "announced" else None) for kind, back in steps]
-    record_events_in(cur, events, actor="test", today=dt.date(2030, 1, 1))
+    record_events_in(cur, events, actor=system_principal("test"), today=dt.date(2030, 1, 1))
 

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from scope_helpers import UNITS
 
+from qms.accounts import system_principal
 from qms.errors import QmsError, ValidationError
 from qms.models import NewEvent, checked
 from qms.scope_models import CatalogueEntry, ProcessVersionInput
@@ -48,8 +49,8 @@ def test_every_model_text_field_refuses_them(bad):
 
 @pytest.fixture
 def province(db):
-    import_units(db, list(enumerate(UNITS, start=2)), actor="test")
-    import_catalogue(db, [("t", CatalogueEntry(unit_code="03386", code="1.000001", name="Khai sinh"))], actor="test", source="t")
+    import_units(db, list(enumerate(UNITS, start=2)), actor=system_principal("test"))
+    import_catalogue(db, [("t", CatalogueEntry(unit_code="03386", code="1.000001", name="Khai sinh"))], actor=system_principal("test"), source="t")
     return db
 
 
@@ -57,12 +58,12 @@ def test_store_writes_of_forms_refuse_them(province):
     with pytest.raises(ValidationError, match="title"):
         version = checked(ProcessVersionInput, unit_code="03386", code="QT-01", title="Quy trình\x1b[2J", tthc_codes=("1.000001",),
                           status="issued", issued_on=dt.date(2021, 3, 1))
-        save_process_version(province, version, actor="test", today=dt.date(2024, 1, 1))
+        save_process_version(province, version, actor=system_principal("test"), today=dt.date(2024, 1, 1))
     with pytest.raises(ValidationError, match="name: holds a control character"):
-        rename_unit(province, "03386", "Phường\x00 Mới", on=dt.date(2022, 1, 1), actor="test")
+        rename_unit(province, "03386", "Phường\x00 Mới", on=dt.date(2022, 1, 1), actor=system_principal("test"))
     with pytest.raises(Exception, match="control character"):
         record_event(province, NewEvent(unit_code="03386", event_type="build_started", event_date=dt.date(2020, 1, 1),
-                                        scope_note="ghi\x07chú"), actor="test", today=dt.date(2024, 1, 1))
+                                        scope_note="ghi\x07chú"), actor=system_principal("test"), today=dt.date(2024, 1, 1))
     assert province.scalar("SELECT count(*) FROM process_versions") == 0
     assert province.scalar("SELECT count(*) FROM unit_names WHERE name LIKE 'Phường%Mới'") == 0
 
@@ -72,7 +73,7 @@ def test_an_account_display_name_refuses_them(db):
     from qms.store.accounts import create_user
 
     with pytest.raises(ValidationError, match="display_name: holds a control character"):
-        create_user(db, username="admin", display_name="Quản\x1b[2J trị", role=Role.ADMIN, password="a long password 1", actor="cli")
+        create_user(db, username="admin", display_name="Quản\x1b[2J trị", role=Role.ADMIN, password="a long password 1", actor=None)
     assert db.scalar("SELECT count(*) FROM users") == 0
 
 

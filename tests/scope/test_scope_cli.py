@@ -33,7 +33,7 @@ def test_scope_of_one_unit_lists_the_uncovered_tthc(capsys, demo_path):
 
 def test_scope_of_an_unknown_unit_exits_2_with_one_sentence(capsys, demo_path):
     code, out, err = run(capsys, "--db", str(demo_path), "scope", "--unit", "NOPE")
-    assert code == 2 and out == "" and err.strip() == "qms: There is no unit with code NOPE."
+    assert code == 2 and out == "" and err.strip() == "qms: --unit: there is no unit with code NOPE."
 
 
 def test_import_tthc_from_xlsx_for_one_unit(capsys, tmp_path):

@@ -11,6 +11,7 @@ from qms.errors import ImportRowError
 from qms.store import changelog
 from qms.store import scope as S
 from qms.store.scope_files import FileKind, export_file, import_file, preview_file
+from qms.accounts import system_principal
 
 D = dt.date
 TODAY = D(2030, 1, 1)
@@ -31,7 +32,7 @@ def catalogue_file(rows=CATALOGUE) -> bytes:
 
 
 def load_catalogue(db):
-    return import_file(db, FileKind.CATALOGUE, catalogue_file(), "dm.xlsx", actor="test", today=TODAY)
+    return import_file(db, FileKind.CATALOGUE, catalogue_file(), "dm.xlsx", actor=system_principal("test"), today=TODAY)
 
 
 def count(db, table: str) -> int:
@@ -54,7 +55,7 @@ def test_unknown_units_are_reported_with_sheet_and_line_and_nothing_is_written(p
     rows = [*CATALOGUE, ["99999", "1.000003", "Đăng ký khai tử", "Hộ tịch", None, None],
             ["3386", "1.000004", "Đăng ký giám hộ", "Hộ tịch", None, None]]
     with pytest.raises(ImportRowError) as info:
-        import_file(province, FileKind.CATALOGUE, catalogue_file(rows), "dm.xlsx", actor="test", today=TODAY)
+        import_file(province, FileKind.CATALOGUE, catalogue_file(rows), "dm.xlsx", actor=system_principal("test"), today=TODAY)
     problems = dict(info.value.problems)
     assert problems["sheet 'Danh mục' line 7"] == "unit '99999' is not in the unit list"
     assert "it is 03386" in problems["sheet 'Danh mục' line 8"]  # the leading zero a spreadsheet dropped
@@ -73,13 +74,13 @@ def test_row_problems_and_database_problems_come_together_in_file_order(province
 def test_a_tthc_named_two_ways_in_one_file_is_refused(province):
     rows = [*CATALOGUE, ["03387", "1.000001", "Đăng ký khai tử", "Hộ tịch", None, None]]
     with pytest.raises(ImportRowError, match="named 'Đăng ký khai tử' here but 'Đăng ký khai sinh'"):
-        import_file(province, FileKind.CATALOGUE, catalogue_file(rows), "dm.xlsx", actor="test", today=TODAY)
+        import_file(province, FileKind.CATALOGUE, catalogue_file(rows), "dm.xlsx", actor=system_principal("test"), today=TODAY)
 
 
 def test_an_end_date_given_later_ends_the_entry_and_is_logged(province):
     load_catalogue(province)
     rows = [*CATALOGUE[:3], ["03386", "1.000001", "Đăng ký khai sinh", "Hộ tịch", "01/01/2015", "01/07/2020"]]
-    summary = import_file(province, FileKind.CATALOGUE, catalogue_file(rows), "dm2.xlsx", actor="test", today=TODAY)
+    summary = import_file(province, FileKind.CATALOGUE, catalogue_file(rows), "dm2.xlsx", actor=system_principal("test"), today=TODAY)
     assert summary.ended == 1
     assert S.unit_scope(province, "03386", D(2020, 7, 1)).tthc_total == 1
     (entry,) = changelog.entries(province, entity="unit_tthc", key="03386/1.000001")
@@ -90,13 +91,13 @@ def test_an_overlapping_period_is_refused(province):
     load_catalogue(province)
     rows = [*CATALOGUE[:3], ["03386", "1.000001", "Đăng ký khai sinh", "Hộ tịch", "01/01/2018", None]]
     with pytest.raises(ImportRowError, match="overlapping period"):
-        import_file(province, FileKind.CATALOGUE, catalogue_file(rows), "dm3.xlsx", actor="test", today=TODAY)
+        import_file(province, FileKind.CATALOGUE, catalogue_file(rows), "dm3.xlsx", actor=system_principal("test"), today=TODAY)
 
 
 def test_a_changed_tthc_name_is_updated_and_logged_not_silently(province):
     load_catalogue(province)
     rows = [*CATALOGUE[:3], ["03386", "1.000001", "Đăng ký khai sinh (sửa đổi)", "Hộ tịch", "01/01/2015", None]]
-    summary = import_file(province, FileKind.CATALOGUE, catalogue_file(rows), "dm4.xlsx", actor="test", today=TODAY)
+    summary = import_file(province, FileKind.CATALOGUE, catalogue_file(rows), "dm4.xlsx", actor=system_principal("test"), today=TODAY)
     assert summary.renamed_tthc == 1
     (entry,) = changelog.entries(province, entity="tthc", key="1.000001")
     assert "Đăng ký khai sinh (sửa đổi)" in entry["after"] and "Đăng ký khai sinh" in entry["before"]
@@ -119,7 +120,7 @@ def test_processes_import_and_cover_the_catalogue(province):
     load_catalogue(province)
     data = process_file(["03386", "QT-01", "Quy trình hộ tịch", "1.000001; 1.000002", "01", "01/02/2016", "Đã ban hành", None],
                         ["03386", "QT-01", "Quy trình hộ tịch", "1.000001; 1.000002", "01", "01/02/2016", "Đã thu hồi", "01/01/2020"])
-    summary = import_file(province, FileKind.PROCESSES, data, "qt.xlsx", actor="test", today=TODAY)
+    summary = import_file(province, FileKind.PROCESSES, data, "qt.xlsx", actor=system_principal("test"), today=TODAY)
     assert (summary.new_versions, summary.processes) == (2, 1)
     assert S.unit_scope(province, "03386", D(2019, 12, 31)).uncovered == ()
     assert len(S.unit_scope(province, "03386", D(2020, 1, 1)).uncovered) == 2
@@ -131,7 +132,7 @@ def test_unknown_tthc_codes_and_units_in_processes_are_reported_not_invented(pro
                         ["03386", "QT-02", "Quy trình", "2.000001", "01", "01/02/2016", None, None],
                         ["Phường Không Có", "QT-03", "Quy trình", "1.000001", "01", "01/02/2016", None, None])
     with pytest.raises(ImportRowError) as info:
-        import_file(province, FileKind.PROCESSES, data, "qt.xlsx", actor="test", today=TODAY)
+        import_file(province, FileKind.PROCESSES, data, "qt.xlsx", actor=system_principal("test"), today=TODAY)
     problems = dict(info.value.problems)
     assert "TTHC 1.999999 is not in the catalogue of unit 03386" in problems["sheet 'Quy trình' line 2"]
     assert "TTHC 2.000001 is not in the catalogue of unit 03386" in problems["sheet 'Quy trình' line 3"]
@@ -143,16 +144,16 @@ def test_withdrawing_a_process_never_issued_is_refused_by_the_import(province):
     load_catalogue(province)
     data = process_file(["03386", "QT-09", "Quy trình", "1.000001", "01", "01/02/2016", "Đã thu hồi", "01/01/2020"])
     with pytest.raises(ImportRowError, match="not in force"):
-        import_file(province, FileKind.PROCESSES, data, "qt.xlsx", actor="test", today=TODAY)
+        import_file(province, FileKind.PROCESSES, data, "qt.xlsx", actor=system_principal("test"), today=TODAY)
 
 
 def test_a_recorded_version_is_never_overwritten(province):
     load_catalogue(province)
     import_file(province, FileKind.PROCESSES, process_file(["03386", "QT-01", "Quy trình A", "1.000001", "01", "01/02/2016", None, None]),
-                "a.xlsx", actor="test", today=TODAY)
+                "a.xlsx", actor=system_principal("test"), today=TODAY)
     with pytest.raises(ImportRowError, match="already recorded with other content"):
         import_file(province, FileKind.PROCESSES, process_file(["03386", "QT-01", "Quy trình B", "1.000002", "01", "01/02/2016", None, None]),
-                    "b.xlsx", actor="test", today=TODAY)
+                    "b.xlsx", actor=system_principal("test"), today=TODAY)
 
 
 @pytest.mark.parametrize("kind", list(FileKind))
@@ -166,5 +167,5 @@ def test_an_export_reimports_unchanged(demo_db, kind, fmt):
 def test_a_list_without_dates_naming_tthc_already_handled_changes_nothing(province):
     load_catalogue(province)
     rows = [["Mã đơn vị", "Mã TTHC", "Tên TTHC"], ["03386", "1.000001", "Đăng ký khai sinh"]]
-    summary = import_file(province, FileKind.CATALOGUE, xlsx({"S": rows}), "nodates.xlsx", actor="test", today=TODAY)
+    summary = import_file(province, FileKind.CATALOGUE, xlsx({"S": rows}), "nodates.xlsx", actor=system_principal("test"), today=TODAY)
     assert (summary.unchanged, summary.new_entries) == (1, 0) and count(province, "unit_tthc") == 3

@@ -9,7 +9,7 @@ import streamlit as st
 from scope_helpers import xlsx
 from streamlit.testing.v1 import AppTest
 
-from qms.accounts import Principal, Role
+from qms.accounts import Principal, Role, system_principal
 from qms.settings import PROJECT_ROOT
 from qms.store import scope as S
 from qms.store.db import open_database
@@ -20,12 +20,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def page(monkeypatch):
-    def make(path, *, as_of: dt.date | None = END_2021) -> AppTest:
+def page(monkeypatch, account_in):
+    def make(path, *, as_of: dt.date | None = END_2021, user: Principal | None = None) -> AppTest:
         monkeypatch.setenv("QMS_DB", str(path))
         st.cache_resource.clear()
         at = AppTest.from_file(PAGE, default_timeout=60)
-        at.session_state["principal"] = Principal(username="lead", role=Role.ADMIN)  # signed in, as the router's gate ensures
+        # signed in, as the router's gate ensures
+        at.session_state["principal"] = account_in(path, user or Principal(username="lead", role=Role.ADMIN))
         at.run()
         if as_of is not None and not at.exception and at.date_input:
             at.date_input(key="scope_as_of").set_value(as_of).run()
@@ -56,8 +57,8 @@ def test_page_shows_scope_figures_of_the_demo(page, demo_path):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Chưa đủ phạm vi"] == str(expected.incomplete)
     assert metrics["Cập nhật quá hạn"] == str(expected.overdue_updates)
-    levels = table(at, "Số đơn vị")
-    assert list(levels["Cấp"]) == ["Sở, ban, ngành", "Cấp huyện", "Cấp xã"]
+    levels = table(at, "Cấp huyện")  # a level per column, a figure per row: fits a laptop screen
+    assert list(levels.columns) == ["Chỉ số", "Sở, ban, ngành", "Cấp huyện", "Cấp xã"] and "Số đơn vị" in set(levels["Chỉ số"])
 
 
 def test_an_empty_database_shows_one_message(page, tmp_path):
@@ -87,7 +88,9 @@ def test_import_a_units_tthc_list_from_excel_with_preview_then_confirm(page, pro
             ["1.000001", "Đăng ký khai sinh", "Hộ tịch"], ["1.000002", "Đăng ký kết hôn", "Hộ tịch"]]
     at.file_uploader(key="scope_import_file").set_value(("xa.xlsx", xlsx({"TTHC": rows}, {"TTHC": ["A1:C1"]}), XLSX)).run()
     assert not at.exception and not at.error
-    assert len(table(at, "name")) == 2  # the preview
+    preview = table(at, "Tên")  # the preview: the file's rows under Vietnamese headers, not the record's field names
+    assert list(preview["Tên"]) == ["Đăng ký khai sinh", "Đăng ký kết hôn"] and "name" not in preview.columns
+    assert set(preview["Mã đơn vị"]) == {"03386"} and set(preview["Lĩnh vực"]) == {"Hộ tịch"}
     assert read(province_path, lambda db: db.scalar("SELECT count(*) FROM unit_tthc")) == 0
     at.button(key="scope_import_confirm").click().run()
     assert not at.exception and any("Đã nhập xa.xlsx" in s.value for s in at.success)
@@ -214,3 +217,21 @@ def test_preview_of_a_process_file_tells_what_would_be_imported(page, demo_path)
     at.file_uploader(key="scope_import_file").set_value(("qt.xlsx", xlsx({"QT": rows}), XLSX)).run()
     assert not at.exception and not at.error
     assert any("1 phiên bản của 1 quy trình (1 đơn vị): 1 mới" in i.value for i in at.info)
+
+
+def test_an_officer_opens_on_their_unit_and_edits_only_its_processes(page, demo_path):
+    officer = Principal(username="iso.quyetthang", role=Role.OFFICER, units=frozenset({"03386"}))
+    at = page(demo_path, user=officer)
+    assert not at.exception and at.selectbox(key="scope_unit").value == "03386"
+    assert [f for f in at.text_input if f.key == "scope_v_code"]  # their own unit: the version form
+    assert any(i.value.startswith("Chỉ xem: vai trò Thư ký ISO đơn vị không được ghi nhận thay đổi pháp lý") for i in at.info)
+    at.selectbox(key="scope_unit").set_value("S12-01").run()
+    assert not [f for f in at.text_input if f.key == "scope_v_code"]
+    assert any("không thuộc phạm vi được giao cho bạn (đơn vị 03386)" in i.value for i in at.info)
+
+
+def test_a_viewer_gets_no_scope_form(page, demo_path):
+    at = page(demo_path, user=Principal(username="lanhdao", role=Role.VIEWER))
+    assert not at.exception and not [f for f in at.text_input if f.key in ("scope_v_code", "scope_c_doc")]
+    assert not at.get("file_uploader")  # nor the catalogue / process import
+    assert any(i.value.startswith("Chỉ xem: tài khoản lanhdao") for i in at.info)

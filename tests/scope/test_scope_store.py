@@ -14,6 +14,7 @@ from qms.store import changelog
 from qms.store import scope as S
 from qms.store.scope_processes import record_legal_change, save_process_version, withdraw_process
 from qms.store.scope_writes import import_catalogue
+from qms.accounts import system_principal
 
 D = dt.date
 TODAY = D(2030, 1, 1)
@@ -25,14 +26,14 @@ def sdb(province):
     """Phường Quyết Thắng (03386) handles four TTHC from 2015 and announced on 01/03/2016."""
     entries = [(f"row {i}", CatalogueEntry(unit_code="03386", code=c, name=f"Thủ tục {c}", field="Hộ tịch", valid_from=D(2015, 1, 1)))
                for i, c in enumerate(COMMUNE_TTHC)]
-    import_catalogue(province, entries, actor="test", source="test")
+    import_catalogue(province, entries, actor=system_principal("test"), source="test")
     province.write(lambda cur: announce(cur, "03386", D(2016, 3, 1)))
     return province
 
 
 def issue(db, code: str, codes, on: D, issue_no: str = "01", unit: str = "03386"):
     return save_process_version(db, ProcessVersionInput(unit_code=unit, code=code, title=f"Quy trình {code}", tthc_codes=codes,
-                                                        status="issued", issue_no=issue_no, issued_on=on), actor="test", today=TODAY)
+                                                        status="issued", issue_no=issue_no, issued_on=on), actor=system_principal("test"), today=TODAY)
 
 
 def commune_row(db, day: D):
@@ -41,7 +42,7 @@ def commune_row(db, day: D):
 
 def amend(db, doc: str, effective: D, codes=("1.000001",), units=()):
     return record_legal_change(db, LegalChangeInput(document_no=doc, effective_on=effective, items=tuple(
-        LegalChangeItem(tthc_code=c, effect="amended", unit_codes=units) for c in codes)), actor="test", today=TODAY)
+        LegalChangeItem(tthc_code=c, effect="amended", unit_codes=units) for c in codes)), actor=system_principal("test"), today=TODAY)
 
 
 def test_one_process_covering_a_group_counts_each_tthc_once(sdb):
@@ -72,7 +73,7 @@ def test_a_process_covers_nothing_before_its_issue_date(sdb):
 
 def test_a_withdrawn_process_covers_nothing_from_its_withdrawal_and_keeps_its_history(sdb):
     issue(sdb, "QT-01", COMMUNE_TTHC, D(2016, 1, 1))
-    withdraw_process(sdb, "03386", "QT-01", on=D(2020, 1, 1), actor="test", today=TODAY)
+    withdraw_process(sdb, "03386", "QT-01", on=D(2020, 1, 1), actor=system_principal("test"), today=TODAY)
     assert commune_row(sdb, D(2019, 12, 31)).tthc_covered == 4
     assert commune_row(sdb, D(2020, 1, 1)).tthc_covered == 0
     assert [v.status.value for v in S.process_history(sdb, "03386", "QT-01")] == ["issued", "withdrawn"]
@@ -81,7 +82,7 @@ def test_a_withdrawn_process_covers_nothing_from_its_withdrawal_and_keeps_its_hi
 def test_a_draft_revision_keeps_the_issued_version_in_force(sdb):
     issue(sdb, "QT-01", COMMUNE_TTHC, D(2016, 1, 1))
     save_process_version(sdb, ProcessVersionInput(unit_code="03386", code="QT-01", title="Quy trình sửa đổi", tthc_codes=COMMUNE_TTHC[:1],
-                                                  status="draft", status_on=D(2020, 1, 1)), actor="test", today=TODAY)
+                                                  status="draft", status_on=D(2020, 1, 1)), actor=system_principal("test"), today=TODAY)
     assert commune_row(sdb, D(2020, 6, 1)).tthc_covered == 4
     (p,) = S.unit_processes(sdb, "03386", D(2020, 6, 1))
     assert (p.status.value, p.in_force.value, p.versions) == ("draft", "issued", 2)
@@ -89,7 +90,7 @@ def test_a_draft_revision_keeps_the_issued_version_in_force(sdb):
 
 def test_a_draft_alone_covers_nothing(sdb):
     save_process_version(sdb, ProcessVersionInput(unit_code="03386", code="QT-01", title="Dự thảo", tthc_codes=COMMUNE_TTHC,
-                                                  status="draft", status_on=D(2016, 1, 1)), actor="test", today=TODAY)
+                                                  status="draft", status_on=D(2016, 1, 1)), actor=system_principal("test"), today=TODAY)
     assert commune_row(sdb, D(2017, 1, 1)).tthc_covered == 0
 
 
@@ -100,7 +101,7 @@ def test_a_unit_without_catalogue_is_not_incomplete(sdb):
 
 def test_an_ended_catalogue_entry_leaves_the_scope(sdb):
     import_catalogue(sdb, [("r", CatalogueEntry(unit_code="03386", code="1.000004", name="Thủ tục 1.000004", field="Hộ tịch",
-                                                valid_from=D(2015, 1, 1), valid_to=D(2018, 1, 1)))], actor="test", source="t")
+                                                valid_from=D(2015, 1, 1), valid_to=D(2018, 1, 1)))], actor=system_principal("test"), source="t")
     issue(sdb, "QT-01", COMMUNE_TTHC[:3], D(2016, 1, 1))
     assert commune_row(sdb, D(2017, 12, 31)).incomplete == 1
     assert commune_row(sdb, D(2018, 1, 1)).incomplete == 0
@@ -158,7 +159,7 @@ def test_a_process_issued_after_the_change_is_not_obliged(sdb):
 
 
 def test_a_change_for_one_unit_leaves_others_alone(sdb):
-    import_catalogue(sdb, [("r", CatalogueEntry(unit_code="03387", code="1.000001", name="Thủ tục 1.000001"))], actor="t", source="t")
+    import_catalogue(sdb, [("r", CatalogueEntry(unit_code="03387", code="1.000001", name="Thủ tục 1.000001"))], actor=system_principal("t"), source="t")
     issue(sdb, "QT-01", COMMUNE_TTHC, D(2016, 1, 1))
     issue(sdb, "QT-01", ("1.000001",), D(2016, 1, 1), unit="03387")
     amend(sdb, "100/QĐ-UBND", D(2021, 6, 1), units=("03387",))
@@ -168,7 +169,7 @@ def test_a_change_for_one_unit_leaves_others_alone(sdb):
 def test_a_withdrawn_process_drops_its_obligation(sdb):
     issue(sdb, "QT-01", COMMUNE_TTHC, D(2016, 1, 1))
     amend(sdb, "100/QĐ-UBND", D(2021, 6, 1))
-    withdraw_process(sdb, "03386", "QT-01", on=D(2021, 7, 1), actor="test", today=TODAY)
+    withdraw_process(sdb, "03386", "QT-01", on=D(2021, 7, 1), actor=system_principal("test"), today=TODAY)
     assert [o.state for o in S.update_obligations(sdb, D(2022, 1, 1))] == [UpdateState.DROPPED]
     assert commune_row(sdb, D(2022, 1, 1)).overdue_updates == 0
 
@@ -176,7 +177,7 @@ def test_a_withdrawn_process_drops_its_obligation(sdb):
 def test_adding_a_tthc_enters_the_catalogue_and_makes_a_reannouncement_due(sdb):
     issue(sdb, "QT-01", COMMUNE_TTHC, D(2016, 1, 1))
     record_legal_change(sdb, LegalChangeInput(document_no="200/QĐ-UBND", effective_on=D(2019, 7, 1), items=(
-        LegalChangeItem(tthc_code="1.000009", effect="added", unit_codes=("03386",), tthc_name="Thủ tục mới"),)), actor="t", today=TODAY)
+        LegalChangeItem(tthc_code="1.000009", effect="added", unit_codes=("03386",), tthc_name="Thủ tục mới"),)), actor=system_principal("t"), today=TODAY)
     unit = S.unit_scope(sdb, "03386", D(2019, 7, 1))
     assert [t.code for t in unit.uncovered] == ["1.000009"]
     assert unit.reannouncement.scope_changed_on == D(2019, 7, 1) and unit.reannouncement.document_nos == "200/QĐ-UBND"
@@ -189,15 +190,15 @@ def test_a_reannouncement_after_the_change_clears_the_flag(sdb):
     from qms.store.events import record_event
 
     record_legal_change(sdb, LegalChangeInput(document_no="200/QĐ-UBND", effective_on=D(2019, 7, 1), items=(
-        LegalChangeItem(tthc_code="1.000009", effect="added", unit_codes=("03386",), tthc_name="Thủ tục mới"),)), actor="t", today=TODAY)
+        LegalChangeItem(tthc_code="1.000009", effect="added", unit_codes=("03386",), tthc_name="Thủ tục mới"),)), actor=system_principal("t"), today=TODAY)
     record_event(sdb, NewEvent(unit_code="03386", event_type="re_announced", event_date=D(2019, 9, 1), decision_no="9/QĐ",
-                               standard="2008"), actor="t", today=TODAY)
+                               standard="2008"), actor=system_principal("t"), today=TODAY)
     assert S.reannouncements_due(sdb, D(2019, 8, 31)) and not S.reannouncements_due(sdb, D(2019, 9, 1))
 
 
 def test_removing_a_tthc_ends_its_entry_on_the_effective_date(sdb):
     record_legal_change(sdb, LegalChangeInput(document_no="300/QĐ-UBND", effective_on=D(2020, 1, 1), items=(
-        LegalChangeItem(tthc_code="1.000004", effect="removed", unit_codes=("03386",)),)), actor="t", today=TODAY)
+        LegalChangeItem(tthc_code="1.000004", effect="removed", unit_codes=("03386",)),)), actor=system_principal("t"), today=TODAY)
     assert S.unit_scope(sdb, "03386", D(2019, 12, 31)).tthc_total == 4
     assert S.unit_scope(sdb, "03386", D(2020, 1, 1)).tthc_total == 3
     assert changelog.entries(sdb, entity="unit_tthc", key="03386/1.000004")[0]["action"] == "update"
@@ -207,7 +208,7 @@ def test_removing_a_tthc_the_unit_does_not_handle_is_refused_and_writes_nothing(
     with pytest.raises(ValidationError, match="cannot be removed"):
         record_legal_change(sdb, LegalChangeInput(document_no="300/QĐ-UBND", effective_on=D(2020, 1, 1), items=(
             LegalChangeItem(tthc_code="1.000001", effect="amended"),
-            LegalChangeItem(tthc_code="1.000004", effect="removed", unit_codes=("03387",)))), actor="t", today=TODAY)
+            LegalChangeItem(tthc_code="1.000004", effect="removed", unit_codes=("03387",)))), actor=system_principal("t"), today=TODAY)
     assert S.list_legal_changes(sdb, TODAY) == []
 
 
@@ -225,7 +226,7 @@ def test_an_unknown_tthc_in_a_change_is_not_invented(sdb):
 def test_an_unknown_unit_in_a_change_is_named(sdb):
     with pytest.raises(NotFound, match="99999"):
         record_legal_change(sdb, LegalChangeInput(document_no="1/QĐ", effective_on=D(2020, 1, 1), items=(
-            LegalChangeItem(tthc_code="1.000001", effect="removed", unit_codes=("99999",)),)), actor="t", today=TODAY)
+            LegalChangeItem(tthc_code="1.000001", effect="removed", unit_codes=("99999",)),)), actor=system_principal("t"), today=TODAY)
 
 
 def test_legal_change_list_counts_processes_and_overdue(sdb):
@@ -248,7 +249,7 @@ def test_scope_by_district_lists_every_district(sdb):
 
 def test_adding_a_tthc_the_unit_handles_later_is_refused(sdb):
     import_catalogue(sdb, [("r", CatalogueEntry(unit_code="03387", code="1.000001", name="Thủ tục 1.000001",
-                                                valid_from=D(2021, 1, 1)))], actor="t", source="t")
+                                                valid_from=D(2021, 1, 1)))], actor=system_principal("t"), source="t")
     with pytest.raises(ValidationError, match="already handles TTHC 1.000001 on or after"):
         record_legal_change(sdb, LegalChangeInput(document_no="5/QĐ", effective_on=D(2020, 1, 1), items=(
-            LegalChangeItem(tthc_code="1.000001", effect="added", unit_codes=("03387",)),)), actor="t", today=TODAY)
+            LegalChangeItem(tthc_code="1.000001", effect="added", unit_codes=("03387",)),)), actor=system_principal("t"), today=TODAY)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from status_sheets import DIEN_BIEN_CSV, load_units
 
+from qms.accounts import Principal, Role
 from qms.settings import PROJECT_ROOT
 from qms.store.db import Database, open_database
 from qms.units_import import decode
@@ -29,13 +30,15 @@ def lai_chau_units(db: Database) -> Database:
 
 
 @pytest.fixture
-def page_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A database file for AppTest of the page: Điện Biên's units, QMS_DB pointing at it."""
+def page_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_account) -> Iterator[Path]:
+    """A database file for AppTest of the page: Điện Biên's units, the administrator ``lead``'s
+    account, QMS_DB pointing at it."""
     import streamlit as st
 
     path = tmp_path / "page.duckdb"
     database = open_database(path)
     load_units(database, DIEN_BIEN_CSV, "dien_bien.csv")
+    make_account(database, Principal(username="lead", role=Role.ADMIN))
     database.close()
     monkeypatch.setenv("QMS_DB", str(path))
     st.cache_resource.clear()

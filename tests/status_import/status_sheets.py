@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from qms.store.db import Database
 from qms.store.units import import_units
 from qms.units_import import parse_units_csv
+from qms.accounts import system_principal
 
 #: The import date the store tests pretend it is (fixed, so estimated dates are predictable).
 TODAY = dt.date(2024, 6, 30)
@@ -63,7 +64,7 @@ def status_sheet(*rows: Sequence, header: Sequence[str] = STATUS_HEADER, sheet: 
 
 
 def load_units(db: Database, csv_text: str, source: str = "units.csv") -> None:
-    import_units(db, parse_units_csv(csv_text, source), actor="test", source=source)
+    import_units(db, parse_units_csv(csv_text, source), actor=system_principal("test"), source=source)
 
 
 def event_count(db: Database) -> int:

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from status_sheets import TODAY, event_count, log_count, status_sheet, workbook
 
-from qms.accounts import PermissionDenied, Principal, Role
+from qms.accounts import PermissionDenied, Principal, Role, system_principal
 from qms.errors import QmsError
 from qms.models import Level
 from qms.status_import import StatusImportError
@@ -40,7 +40,7 @@ def _level(rows, level):
 
 def test_preview_writes_nothing_and_shows_the_coverage_after(dien_bien):
     events, logs = event_count(dien_bien), log_count(dien_bien)
-    result = preview_status_import(dien_bien, status_sheet(*ROWS), "dien_bien.xlsx", today=TODAY, actor="t")
+    result = preview_status_import(dien_bien, status_sheet(*ROWS), "dien_bien.xlsx", today=TODAY, actor=system_principal("t"))
     assert not result.plan.issues and not result.written
     assert (event_count(dien_bien), log_count(dien_bien)) == (events, logs)
     communes = _level(result.coverage_after, Level.COMMUNE)
@@ -51,8 +51,8 @@ def test_preview_writes_nothing_and_shows_the_coverage_after(dien_bien):
 
 def test_confirm_writes_and_coverage_equals_the_overview_figure(dien_bien):
     data = status_sheet(*ROWS)  # one upload, previewed then confirmed (.xlsx bytes carry their save time)
-    preview = preview_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor="t")
-    done = apply_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor="t",
+    preview = preview_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor=system_principal("t"))
+    done = apply_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor=system_principal("t"),
                                expected_digest=preview.digest)
     assert done.written and event_count(dien_bien) == len(preview.plan.events)
     assert by_level(dien_bien, TODAY) == preview.coverage_after == done.coverage_after
@@ -61,7 +61,7 @@ def test_confirm_writes_and_coverage_equals_the_overview_figure(dien_bien):
 
 
 def test_imported_events_are_marked_import_and_estimated(dien_bien):
-    apply_status_import(dien_bien, status_sheet(*ROWS), "dien_bien.xlsx", today=TODAY, actor="officer")
+    apply_status_import(dien_bien, status_sheet(*ROWS), "dien_bien.xlsx", today=TODAY, actor=system_principal("officer"))
     events = unit_events(dien_bien, "03124")
     assert {e.source for e in events} == {"import"} and {e.recorded_by for e in events} == {"officer"}
     real = [(e.event_type.value, e.event_date, e.decision_no, e.standard.value if e.standard else None) for e in events if not e.date_estimated]
@@ -70,16 +70,16 @@ def test_imported_events_are_marked_import_and_estimated(dien_bien):
 
 def test_the_same_file_twice_changes_nothing_the_second_time(dien_bien):
     data = status_sheet(*ROWS)
-    apply_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor="t")
+    apply_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor=system_principal("t"))
     events, logs = event_count(dien_bien), log_count(dien_bien)
-    again = apply_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY + dt.timedelta(days=30), actor="t")
+    again = apply_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY + dt.timedelta(days=30), actor=system_principal("t"))
     assert not again.written and not again.plan.events
     assert set(again.plan.counts()) and again.plan.counts()["unchanged"] == len(ROWS)
     assert (event_count(dien_bien), log_count(dien_bien)) == (events, logs)
 
 
 def test_confirm_logs_one_summary_of_the_import(dien_bien):
-    apply_status_import(dien_bien, status_sheet(*ROWS), "dien_bien.xlsx", today=TODAY, actor="t")
+    apply_status_import(dien_bien, status_sheet(*ROWS), "dien_bien.xlsx", today=TODAY, actor=system_principal("t"))
     rows = dien_bien.rows("SELECT entity_key, after->>'events' FROM change_log WHERE entity = 'status_import'")
     assert rows == [("dien_bien.xlsx", str(event_count(dien_bien)))]
 
@@ -88,7 +88,7 @@ def test_a_file_with_one_bad_row_changes_nothing(dien_bien):
     bad = [*ROWS, ["03151", None, None, "đã công bố", 2015, None, "01/06/2021"]]
     events, logs = event_count(dien_bien), log_count(dien_bien)
     with pytest.raises(StatusImportError) as info:
-        apply_status_import(dien_bien, status_sheet(*bad), "dien_bien.xlsx", today=TODAY, actor="t")
+        apply_status_import(dien_bien, status_sheet(*bad), "dien_bien.xlsx", today=TODAY, actor=system_principal("t"))
     (issue,) = info.value.issues
     assert (issue.sheet, issue.row, issue.column) == ("Tình trạng", 8, "Số quyết định công bố")
     assert "dòng 8" in info.value.vi and "row 8" in str(info.value)
@@ -96,38 +96,39 @@ def test_a_file_with_one_bad_row_changes_nothing(dien_bien):
 
 
 def test_preview_with_errors_has_no_after_figures(dien_bien):
-    result = preview_status_import(dien_bien, status_sheet(["99999", None, None, "đang xây dựng"]), "x.xlsx", today=TODAY, actor="t")
+    result = preview_status_import(dien_bien, status_sheet(["99999", None, None, "đang xây dựng"]), "x.xlsx", today=TODAY, actor=system_principal("t"))
     assert result.coverage_after is None and result.plan.counts()["error"] == 1
 
 
 def test_confirm_refuses_when_the_database_changed_since_the_preview(dien_bien):
     data = status_sheet(*ROWS)
-    preview = preview_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor="t")
-    apply_status_import(dien_bien, status_sheet(ROWS[4]), "other.xlsx", today=TODAY, actor="someone else")
+    preview = preview_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor=system_principal("t"))
+    apply_status_import(dien_bien, status_sheet(ROWS[4]), "other.xlsx", today=TODAY, actor=system_principal("someone else"))
     events = event_count(dien_bien)
     with pytest.raises(QmsError, match="changed since the preview"):
-        apply_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor="t", expected_digest=preview.digest)
+        apply_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor=system_principal("t"), expected_digest=preview.digest)
     assert event_count(dien_bien) == events
 
 
 @pytest.mark.parametrize("role", [Role.AUDITOR, Role.OFFICER, Role.VIEWER])
-def test_only_the_administrator_imports_a_status_sheet(dien_bien, role):
+def test_only_the_administrator_imports_a_status_sheet(dien_bien, role, make_account):
     """Even an officer whose own unit is the only row: onboarding the province is the administrator's."""
-    who = Principal(username="someone", role=role, units=frozenset({"03125"}), districts=frozenset({"094"}))
+    lead = make_account(dien_bien, Principal(username="lead", role=Role.ADMIN))
+    who = make_account(dien_bien, Principal(username="someone", role=role, units=frozenset({"03125"}),
+                                            districts=frozenset({"094"}) if role is Role.AUDITOR else frozenset()))
     data = status_sheet(ROWS[4])
     events, logs = event_count(dien_bien), log_count(dien_bien)
     for write in (preview_status_import, apply_status_import):
         with pytest.raises(PermissionDenied, match="may not import status"):
             write(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor=who)
     assert (event_count(dien_bien), log_count(dien_bien)) == (events, logs)
-    lead = Principal(username="lead", role=Role.ADMIN)
     assert apply_status_import(dien_bien, data, "dien_bien.xlsx", today=TODAY, actor=lead).written
 
 
 def test_contradiction_with_recorded_history_is_refused(dien_bien):
-    apply_status_import(dien_bien, status_sheet(*ROWS), "dien_bien.xlsx", today=TODAY, actor="t")
+    apply_status_import(dien_bien, status_sheet(*ROWS), "dien_bien.xlsx", today=TODAY, actor=system_principal("t"))
     with pytest.raises(StatusImportError) as info:
-        apply_status_import(dien_bien, status_sheet(["094", None, None, "đang xây dựng"]), "later.xlsx", today=TODAY, actor="t")
+        apply_status_import(dien_bien, status_sheet(["094", None, None, "đang xây dựng"]), "later.xlsx", today=TODAY, actor=system_principal("t"))
     assert info.value.issues[0].column == "Tình trạng"
 
 
@@ -143,7 +144,7 @@ def test_template_lists_every_unit_and_imports_back_as_unchanged(dien_bien):
     assert ws["A7"].number_format == "@" and ws["H7"].number_format == "@"  # codes keep their zero; dates stay dd/mm/yyyy text
     guide = [r[0] for r in wb["Hướng dẫn"].iter_rows(min_row=2, max_row=14, values_only=True)]
     assert "Ngày xem xét của lãnh đạo gần nhất" in guide
-    result = preview_status_import(dien_bien, data, "mau.xlsx", today=TODAY, actor="t")
+    result = preview_status_import(dien_bien, data, "mau.xlsx", today=TODAY, actor=system_principal("t"))
     assert result.plan.counts() == {"new": 0, "changed": 0, "unchanged": 10, "error": 0}
     assert [s.kind for s in result.plan.sheets] == ["status", None]
 
@@ -163,7 +164,7 @@ def test_filled_template_goes_in_on_the_first_day(lai_chau_units):
     ws.cell(row=by_code["S12-03"], column=5, value="đang xây dựng")
     out = io.BytesIO()
     wb.save(out)
-    done = apply_status_import(lai_chau_units, out.getvalue(), "lai_chau.xlsx", today=TODAY, actor="t")
+    done = apply_status_import(lai_chau_units, out.getvalue(), "lai_chau.xlsx", today=TODAY, actor=system_principal("t"))
     assert done.plan.counts()["new"] == 3
     cov = {c.level: c for c in by_level(lai_chau_units, TODAY)}
     assert (cov[Level.COMMUNE].announced, cov[Level.DISTRICT].applying, cov[Level.DEPARTMENT].building) == (1, 1, 1)
@@ -181,6 +182,6 @@ def test_a_merged_header_nfd_sheet_of_the_second_province(dien_bien):
     ]
     merges = ["A1:F1", "A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:F2"]
     data = workbook({nfd("Cấp xã"): rows}, merges={nfd("Cấp xã"): merges})
-    done = apply_status_import(dien_bien, data, "bao_cao.xlsx", today=TODAY, actor="t")
+    done = apply_status_import(dien_bien, data, "bao_cao.xlsx", today=TODAY, actor=system_principal("t"))
     assert done.plan.counts()["new"] == 2 and done.plan.sheets[0].ignored_columns == ("STT",)
     assert [e.event_type.value for e in unit_events(dien_bien, "03151")][-1] == "announced"

@@ -15,6 +15,7 @@ from qms.store.units import import_units
 from qms.units_import import parse_units_csv
 
 from test_units_and_events import CSV, TODAY  # the same four units, one merged away on 01/01/2020
+from qms.accounts import system_principal
 
 
 def _event(kind, day, code="03386"):
@@ -40,13 +41,13 @@ def _kept_and_rebuilt(db) -> tuple[dict, dict]:
 
 @pytest.fixture
 def history_db(db):
-    import_units(db, parse_units_csv(CSV), actor="tester")
+    import_units(db, parse_units_csv(CSV), actor=system_principal("tester"))
     for e in (
         _event(EventType.BUILD_STARTED, "2016-03-01"), _event(EventType.APPLIED, "2017-01-10"),
         _event(EventType.INTERNAL_AUDIT, "2017-05-01"), _event(EventType.MANAGEMENT_REVIEW, "2017-06-01"),
         _event(EventType.ANNOUNCED, "2017-09-01"), _event(EventType.RE_ANNOUNCED, "2020-02-01"),
     ):
-        record_event(db, e, actor="officer", today=TODAY)
+        record_event(db, e, actor=system_principal("officer"), today=TODAY)
     return db
 
 
@@ -58,31 +59,31 @@ def test_fresh_database_has_empty_spans(db):
 def test_spans_after_writes_equal_a_rebuild(history_db):
     kept, rebuilt = _kept_and_rebuilt(history_db)
     assert kept == rebuilt
-    assert [r[1:] for r in kept["unit_stage_spans"]] == [
+    assert [r[1:4] for r in kept["unit_stage_spans"]] == [
         (1, dt.date(2016, 3, 1), dt.date(2017, 1, 10)), (2, dt.date(2017, 1, 10), dt.date(2017, 9, 1)),
         (3, dt.date(2017, 9, 1), dt.date(2020, 2, 1)), (3, dt.date(2020, 2, 1), None),
     ]
 
 
 def test_backdated_event_in_the_middle_of_history_splits_the_span(history_db):
-    record_event(history_db, _event(EventType.RE_ANNOUNCED, "2018-10-01"), actor="officer", today=TODAY)
-    record_event(history_db, _event(EventType.INTERNAL_AUDIT, "2018-03-01"), actor="officer", today=TODAY)
-    record_event(history_db, _event(EventType.MANAGEMENT_REVIEW, "2018-04-01"), actor="officer", today=TODAY)
+    record_event(history_db, _event(EventType.RE_ANNOUNCED, "2018-10-01"), actor=system_principal("officer"), today=TODAY)
+    record_event(history_db, _event(EventType.INTERNAL_AUDIT, "2018-03-01"), actor=system_principal("officer"), today=TODAY)
+    record_event(history_db, _event(EventType.MANAGEMENT_REVIEW, "2018-04-01"), actor=system_principal("officer"), today=TODAY)
     kept, rebuilt = _kept_and_rebuilt(history_db)
     assert kept == rebuilt
-    assert (3, dt.date(2017, 9, 1), dt.date(2018, 10, 1)) in [r[1:] for r in kept["unit_stage_spans"]]
+    assert (3, dt.date(2017, 9, 1), dt.date(2018, 10, 1)) in [r[1:4] for r in kept["unit_stage_spans"]]
     assert ("03386", 2018, dt.date(2018, 4, 1)) in kept["unit_year_maintenance"]
     assert coverage.stage_of(history_db, "03386", dt.date(2019, 1, 1)) == (Stage.ANNOUNCED, dt.date(2018, 10, 1))
 
 
 def test_event_of_a_merged_unit_is_kept_and_only_that_unit_is_rewritten(history_db):
     before = _kept_and_rebuilt(history_db)[0]
-    record_event(history_db, _event(EventType.BUILD_STARTED, "2016-05-01", code="03397"), actor="officer", today=TODAY)
-    record_event(history_db, _event(EventType.APPLIED, "2018-05-01", code="03397"), actor="officer", today=TODAY)
+    record_event(history_db, _event(EventType.BUILD_STARTED, "2016-05-01", code="03397"), actor=system_principal("officer"), today=TODAY)
+    record_event(history_db, _event(EventType.APPLIED, "2018-05-01", code="03397"), actor=system_principal("officer"), today=TODAY)
     kept, rebuilt = _kept_and_rebuilt(history_db)
     assert kept == rebuilt
     assert [r for r in kept["unit_stage_spans"] if r[0] == "03386"] == before["unit_stage_spans"]
-    assert [r[1:] for r in kept["unit_stage_spans"] if r[0] == "03397"] == [
+    assert [r[1:4] for r in kept["unit_stage_spans"] if r[0] == "03397"] == [
         (1, dt.date(2016, 5, 1), dt.date(2018, 5, 1)), (2, dt.date(2018, 5, 1), None)]
     # merged away on 01/01/2020: counted in 2019, not after
     communes = {c.level.value: c for c in coverage.by_level(history_db, dt.date(2019, 6, 1))}["commune"]
@@ -94,7 +95,7 @@ def test_event_of_a_merged_unit_is_kept_and_only_that_unit_is_rewritten(history_
 def test_refused_event_leaves_the_spans_untouched(history_db):
     before = _kept_and_rebuilt(history_db)[0]
     with pytest.raises(Exception):  # noqa: B017 - the rule's own error; what matters is that nothing changed
-        record_event(history_db, _event(EventType.BUILD_STARTED, "2030-01-01"), actor="officer", today=TODAY)
+        record_event(history_db, _event(EventType.BUILD_STARTED, "2030-01-01"), actor=system_principal("officer"), today=TODAY)
     assert _kept_and_rebuilt(history_db)[0] == before
 
 
@@ -116,7 +117,9 @@ def test_migration_backfill_equals_a_rebuild(demo_db):
         for table in spans.TABLES:
             cur.execute(f"DELETE FROM {table}")  # noqa: S608
         for statement in inserts:
-            cur.execute(statement)
+            # 008 ran on the table before 010 added the `inherited` column (default false)
+            cur.execute(statement.replace("INSERT INTO unit_stage_spans WITH",
+                                          "INSERT INTO unit_stage_spans (unit_code, stage, valid_from, valid_to) WITH"))
         backfilled = spans.contents(cur)
         cur.execute("ROLLBACK")
     finally:

@@ -40,7 +40,7 @@ def test_a_saved_target_appears_in_the_pages_change_history_with_its_author(app)
     assert len(log) == (len(before[0]) if before else 0) + 1
     newest = log.iloc[0]
     assert (newest["Người thực hiện"], newest["Thao tác"], newest["Đối tượng"]) == ("test-admin", "Sửa", "Chỉ tiêu")
-    assert '"target_pct": 85.0' in newest["Sau"]
+    assert "Chỉ tiêu (%): 85" in newest["Sau"] and "Số liệu mẫu: Không" in newest["Sau"]  # labelled, not JSON
 
 
 def test_duplicate_year_is_refused_and_nothing_changes(app, tmp_path):
@@ -58,7 +58,8 @@ def test_empty_database_offers_the_demo(app, tmp_path):
     at.button(key="import_demo").click().run()
     assert not at.exception
     assert at.success[0].value.startswith("Đã nạp 137 đơn vị")
-    assert _scalar(tmp_path / "app.duckdb", "SELECT count(*) FROM units WHERE level = 'commune'") == 108
+    # the 108 communes of 2017-2020 and the 36 new ones of 01/07/2025 (two continue): the demo of today
+    assert _scalar(tmp_path / "app.duckdb", "SELECT count(*) FROM units WHERE level = 'commune'") == 108 + 36
 
 
 def test_demo_button_is_not_offered_when_data_exists(app):

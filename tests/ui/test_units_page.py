@@ -6,6 +6,7 @@ import datetime as dt
 
 from qms.models import EventType, Standard
 from qms.store.db import open_database
+from qms.accounts import system_principal
 
 PAGE = "qms/ui/pages/units.py"
 
@@ -101,7 +102,7 @@ def test_a_crafted_unit_name_is_shown_as_text_not_markdown(app, tmp_path):
     db = open_database(tmp_path / "app.duckdb")
     try:
         csv = "gso_code,name,level,kind,parent_gso_code\n03999,Xã ![x](http://example.org/a.png),commune,xa,105\n"
-        import_units(db, parse_units_csv(csv), actor="t")
+        import_units(db, parse_units_csv(csv), actor=system_principal("t"))
     finally:
         db.close()
     at.run()
@@ -121,4 +122,6 @@ def test_the_units_change_log_shows_the_recorded_event_and_its_author(app, tmp_p
     log = [df.value for df in at.dataframe if "Mã bản ghi" in df.value.columns][0]
     assert list(log["Đối tượng"]) == ["Sự kiện HTQLCL"] and list(log["Thao tác"]) == ["Thêm"]
     assert list(log["Người thực hiện"]) == ["test-admin"] and log.iloc[0]["Mã bản ghi"].startswith(f"{code}#")
-    assert '"2022-03-01"' in log.iloc[0]["Sau"]
+    after = log.iloc[0]["Sau"]  # labelled Vietnamese text, dates as dd/mm/yyyy: not the stored JSON
+    assert "Sự kiện: Bắt đầu xây dựng" in after and "Ngày: 01/03/2022" in after and "Nguồn: Nhập trên ứng dụng" in after
+    assert "2022-03-01" not in after and "event_type" not in after

@@ -17,8 +17,13 @@ TABLES: tuple[str, ...] = ()
 #: (user name, full name, role, unit codes, district codes)
 DEMO_ACCOUNTS = (
     ("admin", "Sở Khoa học và Công nghệ (quản trị)", Role.ADMIN, (), ()),
-    ("tdc", "Chi cục TĐC (thanh tra)", Role.AUDITOR, ("S12-01", "S12-02"), ("105", "106")),
-    ("iso.quyetthang", "Thư ký ISO Phường Quyết Thắng", Role.OFFICER, ("03386",), ()),
+    # the inspector's area: two departments, two districts until 30/06/2025, and the new communes
+    # formed from those districts' communes since 01/07/2025 (districts no longer exist)
+    ("tdc", "Chi cục TĐC (thanh tra)", Role.AUDITOR,
+     ("S12-01", "S12-02", "03388@2025-07-01", "03408@2025-07-01", "03390@2025-07-01", "03405@2025-07-01",
+      "03430@2025-07-01", "03424@2025-07-01", "03394@2025-07-01"), ("105", "106")),
+    # Phường Quyết Thắng went into the new Phường Đoàn Kết on 01/07/2025; its ISO officer with it
+    ("iso.quyetthang", "Thư ký ISO Phường Quyết Thắng", Role.OFFICER, ("03386", "03388@2025-07-01"), ()),
     ("lanhdao", "Lãnh đạo UBND tỉnh", Role.VIEWER, (), ()),
 )
 
@@ -33,9 +38,28 @@ def load(cur, *, demo_dir, settings, actor) -> dict:
         passwords[username] = password
         cur.execute("INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?)",
                     [username, name, role.value, accounts.hash_password(password)])
+        known = {c for (c,) in cur.execute("SELECT code FROM units").fetchall()}
         for kind, codes in (("unit", units), ("district", districts)):
-            for code in codes:
+            for code in (c for c in codes if c in known):  # the pre-reform demo has no 2025 units
                 cur.execute("INSERT INTO user_scopes VALUES (?, ?, ?)", [username, kind, code])
         changelog.append(cur, actor=actor, action="insert", entity="users", key=username,
                          after={"display_name": name, "role": role.value, "units": units, "districts": districts})
     return {"accounts": len(passwords), "account_passwords": passwords}
+
+
+#: Roles as the command line names them.
+ROLE_NAMES = {Role.ADMIN: "administrator", Role.AUDITOR: "auditor / inspector", Role.OFFICER: "unit ISO officer",
+              Role.VIEWER: "viewer (leaders), read-only"}
+
+
+def described(passwords: dict[str, str]) -> list[tuple[str, str, str]]:
+    """``(user name, password, role and scope)`` of each demo account given a password now, in
+    the demo's order: what ``qms demo`` prints once."""
+    out = []
+    for username, _name, role, units, districts in DEMO_ACCOUNTS:
+        if username not in passwords:
+            continue
+        scope = [f"units {', '.join(units)}"] if units else []
+        scope += [f"districts {', '.join(districts)}"] if districts else []
+        out.append((username, passwords[username], ROLE_NAMES[role] + (f" ({'; '.join(scope)})" if scope else "")))
+    return out

@@ -13,8 +13,10 @@ import random
 
 import pyarrow as pa
 
+from qms.accounts import Principal
 from qms.actions import ACTION_GRADES, ActionStatus
 from qms.actions_demo import DemoFinding, simulate
+from qms.clock import province_today, utc_from_local
 from qms.store import changelog
 from qms.store.actions import due_days_in, ensure_actions_in
 from qms.store.findings import registered
@@ -64,7 +66,7 @@ def _manual_origins(cur, rng: random.Random) -> list[tuple[str, dt.date]]:
     return out
 
 
-def load(cur, *, demo_dir, settings, actor: str) -> dict[str, int]:
+def load(cur, *, demo_dir, settings, actor: Principal) -> dict[str, int]:
     until = settings.history_until
     rng = random.Random(settings.seed + 26)
     findings = _findings(cur)
@@ -84,24 +86,24 @@ def load(cur, *, demo_dir, settings, actor: str) -> dict[str, int]:
             **{k: cols.get(k) for k in _OPTIONAL},
             "recurred_by_finding_id": a.recurred_by[0] if a.recurred_by else None,
             "recurred_on": a.recurred_by[1] if a.recurred_by else None, "row_version": 1 + len(a.steps),
-            "created_at": dt.datetime.combine(a.opened_on, dt.time(16, 30)),
+            "created_at": utc_from_local(a.opened_on, dt.time(16, 30)),
         })
         events.append({"action_id": a.id, "step": "open", "from_status": None, "to_status": ActionStatus.OPEN.value,
                        "on_date": a.opened_on, "due_date": a.due_date, "note": None,
-                       "recorded_at": dt.datetime.combine(a.opened_on, dt.time(16, 30))})
+                       "recorded_at": utc_from_local(a.opened_on, dt.time(16, 30))})
         for c in a.steps:
             events.append({"action_id": a.id, "step": c.step.value, "from_status": c.from_status.value,
                            "to_status": c.to_status.value, "on_date": c.on_date, "due_date": c.due_date, "note": c.note,
-                           "recorded_at": dt.datetime.combine(c.on_date, dt.time(17))})
+                           "recorded_at": utc_from_local(c.on_date, dt.time(17))})
     with registered(cur, "demo_actions", pa.Table.from_pylist(rows, schema=_ACTION_SCHEMA)):
         cur.execute(f"INSERT INTO actions ({', '.join(_ACTION_SCHEMA.names)}, created_by)"
-                    f" SELECT {', '.join(_ACTION_SCHEMA.names)}, ? FROM demo_actions", [actor])
+                    f" SELECT {', '.join(_ACTION_SCHEMA.names)}, ? FROM demo_actions", [actor.username])
     events = [{**e, "seq": i} for i, e in enumerate(events)]
     with registered(cur, "demo_action_events", pa.Table.from_pylist(events, schema=_EVENT_SCHEMA)):
         # one statement, rows in per-action step order: the sequence numbers them in that order
         names = ", ".join(_EVENT_SCHEMA.names[1:])
-        cur.execute(f"INSERT INTO action_events ({names}, actor) SELECT {names}, ? FROM demo_action_events ORDER BY seq", [actor])
-    caught = ensure_actions_in(cur, actor=actor, today=max(dt.date.today(), until))
+        cur.execute(f"INSERT INTO action_events ({names}, actor) SELECT {names}, ? FROM demo_action_events ORDER BY seq", [actor.username])
+    caught = ensure_actions_in(cur, actor=actor, today=max(province_today(), until))
     counts = {"actions": n + len(caught.created), "action_steps": len(events)}
     changelog.append(cur, actor=actor, action="import", entity="actions", key="demo", after=counts)
     return counts

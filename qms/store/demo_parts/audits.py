@@ -28,7 +28,9 @@ from qms.audits import (AnswerInput, AuditKind, ItemSpec, Result, audit_standard
 import yaml
 from pydantic import ValidationError as PydanticValidationError
 
+from qms.accounts import Principal
 from qms.checklists import ChecklistTemplate, TemplateEntry, content_hash
+from qms.clock import utc_from_local
 from qms.errors import QmsError
 from qms.lifecycle import STAGE_ORDER, stage_on
 from qms.models import EventType, NewEvent
@@ -207,7 +209,7 @@ _FINDING_SCHEMA = pa.schema([
 ])
 
 
-def load(cur, *, demo_dir, settings, actor: str) -> dict[str, int]:
+def load(cur, *, demo_dir, settings, actor: Principal) -> dict[str, int]:
     templates = _shipped_templates()
     rng = random.Random(settings.seed + 9001)
     plan = _plan(cur, rng, templates)
@@ -220,7 +222,7 @@ def load(cur, *, demo_dir, settings, actor: str) -> dict[str, int]:
     for audit_id, a in zip(ids, plan.audits):
         result = score(a["specs"], a["answers"])
         done = a["status"] != "draft"
-        at = dt.datetime.combine(a["day"], dt.time(16, 30))
+        at = utc_from_local(a["day"], dt.time(16, 30))
         audit_rows.append(dict(
             id=audit_id, unit_code=a["unit"], template_id=a["entry"].template.id, template_version=a["entry"].template.version,
             template_hash=a["entry"].hash, standard=a["standard"], item_count=len(a["specs"]), answered=result.answered,
@@ -228,7 +230,7 @@ def load(cur, *, demo_dir, settings, actor: str) -> dict[str, int]:
             row_version=3 if done else 2 if a["answers"] else 1, score_pct=result.pct if done else None,
             event_id=a["event_id"], submitted_at=at if done else None,
             closed_at=at + dt.timedelta(days=75) if a["status"] == "closed" else None))
-        answered_at = dt.datetime.combine(a["day"], dt.time(9))
+        answered_at = utc_from_local(a["day"], dt.time(9))
         for spec in a["specs"]:
             answer = a["answers"].get(spec.ref)
             if answer is None:
@@ -245,7 +247,7 @@ def load(cur, *, demo_dir, settings, actor: str) -> dict[str, int]:
                                          note=f.note, evidence=f.evidence, found_on=a["day"]))
     with registered(cur, "demo_audits", pa.Table.from_pylist(audit_rows, schema=_AUDIT_SCHEMA)):
         cur.execute(f"INSERT INTO audits ({', '.join(_AUDIT_SCHEMA.names)}, created_by)"
-                    f" SELECT {', '.join(_AUDIT_SCHEMA.names)}, ? FROM demo_audits", [actor])
+                    f" SELECT {', '.join(_AUDIT_SCHEMA.names)}, ? FROM demo_audits", [actor.username])
     with registered(cur, "demo_answers", pa.table(answers, schema=_ANSWER_SCHEMA)):
         cur.execute(f"INSERT INTO audit_answers ({', '.join(_ANSWER_SCHEMA.names)}, saved_version)"
                     f" SELECT {', '.join(_ANSWER_SCHEMA.names)}, 2 FROM demo_answers")

@@ -11,6 +11,8 @@ import datetime as dt
 
 import yaml
 
+from qms.accounts import Principal
+from qms.clock import province_today
 from qms.scope_demo import DemoUnit, ScopeDemoSettings, generate, read_template
 from qms.store import changelog
 from qms.store.scope_processes import insert_versions_in, record_legal_change_in
@@ -20,31 +22,41 @@ ORDER = 30
 TABLES = ("legal_change_items", "legal_changes", "process_tthc", "process_versions", "unit_tthc", "tthc")
 
 
-def _units(cur) -> list[DemoUnit]:
+def _units(cur, until: dt.date) -> list[DemoUnit]:
+    """The units as the scope history (up to ``until``) sees them: a unit that ends later exists
+    throughout it, and only the events up to then count."""
     rows = cur.execute(
-        """SELECT u.code, u.level, u.valid_to,
+        """SELECT u.code, u.level, CASE WHEN u.valid_to <= $until THEN u.valid_to END,
                   min(e.event_date) FILTER (WHERE e.event_type = 'build_started'),
                   min(e.event_date) FILTER (WHERE e.event_type = 'applied'),
                   count(*) FILTER (WHERE e.event_type = 'announced') > 0,
                   min(e.event_date) FILTER (WHERE e.event_type = 'standard_changed')
-           FROM units u LEFT JOIN qms_events e ON e.unit_code = u.code
+           FROM units u LEFT JOIN qms_events e ON e.unit_code = u.code AND e.event_date <= $until
            WHERE u.level IN ('department', 'district', 'commune') AND u.in_plan
-           GROUP BY u.code, u.level, u.valid_to ORDER BY u.code"""
+             AND (u.valid_from IS NULL OR u.valid_from <= $until)
+           GROUP BY u.code, u.level, u.valid_to ORDER BY u.code""", {"until": until}
     ).fetchall()
     return [DemoUnit(*r) for r in rows]
 
 
-def load(cur, *, demo_dir, settings, actor: str) -> dict[str, int]:
+#: The last day of the demo's process and TTHC history.
+SCOPE_HISTORY_UNTIL = dt.date(2021, 12, 31)
+
+
+def load(cur, *, demo_dir, settings, actor: Principal) -> dict[str, int]:
     scope_settings = ScopeDemoSettings.from_mapping(yaml.safe_load((demo_dir / "scope.yaml").read_text(encoding="utf-8")))
     template = read_template((demo_dir / "lai_chau_tthc.csv").read_text(encoding="utf-8"))
-    today = max(dt.date.today(), settings.history_until)
-    demo = generate(scope_settings, template, _units(cur), until=settings.history_until, today=today)
-    insert_tthc_in(cur, demo.tthc, actor=actor, key="demo")
-    insert_catalogue_in(cur, demo.entries, actor=actor, source="demo")
+    # The scope history was written for 2019-2021 (its legal changes, its process revisions):
+    # it stays there; the departments and communes that end in 2025 keep their catalogues to the end.
+    until = min(settings.history_until, SCOPE_HISTORY_UNTIL)
+    today = max(province_today(), settings.history_until)
+    demo = generate(scope_settings, template, _units(cur, until), until=until, today=today)
+    insert_tthc_in(cur, demo.tthc, actor=actor.username, key="demo")
+    insert_catalogue_in(cur, demo.entries, actor=actor.username, source="demo")
     changelog.append(cur, actor=actor, action="import", entity="unit_tthc", key="demo", after={"entries": len(demo.entries)})
     for change in demo.changes:
-        record_legal_change_in(cur, change, actor=actor, today=today)
-    insert_versions_in(cur, demo.versions, actor=actor, source="demo")
+        record_legal_change_in(cur, change, actor=actor.username, today=today)
+    insert_versions_in(cur, demo.versions, actor=actor.username, source="demo")
     changelog.append(cur, actor=actor, action="import", entity="process_versions", key="demo", after={"versions": len(demo.versions)})
     return {"tthc": len(demo.tthc), "catalogue_entries": len(demo.entries), "process_versions": len(demo.versions),
             "legal_changes": len(demo.changes)}

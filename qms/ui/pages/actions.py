@@ -19,6 +19,7 @@ from qms.accounts import Operation, Role
 from qms.action_steps import ActionEdit, StepInput, allowed_steps, editable, operation_for
 from qms.action_views import DEPARTMENTS_ROW
 from qms.actions import MANUAL_SOURCES, ActionSource, ActionStatus, ActionType, NewAction, Step, district_of
+from qms.clock import province_today
 from qms.dates import fmt
 from qms.errors import ConflictError, QmsError
 from qms.models import Level, checked
@@ -27,9 +28,10 @@ from qms.store.actions import apply_step, edit_action, internal_audit_due_days, 
 from qms.store.units import list_units
 from qms.ui import action_widgets as aw
 from qms.ui.context import DATE_FORMAT, actor, db, plain, show_error, t
+from qms.ui.read_only import read_only
 
 ss = st.session_state
-today = dt.date.today()
+today = province_today()
 who = actor()
 st.title(t("action.page"))
 
@@ -45,6 +47,11 @@ versions: dict[int, int] = ss.setdefault("act_versions", {})
 flash = ss.pop("act_flash", None)
 if flash:
     st.success(flash)
+
+
+def forget_kept() -> None:
+    """The user picks or filters anew: the action they worked on need not stay in the list."""
+    ss.pop("act_keep", None)
 
 
 def all_label(value, label) -> str:
@@ -65,11 +72,15 @@ def show_action(action_id: int) -> None:
     st.markdown(f"**{t('action.history')}**")
     aw.history_table(detail, key="act_history")
     may = lambda op: accounts.allowed(who, op, unit_code=detail.unit_code, district_code=detail.district_code)  # noqa: E731
-    steps = [s for s in allowed_steps(detail.status, detail.recurred) if may(operation_for(s, detail.finding_id is not None))]
-    if not steps:
-        st.caption(t("action.no_step"))
-    else:
+    possible = allowed_steps(detail.status, detail.recurred)
+    steps = [s for s in possible if may(operation_for(s, detail.finding_id is not None))]
+    if steps:
         step_form(detail, steps)
+    elif possible:  # steps exist, none of them this person's: say why (out of their area, or their role)
+        read_only(operation_for(possible[0], detail.finding_id is not None), unit_code=detail.unit_code,
+                  district_code=detail.district_code, unit_label=plain(detail.unit_name))
+    else:
+        st.caption(t("action.no_step"))
     if editable(detail.status) and may(Operation.ACTION_WRITE):
         edit_form(detail)
 
@@ -118,6 +129,7 @@ def save(a: int, write, flash: str) -> None:
     else:
         versions[a] = version
         ss.act_flash = flash
+        ss.act_keep = a  # stay on it, even if the list's filters no longer select it
         st.rerun()
 
 
@@ -146,42 +158,51 @@ tab_list, tab_new, *tab_settings = st.tabs(tabs)
 
 with tab_list:
     c1, c2, c3 = st.columns([1, 2, 2])
-    as_of = c1.date_input(t("action.as_of"), value=today, min_value=dt.date(2014, 1, 1), format=DATE_FORMAT, key="act_as_of")
+    as_of = c1.date_input(t("action.as_of"), value=today, min_value=dt.date(2014, 1, 1), format=DATE_FORMAT,
+                          key="act_as_of", on_change=forget_kept)
     unit = c2.selectbox(t("action.filter_unit"), [None, *names], format_func=lambda c: all_label(c, names.get),
-                        key="act_f_unit")
-    district = c3.selectbox(t("action.filter_district"), [None, *district_names], key="act_f_district",
+                        key="act_f_unit", on_change=forget_kept)
+    district = c3.selectbox(t("action.filter_district"), [None, *district_names], key="act_f_district", on_change=forget_kept,
                             format_func=lambda c: all_label(c, district_names.get))
     c4, c5, c6 = st.columns([2, 2, 1])
-    status = c4.selectbox(t("action.filter_status"), [None, *ActionStatus], key="act_f_status",
+    status = c4.selectbox(t("action.filter_status"), [None, *ActionStatus], key="act_f_status", on_change=forget_kept,
                           format_func=lambda s: all_label(s, aw.status_label))
-    source = c5.selectbox(t("action.filter_source"), [None, *ActionSource], key="act_f_source",
+    source = c5.selectbox(t("action.filter_source"), [None, *ActionSource], key="act_f_source", on_change=forget_kept,
                           format_func=lambda s: all_label(s, lambda v: t(f"action.source.{v.value}")))
-    overdue = c6.toggle(t("action.filter_overdue"), key="act_f_overdue")
+    overdue = c6.toggle(t("action.filter_overdue"), key="act_f_overdue", on_change=forget_kept)
     aw.summary_metrics(action_overview(db(), as_of))
     own = who.units if who.role is Role.OFFICER else frozenset()
     found = list_actions(db(), as_of=as_of, unit_code=unit, district_code=district, status=status, source=source,
                          overdue_only=overdue, first_units=own)
-    if not found.rows:
+    keep = ss.get("act_keep")  # the action this session last changed: shown until the user picks or filters anew
+    if not found.rows and keep is None:
         st.info(t("action.none_found"))
     else:
         if own:
             st.caption(t("action.own_first"))
-        aw.action_table(found.rows, key="act_table", mark_own=bool(own))
+        if found.rows:
+            aw.action_table(found.rows, key="act_table", mark_own=bool(own))
+        else:
+            st.info(t("action.none_found"))
         if found.total > len(found.rows):
             st.caption(t("action.truncated", shown=len(found.rows), total=found.total))
-        by_id = {r.id: r for r in found.rows}
+        labels = {r.id: (r.unit_name, r.opened_on, "") for r in found.rows}
+        if keep is not None and keep not in labels:  # its step took it out of the filtered list: it stays, first
+            kept = get_action(db(), keep)
+            labels = {keep: (kept.unit_name, kept.opened_on, f" · {t('action.kept')}"), **labels}
         # Labels name what never changes (status and due date are in the table above): the
         # browser keeps showing the label a choice was made with, so a label carrying the
         # status would still read "open" after the action's next step.
-        pick = st.selectbox(t("action.pick"), list(by_id), key="act_pick",
-                            format_func=lambda i: f"#{i} · {by_id[i].unit_name} · {t('action.col_opened')} "
-                                                  f"{fmt(by_id[i].opened_on)}")
+        pick = st.selectbox(t("action.pick"), list(labels), key="act_pick", on_change=forget_kept,
+                            format_func=lambda i: f"#{i} · {labels[i][0]} · {t('action.col_opened')} "
+                                                  f"{fmt(labels[i][1])}{labels[i][2]}")
         show_action(pick)
 
 with tab_new:
     writable = [c for c in names if accounts.allowed(who, Operation.ACTION_WRITE, unit_code=c, district_code=districts[c])]
     if not writable:
-        st.info(t("action.cannot_open"))
+        if not read_only(Operation.ACTION_WRITE):
+            st.info(t("action.cannot_open"))
     else:
         with st.form("act_new_form"):
             n1, n2, n3 = st.columns(3)

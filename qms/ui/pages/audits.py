@@ -2,8 +2,12 @@
 
 Without ``?audit=ID`` the page lists audits, starts a new one and shows findings with their
 heatmap; with it, the page is that audit's form (a browser reload comes back to it, with every
-answer as saved).  Rules and writes are the store's (:mod:`qms.store.audits`); the form's state
-handling is :mod:`qms.ui.audit_widgets`.
+answer as saved).  The router registers this file at two addresses: ``/audits`` (the list, the
+sidebar's Đánh giá) and ``/audit?audit=ID`` (one audit, hidden from the sidebar), so that the
+sidebar's link always leads back to the list: a link to the page one is on would keep the
+``?audit=``.  An audit its reader may not change (a viewer, an inspector outside their scope)
+is shown read-only from the start, with the reason.  Rules and writes are the store's
+(:mod:`qms.store.audits`); the form's state handling is :mod:`qms.ui.audit_widgets`.
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ from __future__ import annotations
 import datetime as dt
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
+from qms.accounts import Operation, allowed
 from qms.audits import AuditKind, AuditStatus, Grade, NewAudit, Result
+from qms.clock import local_time, province_today
 from qms.dates import fmt
 from qms.errors import NotFound, QmsError
 from qms.models import checked
@@ -21,21 +28,37 @@ from qms.store.findings import audit_findings, audit_years, findings_heatmap, li
 from qms.store.units import list_units
 from qms.ui import audit_widgets as aw
 from qms.ui.context import DATE_FORMAT, db, lang, plain, settings, show_error, t
+from qms.ui.log_widgets import log_table
+from qms.ui.read_only import read_only
+from qms.ui.tables import show_table
 
 ss = st.session_state
-today = dt.date.today()
+today = province_today()
 st.title(t("audit.page"))
 loaded = aw.templates()
 
 
-def open_audit(audit_id: int) -> None:
-    st.query_params["audit"] = str(audit_id)
+#: This file, as the router names it (relative to streamlit_app.py).
+PAGE_FILE = "qms/ui/pages/audits.py"
 
 
-def back_to_list() -> None:
-    if aw.save_pending():
-        st.query_params.pop("audit", None)
+def go(audit_id: int | None = None) -> None:
+    """To the audit ``audit_id`` (``/audit?audit=ID``) or, with ``None``, to the list (``/audits``)."""
+    params = {"audit": str(audit_id)} if audit_id is not None else None
+    try:
+        st.switch_page(st.Page(PAGE_FILE, url_path="audit" if audit_id is not None else "audits"), query_params=params)
+    except StreamlitAPIException:  # the page run on its own (its AppTests): one address for both
+        st.query_params.clear()
+        st.query_params.update(params or {})
+        st.rerun()
+
+
+def leave(read_only_view: bool) -> None:
+    """"← Danh sách phiếu": save what is pending first (a refused save keeps the user here, with
+    their input, unless they may not write at all: then nothing is pending and they just leave)."""
+    if read_only_view or aw.save_pending():
         ss.aud_stale = True
+        go(None)
 
 
 def submit(audit_id: int) -> None:
@@ -59,6 +82,8 @@ def flash() -> None:
 
 
 raw = st.query_params.get("audit")
+if raw is not None and ss.get("page_url") == "audits" and raw.isdigit():
+    go(int(raw))  # the list's address with ?audit= (older links): to the audit's own, so the sidebar leads back
 if raw is None:
     units = list_units(db(), as_of=today, include_gone=True)
     if not units:
@@ -82,20 +107,25 @@ if raw is None:
         if not rows:
             st.info(t("audit.none_found"))
         else:
-            st.dataframe(aw.audit_rows(rows), hide_index=True, key="aud_list_table",
-                         column_config={t("audit.col_score"): st.column_config.NumberColumn(format="%.2f")})
+            aw.audit_table(rows, key="aud_list_table")
             by_id = {r.id: r for r in rows}
             pick = st.selectbox(t("audit.open_pick"), list(by_id), key="aud_pick",
                                 format_func=lambda i: f"#{i} · {by_id[i].unit_name} · {fmt(by_id[i].audit_date)} · "
                                                       f"{t('audit.status.' + by_id[i].status.value)}")
-            st.button(t("audit.open"), key="aud_open_button", on_click=open_audit, args=(pick,), type="primary")
+            if st.button(t("audit.open"), key="aud_open_button", type="primary"):
+                go(pick)
     with tab_new:
         latest = [e for e in loaded.templates if loaded.latest(e.template.id) == e]
+        who = aw.actor()
+        # only the units this person may audit (an inspector: those assigned, or of their districts)
+        mine = [u.code for u in units if allowed(who, Operation.AUDIT_WRITE, unit_code=u.code, district_code=u.parent_code)]
         if not latest:
             st.info(t("audit.no_templates", dir=str(settings().checklists_dir)))
+        elif read_only(Operation.AUDIT_WRITE):
+            pass
         else:
             with st.form("aud_new_form"):
-                new_unit = st.selectbox(t("audit.filter_unit"), list(names), format_func=unit_label, key="aud_new_unit")
+                new_unit = st.selectbox(t("audit.filter_unit"), mine, format_func=unit_label, key="aud_new_unit")
                 entry = st.selectbox(t("audit.template"), latest, format_func=aw.template_label, key="aud_new_template")
                 c1, c2, c3 = st.columns(3)
                 new_kind = c1.selectbox(t("audit.kind"), list(AuditKind), format_func=lambda k: t(f"audit.kind.{k.value}"),
@@ -112,8 +142,7 @@ if raw is None:
                 except QmsError as e:
                     show_error(e)
                 else:
-                    open_audit(audit_id)
-                    st.rerun()
+                    go(audit_id)
     with tab_findings:
         aw.findings_heatmap(findings_heatmap(db(), today))
         c1, c2, c3 = st.columns([3, 1, 1])
@@ -126,7 +155,7 @@ if raw is None:
         if not found:
             st.info(t("audit.no_findings"))
         else:
-            st.dataframe(aw.finding_rows(found), hide_index=True, key="aud_findings_table")
+            aw.finding_table(found, key="aud_findings_table")
     st.stop()
 
 # -- one audit ---------------------------------------------------------------------------------
@@ -139,12 +168,17 @@ except NotFound:
     view = None
     st.error(t("audit.not_found", id=raw))
 if view is None:
-    st.button(t("audit.back"), key="aud_back_missing", on_click=back_to_list)
+    if st.button(t("audit.back"), key="aud_back_missing"):
+        go(None)
     st.stop()
 
+# Read-only from the start for whoever may not change it: no live answer buttons whose clicks
+# could only be refused (a refusal used to leave the answer on screen, counted in the progress).
+writable = allowed(aw.actor(), Operation.AUDIT_WRITE, unit_code=view.unit_code, district_code=view.parent_code)
 aw.sync(view)
 ss.aud_year = view.audit_date.year
-st.button(t("audit.back"), key="aud_back", on_click=back_to_list)
+if st.button(t("audit.back"), key="aud_back"):
+    leave(not writable)
 st.header(t("audit.header", id=view.id, unit=plain(view.unit_name)))
 st.caption(" · ".join([t(f"audit.kind.{view.kind.value}"), fmt(view.audit_date), plain(view.auditor),
                        t(f"audit.status.{view.status.value}")]))
@@ -161,6 +195,9 @@ m2.caption(t("audit.findings_preview", major=score.counts[Result.MAJOR], minor=s
 aw.conflict_panel(view)
 if view.locked:
     st.info(t("audit.locked"))
+elif not writable:
+    read_only(Operation.AUDIT_WRITE, unit_code=view.unit_code, district_code=view.parent_code,
+              unit_label=plain(view.unit_name))
 
 sections = view.template.sections
 refs = [s.ref for s in sections]
@@ -187,34 +224,36 @@ for sec, item in shown:
     if sec.ref != heading:
         st.subheader(titles[sec.ref])
         heading = sec.ref
-    aw.item_block(view, item)
+    aw.item_block(view, item, read_only=not writable)
 
 if not view.locked:
     at = refs.index(chosen) if chosen in refs else -1
     b1, b2, b3, b4 = st.columns(4)
     b1.button(t("audit.prev"), key="aud_prev", on_click=aw.on_move, args=(refs[at - 1] if at > 0 else None,),
               disabled=at <= 0)
-    b2.button(t("audit.save"), key="aud_save", on_click=aw.on_move)
+    if writable:
+        b2.button(t("audit.save"), key="aud_save", on_click=aw.on_move)
     b3.button(t("audit.next"), key="aud_next", on_click=aw.on_move, args=(refs[at + 1] if 0 <= at < len(refs) - 1 else None,),
               disabled=not 0 <= at < len(refs) - 1)
     b4.button(t("audit.reload"), key="aud_reload", on_click=aw.reload_latest)
-    unsaved = len(aw.pending())
-    st.caption(t("audit.unsaved", n=unsaved) if unsaved else
-               t("audit.saved", time=ss.get("aud_saved_at") or fmt(view.audit_date)))
-    st.button(t("audit.submit"), key="aud_submit", type="primary", on_click=submit, args=(view.id,))
+    if writable:
+        unsaved = len(aw.pending())
+        st.caption(t("audit.unsaved", n=unsaved) if unsaved else
+                   t("audit.saved", time=ss.get("aud_saved_at") or fmt(view.audit_date)))
+        st.button(t("audit.submit"), key="aud_submit", type="primary", on_click=submit, args=(view.id,))
 
 with st.expander(t("audit.sections")):
-    st.dataframe([{t("audit.col_section"): titles[r], t("audit.col_answered"): "{}/{}".format(*score.section_answered[r]),
-                   t("audit.col_score"): score.by_section[r]} for r in refs], hide_index=True, key="aud_sections_table")
+    show_table([{t("audit.col_section"): titles[r], t("audit.col_answered"): "{}/{}".format(*score.section_answered[r]),
+                 t("audit.col_score"): score.by_section[r]} for r in refs], key="aud_sections_table")
 
 if view.locked:
     st.subheader(t("audit.findings"))
     found = audit_findings(db(), view.id)
     if found:
-        st.dataframe(aw.finding_rows(found, with_unit=False), hide_index=True, key="aud_audit_findings")
+        aw.finding_table(found, key="aud_audit_findings", with_unit=False)
     else:
         st.info(t("audit.no_findings"))
-    if view.status is AuditStatus.SUBMITTED and st.button(t("audit.close"), key="aud_close"):
+    if view.status is AuditStatus.SUBMITTED and writable and st.button(t("audit.close"), key="aud_close"):
         try:
             close_audit(db(), view.id, actor=aw.actor())
         except QmsError as e:
@@ -222,18 +261,17 @@ if view.locked:
         else:
             ss.aud_flash, ss.aud_stale = ("success", t("audit.closed_msg")), True
             st.rerun()
-    with st.expander(t("audit.reopen_title")):
-        reason = st.text_area(t("audit.reopen_reason"), key="aud_reopen_reason")
-        if st.button(t("audit.reopen"), key="aud_reopen"):
-            try:
-                reopen_audit(db(), view.id, reason, actor=aw.actor())
-            except QmsError as e:
-                show_error(e)
-            else:
-                ss.aud_flash, ss.aud_stale = ("success", t("audit.reopened")), True
-                st.rerun()
+    if allowed(aw.actor(), Operation.AUDIT_REOPEN):  # an administrator's, with a reason
+        with st.expander(t("audit.reopen_title")):
+            reason = st.text_area(t("audit.reopen_reason"), key="aud_reopen_reason")
+            if st.button(t("audit.reopen"), key="aud_reopen"):
+                try:
+                    reopen_audit(db(), view.id, reason, actor=aw.actor())
+                except QmsError as e:
+                    show_error(e)
+                else:
+                    ss.aud_flash, ss.aud_stale = ("success", t("audit.reopened")), True
+                    st.rerun()
 
 with st.expander(t("audit.history")):
-    st.dataframe([{t("audit.col_when"): e["changed_at"].strftime("%d/%m/%Y %H:%M"), t("audit.col_action"): e["action"],
-                   t("audit.col_actor"): e["actor"], t("audit.col_detail"): e["after"]} for e in audit_log(db(), view.id)],
-                 hide_index=True, key="aud_log_table")
+    log_table(audit_log(db(), view.id), key="aud_log_table", with_entity=False)

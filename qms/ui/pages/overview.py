@@ -6,6 +6,8 @@ import datetime as dt
 
 import streamlit as st
 
+from qms import formatting
+from qms.clock import province_today
 from qms.dates import fmt
 from qms.lifecycle import DECISION_19_IN_FORCE
 from qms.ui import audit_widgets, charts
@@ -13,9 +15,10 @@ from qms.ui.action_widgets import render_overview_actions
 from qms.ui.cached import OverviewReads
 from qms.ui.context import DATE_FORMAT, db, lang, plain, t
 from qms.ui.scope_widgets import render_overview_scope
+from qms.ui.tables import show_table
 
 st.title(t("page.overview"))
-today = dt.date.today()
+today = province_today()
 as_of = st.date_input(t("ov.as_of"), value=today, min_value=dt.date(2014, 1, 1), max_value=today,
                       format=DATE_FORMAT, key="overview_as_of")
 
@@ -30,16 +33,17 @@ if data.sample_targets:
 st.subheader(t("ov.by_level"))
 cols = st.columns(len(data.by_level))
 for col, row in zip(cols, data.by_level):
-    rate = "–" if row.rate_pct is None else f"{row.rate_pct:.2f}%"
-    target = "" if row.target_pct is None else f" · {t('ov.target_word')} {row.target_pct:g}%"
-    history = [p.rate_pct or 0.0 for p in data.trend if p.level is row.level]
+    rate = formatting.percent(row.rate_pct, lang())
+    target = "" if row.target_pct is None else f" · {t('ov.target_word')} {formatting.percent(row.target_pct, lang())}"
+    # No sparkline (chart_data): Streamlit draws it empty first, logging Vega warnings each load;
+    # the year-end trend chart below shows the same lines.
     col.metric(t(f"level.{row.level.value}"), f"{row.announced}/{row.in_plan}", rate + target, delta_color="off",
-               delta_arrow="off", border=True, chart_data=history, chart_type="line")
+               delta_arrow="off", border=True)
 # Column labels are looked up once, not per row (a national list has thousands of rows).
 lbl = {k: t(f"col.{k}") for k in ("level", "in_plan", "announced", "rate", "target", "gap", "never_started", "building",
                                    "applying", "not_maintained", "district", "code", "name", "stage", "since", "days")}
 level_label = {lv: t(f"level.{lv}") for lv in ("department", "district", "commune")}
-st.dataframe(
+show_table(  # a level per column, a figure per row: fits a laptop screen
     [
         {
             lbl["level"]: level_label[r.level.value], lbl["in_plan"]: r.in_plan, lbl["announced"]: r.announced,
@@ -49,12 +53,12 @@ st.dataframe(
         }
         for r in data.by_level
     ],
-    hide_index=True, key="overview_levels",
+    key="overview_levels", turn_by=lbl["level"], corner=t("col.figure"),
 )
 
 
 def district_table(rows, name_label: str, key: str) -> None:
-    st.dataframe(
+    show_table(
         [
             {
                 name_label: d.district_name, lbl["in_plan"]: d.in_plan, lbl["announced"]: d.announced,
@@ -62,7 +66,7 @@ def district_table(rows, name_label: str, key: str) -> None:
             }
             for d in rows
         ],
-        hide_index=True, key=key,
+        key=key,
     )
 
 
@@ -82,7 +86,17 @@ if data.by_province:
     st.altair_chart(reads.chart(f"districts:{province}", lang(), lambda: charts.district_bars(shown, lang())),
                     key="overview_district_chart")
     district_table(shown, lbl["district"], "overview_districts")
-else:
+elif data.communes:
+    # The two-level government (from 01/07/2025): communes sit directly under the province.
+    st.subheader(t("ov.communes_direct"))
+    st.caption(t("ov.two_levels", n=len(data.communes)))
+    stage_names = {s: t(f"stage.{s.value}") for s in {c.stage for c in data.communes}}
+    st.dataframe(
+        [{lbl["code"]: c.code, lbl["name"]: c.name, lbl["stage"]: stage_names[c.stage], lbl["since"]: fmt(c.stage_since),
+          lbl["days"]: c.days_in_stage} for c in data.communes],
+        hide_index=True, key="overview_communes",
+    )
+elif data.by_district:
     st.subheader(t("ov.by_district"))
     st.altair_chart(reads.chart("districts", lang(), lambda: charts.district_bars(data.by_district, lang())),
                     key="overview_district_chart")
@@ -90,6 +104,13 @@ else:
 
 st.subheader(t("ov.trend"))
 st.altair_chart(reads.chart("trend", lang(), lambda: charts.trend_lines(data.trend, lang())), key="overview_trend_chart")
+if data.trend and data.trend[-1].year >= 2025:
+    st.caption(t("ov.trend_reform"))
+if data.restated:
+    with st.expander(t("ov.restated")):
+        st.altair_chart(reads.chart("restated", lang(), lambda: charts.trend_lines(data.restated, lang())),
+                        key="overview_restated_chart")
+        st.caption(t("ov.restated_note"))
 
 audit_widgets.findings_heatmap(reads.heatmap(districts))
 render_overview_actions(reads.actions(districts))
@@ -99,20 +120,21 @@ if not data.pending:
     st.success(t("ov.all_announced"))
 else:
     levels = sorted({p.level for p in data.pending}, key=lambda lv: ["department", "district", "commune"].index(lv.value))
+    has_district = any(p.district_name for p in data.pending)
     chosen = st.multiselect(t("ov.filter_level"), levels, default=levels, format_func=lambda lv: level_label[lv.value],
                             key="overview_pending_levels")
     stage_label = {s.stage: t(f"stage.{s.stage.value}") for s in data.pending}
-    st.dataframe(
+    show_table(
         [
             {
                 lbl["code"]: p.code, lbl["name"]: p.name, lbl["level"]: level_label[p.level.value],
-                lbl["district"]: p.district_name or "", lbl["stage"]: stage_label[p.stage],
+                **({lbl["district"]: p.district_name or ""} if has_district else {}), lbl["stage"]: stage_label[p.stage],
                 lbl["since"]: fmt(p.stage_since), lbl["days"]: p.days_in_stage,
             }
             for p in data.pending
             if p.level in chosen
         ],
-        hide_index=True, key="overview_pending",
+        key="overview_pending", widths={lbl["name"]: 170},
     )
     st.caption(t("ov.since_note", day=fmt(DECISION_19_IN_FORCE)))
 

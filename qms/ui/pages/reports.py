@@ -8,18 +8,22 @@ from pathlib import Path
 
 import streamlit as st
 
+from qms.admin_changes import official_code
+from qms import formatting
 from qms.accounts import Operation, allowed
+from qms.clock import province_today
 from qms.dates import fmt
 from qms.errors import QmsError
 from qms.exports import annual_report, indicators
-from qms.exports.snapshot import list_snapshots, read_manifest, write_snapshot, zip_bytes
+from qms.exports.snapshot import list_snapshots, read_manifest, snapshot_zip, write_snapshot
 from qms.store.export_settings import nightly_export_enabled, set_nightly_export
 from qms.store.units import count_units
 from qms.ui.context import DATE_FORMAT, actor, db, lang, settings, show_error, t
-from qms.ui.exports_nightly import run_nightly_export
+from qms.ui.exports_nightly import run_nightly_export, show_nightly_state
+from qms.ui.tables import show_table
 
 st.title(t("exports.page"))
-today = dt.date.today()
+today = province_today()
 if not count_units(db()):
     st.info(t("exports.no_units"))
     st.stop()
@@ -54,9 +58,10 @@ if last and Path(last).is_dir():
     manifest = read_manifest(folder)
     st.success(t("exports.done", name=folder.name, tables=len(manifest["tables"]),
                  rows=sum(e["rows"] for e in manifest["tables"])))
-    st.dataframe([{t("exports.col_table"): e["name"], t("exports.col_rows"): e["rows"]} for e in manifest["tables"]],
-                 hide_index=True, key="exports_last_tables")
-    st.download_button(t("exports.download_zip"), data=zip_bytes(folder), file_name=f"{folder.name}.zip",
+    show_table([{t("exports.col_table"): e["name"], t("exports.col_rows"): e["rows"]} for e in manifest["tables"]],
+               key="exports_last_tables")
+    # built on the click, once per snapshot (a file next to it), not in memory on every rerun
+    st.download_button(t("exports.download_zip"), data=lambda: snapshot_zip(folder).read_bytes(), file_name=f"{folder.name}.zip",
                        mime="application/zip", key="exports_download", on_click="ignore")
 
 
@@ -79,18 +84,19 @@ flash = st.session_state.pop("exports_nightly_flash", None)
 if flash:
     (st.error if flash[0] == "error" else st.success)(flash[1])
 if nightly:
-    run_nightly_export(today)
+    show_nightly_state(run_nightly_export(today))
 
 with st.expander(t("exports.existing")):
     snapshots = list_snapshots(exports_dir)
     if not snapshots:
         st.caption(t("exports.none_yet", folder=str(exports_dir)))
     else:
-        st.dataframe([
-            {t("exports.col_name"): s.name, t("exports.col_as_of"): fmt(s.as_of), t("exports.col_generated"): s.generated_at,
+        show_table([
+            {t("exports.col_name"): s.name, t("exports.col_as_of"): fmt(s.as_of),
+             t("exports.col_generated"): formatting.iso_text(s.generated_at) or s.generated_at,
              t("exports.col_tables"): s.tables, t("exports.col_rows"): s.rows}
             for s in snapshots
-        ], hide_index=True, key="exports_snapshots")
+        ], key="exports_snapshots")
 
 # --- PAR indicators --------------------------------------------------------------------------
 years = list(range(today.year, 2013, -1))
@@ -109,42 +115,47 @@ def raise_text(ind: indicators.Indicator) -> str:
         return t("exports.raise_none")
     if s.full_marks:
         return t("exports.raise_full")
-    return t(f"exports.raise.{ind.criterion.measure}", n=s.units_to_next_band, points=f"{s.next_band.points:g}",
-             rate=f"{s.next_band.min_rate:g}")
+    return t(f"exports.raise.{ind.criterion.measure}", n=s.units_to_next_band,
+             points=formatting.number(s.next_band.points, lang(), trim=True),
+             rate=formatting.percent(s.next_band.min_rate, lang()))
+
+
+def points_text(value: float | None, most: float) -> str:
+    return f"{formatting.number(value, lang(), trim=True)} / {formatting.number(most, lang(), trim=True)}"
 
 
 if report is not None:
     if report.methodology.sample:
         st.warning(t("exports.par_sample"))
     st.caption(f"{report.methodology.title.text(lang())} · {t('exports.par_scored_on', day=fmt(report.as_of))}")
-    st.metric(t("exports.par_total"), f"{report.points:g} / {report.max_points:g}")
-    st.dataframe([
+    st.metric(t("exports.par_total"), points_text(report.points, report.max_points))
+    show_table([
         {
             t("exports.col_criterion"): i.criterion.code, t("exports.col_wording"): i.criterion.wording.text(lang()),
             t("exports.col_level"): t(f"level.{i.criterion.level}"),
             t("exports.col_count"): f"{i.score.numerator}/{i.score.denominator}", t("exports.col_rate"): i.score.rate_pct,
-            t("exports.col_full_rate"): i.score.full_marks_rate, t("exports.col_points"): i.score.points,
-            t("exports.col_max"): i.score.max_points, t("exports.col_raise"): raise_text(i),
+            t("exports.col_points"): points_text(i.score.points, i.score.max_points),
+            t("exports.col_full_rate"): i.score.full_marks_rate, t("exports.col_raise"): raise_text(i),
         }
         for i in report.indicators
-    ], hide_index=True, key="exports_indicators")
+    ], key="exports_indicators", widths={t("exports.col_wording"): 200, t("exports.col_raise"): 200})
     for i in report.indicators:
         if not i.short_units:
             continue
         with st.expander(t("exports.units_below", code=i.criterion.code, n=len(i.short_units))):
-            st.dataframe([
-                {t("exports.col_unit_code"): u.code, t("exports.col_unit"): u.name,
+            show_table([
+                {t("exports.col_unit_code"): official_code(u.code), t("exports.col_unit"): u.name,
                  t("exports.col_district"): u.district_name or "", t("exports.col_reason"): t(f"exports.reason.{u.reason}")}
                 for u in i.short_units
-            ], hide_index=True, key=f"exports_units_{i.criterion.code}")
+            ], key=f"exports_units_{i.criterion.code}")
 
 # --- Annual report ---------------------------------------------------------------------------
 st.header(t("exports.annual"))
 report_year = st.selectbox(t("exports.annual_year"), years, key="exports_annual_year")
 counts = annual_report.report(db(), report_year, today=today)
 names = annual_report.headers(lang())[1:]
-st.dataframe([dict(zip(names, row[1:])) for row in annual_report.table_rows(counts, lang())],
-             hide_index=True, key="exports_annual_table")
+show_table([dict(zip(names, row[1:])) for row in annual_report.table_rows(counts, lang())],  # a group per column
+           key="exports_annual_table", turn_by=names[0], corner=t("col.figure"), widths={t("col.figure"): 260})
 for note in annual_report.notes(counts, lang()):
     st.caption(note)
 st.download_button(t("exports.annual_download"), data=annual_report.xlsx_bytes(counts),

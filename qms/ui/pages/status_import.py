@@ -10,14 +10,18 @@ import datetime as dt
 
 import streamlit as st
 
+from qms.admin_changes import official_code
 from qms.accounts import Operation, allowed
+from qms.clock import province_today
 from qms.dates import fmt
 from qms.errors import QmsError
 from qms.store.status_import import apply_status_import, has_units, preview_status_import, status_template
 from qms.ui.context import actor, db, lang, link_safe, show_error, t
+from qms.ui.tables import show_table
+from qms.ui.uploads import file_input
 
 st.title(t("status_import.page"))
-today = dt.date.today()
+today = province_today()
 database = db()
 
 flash = st.session_state.pop("status_import_flash", None)
@@ -39,8 +43,8 @@ if not allowed(actor(), Operation.IMPORT_STATUS):  # the store refuses it anyway
     st.info(t("status_import.admin_only"))
     st.stop()
 generation = st.session_state.setdefault("status_import_generation", 0)
-uploaded = st.file_uploader(t("status_import.upload"), type=["xlsx", "csv"], key=f"status_import_file_{generation}",
-                            label_visibility="collapsed")
+uploaded = file_input(t("status_import.upload"), ["xlsx", "csv"], key=f"status_import_file_{generation}",
+                      label_visibility="collapsed")
 if uploaded is None:
     st.stop()
 
@@ -65,7 +69,7 @@ if not_read:
 
 st.markdown(f"**{t('status_import.coverage')}**")
 after = {c.level: c for c in result.coverage_after or []}
-st.dataframe(
+show_table(
     [
         {
             t("col.level"): t(f"level.{c.level.value}"), t("col.in_plan"): c.in_plan,
@@ -75,28 +79,28 @@ st.dataframe(
         }
         for c in result.coverage_before
     ],
-    hide_index=True, key="status_import_coverage",
+    key="status_import_coverage",
 )
 
 issues = plan.issues
 if issues:
     st.error(t("status_import.errors", n=len(issues)))
-    st.dataframe(
+    show_table(
         [
             {t("status_import.col_sheet"): i.sheet, t("status_import.col_row"): i.row, t("status_import.col_column"): i.column or "",
              t("status_import.col_error"): i.vi if lang() == "vi" else i.en}
             for i in issues
         ],
-        hide_index=True, key="status_import_errors",
+        key="status_import_errors", widths={t("status_import.col_error"): 420},
     )
 
 estimated = t("status_import.estimated")
 st.markdown(f"**{t('status_import.rows')}**")
-st.dataframe(
+show_table(
     [
         {
             t("status_import.col_sheet"): o.sheet, t("status_import.col_row"): o.row,
-            t("col.code"): o.unit.code if o.unit else (o.label[0] or ""), t("col.name"): o.unit.name if o.unit else (o.label[1] or ""),
+            t("col.code"): official_code(o.unit.code) if o.unit else (o.label[0] or ""), t("col.name"): o.unit.name if o.unit else (o.label[1] or ""),
             t("status_import.col_outcome"): t(f"status_import.outcome.{o.outcome}"),
             t("status_import.col_events"): "; ".join(
                 f"{t('event.' + e.event_type.value)} {fmt(e.event_date)}" + (f" ({estimated})" if e.date_estimated else "")
@@ -106,7 +110,8 @@ st.dataframe(
         }
         for o in plan.outcomes
     ],
-    hide_index=True, key="status_import_rows",
+    key="status_import_rows",
+    widths={t("col.name"): 150, t("status_import.col_events"): 220, t("status_import.col_detail"): 200},
 )
 
 if issues:

@@ -8,6 +8,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from qms import formatting
+from qms.access import home_unit
+from qms.accounts import Operation
+from qms.change_text import value_text
+from qms.clock import province_today
 from qms.dates import fmt
 from qms.errors import QmsError
 from qms.labels import kind_label
@@ -16,14 +21,18 @@ from qms.store.changelog import unit_log
 from qms.store.events import record_event
 from qms.store.findings import unit_audits, unit_findings
 from qms.store.scope import unit_scope
-from qms.store.units import list_units, unit_page
+from qms.store.units import list_units, resolve_unit, same_code_units, unit_page
+from qms.store.admin_changes import lineage as unit_lineage
+from qms.admin_changes import official_code
 from qms.ui import audit_widgets
 from qms.ui.log_widgets import log_table
 from qms.ui.scope_widgets import render_unit_scope
 from qms.ui.context import DATE_FORMAT, actor, db, lang, plain, show_error, t
+from qms.ui.read_only import read_only
+from qms.ui.tables import show_table
 
 st.title(t("page.units"))
-today = dt.date.today()
+today = province_today()
 
 left, right = st.columns([1, 2])
 level = left.selectbox(t("col.level"), [None, *Level], format_func=lambda lv: "—" if lv is None else t(f"level.{lv.value}"),
@@ -36,24 +45,71 @@ if not units:
 
 codes = [u.code for u in units]
 wanted = st.query_params.get("unit")
+if wanted and wanted not in codes or (wanted and "@" not in wanted and len([u for u in units if u.shown_code == wanted]) > 1):
+    # a typed or linked official code: the unit bearing it today (codes are reused since 2025)
+    try:
+        wanted = resolve_unit(db(), wanted, as_of=today)
+    except QmsError as e:
+        show_error(e)
+if wanted not in codes and not search and level is None:  # first visit: the person's own unit, not the province
+    wanted = home_unit(actor(), units)
 index = codes.index(wanted) if wanted in codes else 0
 by_code = {u.code: u for u in units}
-code = st.selectbox(t("units.pick"), codes, index=index, key="units_pick",
-                    format_func=lambda c: f"{c} — {by_code[c].name}" + (f" ({by_code[c].parent_name})" if by_code[c].parent_name else ""))
+
+
+def _label(c: str) -> str:
+    u = by_code[c]
+    gone = f" · {t('units.until')} {fmt(u.valid_to - dt.timedelta(days=1))}" if u.valid_to else ""
+    start = f" · {t('units.from')} {fmt(u.valid_from)}" if u.valid_from and u.valid_from.year >= 2020 else ""
+    return f"{u.shown_code} — {u.name}" + (f" ({u.parent_name})" if u.parent_name else "") + start + gone
+
+
+code = st.selectbox(t("units.pick"), codes, index=index, key="units_pick", format_func=_label)
 st.query_params["unit"] = code
 
 page = unit_page(db(), code, today=today)
 unit = page.unit
 st.header(plain(unit.name))
-facts = [f"{t('col.code')}: {unit.code}", f"{t('col.level')}: {t('level.' + unit.level.value)}",
+facts = [f"{t('col.code')}: {unit.shown_code}", f"{t('col.level')}: {t('level.' + unit.level.value)}",
          f"{t('col.kind')}: {kind_label(unit.kind, lang())}"]
 if unit.parent_name:
     facts.append(f"{t('col.parent')}: {plain(unit.parent_name)}")
 st.caption(" · ".join(facts))
 if unit.valid_to:
     st.warning(f"{t('units.merged')} {fmt(unit.valid_to)}")
+def _open_unit(key: str) -> None:
+    """Switch the page to unit ``key`` inside the session (a link would start a new, signed-out one)."""
+    st.session_state["units_search"] = ""
+    st.session_state["units_level"] = None
+    st.session_state["units_pick"] = key
+    st.query_params["unit"] = key
+
+
+def _unit_buttons(items: list[tuple[str, str]], kind: str) -> None:
+    cols = st.columns(min(len(items), 4))
+    for i, (key, label) in enumerate(items):
+        cols[i % len(cols)].button(label, key=f"lineage_{kind}_{key}", on_click=_open_unit, args=(key,), type="tertiary")
+
+
+lineage = unit_lineage(db(), unit.code)
+if lineage.predecessors:
+    first = lineage.predecessors[0]
+    st.info(t("unit.formed_from", n=len(lineage.predecessors), day=fmt(first[5]), act=plain(first[4]),
+              k=sum(1 for p in lineage.predecessors if p[6])))
+    _unit_buttons([(p[0], f"{p[1]} ({official_code(p[0])})" + (" ✅" if p[6] else "")) for p in lineage.predecessors], "pred")
+if lineage.successors:
+    first = lineage.successors[0]
+    st.info(t("unit.went_into", day=fmt(first[5]), act=plain(first[4]),
+              to=", ".join(f"{plain(s[1])} ({official_code(s[0])})" for s in lineage.successors)))
+    _unit_buttons([(s[0], f"{s[1]} ({official_code(s[0])})") for s in lineage.successors], "succ")
+others = same_code_units(db(), unit.code, as_of=today)
+if others:
+    st.caption(t("unit.same_code", code=unit.shown_code, others="; ".join(
+        f"{plain(o.name)} ({fmt(o.valid_from) if o.valid_from else '…'} – {fmt(o.valid_to - dt.timedelta(days=1)) if o.valid_to else '…'})"
+        for o in others)))
 since = f" ({t('col.since').lower()} {fmt(page.stage_since)})" if page.stage_since else ""
-st.markdown(f"**{t('units.current')}:** {t('stage.' + page.stage)}{since}")
+st.markdown(f"**{t('units.current')}:** {t('stage.' + page.stage)}{since}"
+            + (f" · {t('units.inherited')}" if page.inherited else ""))
 
 flash = st.session_state.pop("units_flash", None)
 if flash:
@@ -72,28 +128,29 @@ else:
         y=alt.Y(f"{t('col.event')}:N", sort=[label[e] for e in EventType], title=None, axis=alt.Axis(labelLimit=220)),
         color=alt.Color(f"{t('col.event')}:N", legend=None),
         tooltip=[alt.Tooltip(f"{t('col.date')}:T", format="%d/%m/%Y"), f"{t('col.event')}:N"],
-    ).properties(height=260)
+    ).properties(height=260).configure(locale=formatting.vega_locale(lang()))
     st.altair_chart(chart, key="units_timeline_chart")
-    st.dataframe(
+    show_table(
         [
             {
                 t("col.date"): fmt(e.event_date), t("col.event"): label[e.event_type], t("col.decision"): e.decision_no or "",
                 t("col.standard"): f"TCVN ISO 9001:{e.standard.value}" if e.standard else "",
-                t("col.scope"): e.scope_note or "", t("col.source"): e.source, t("col.by"): e.recorded_by,
+                t("col.scope"): e.scope_note or "", t("col.source"): value_text("source", e.source, lang()),
+                t("col.by"): e.recorded_by,
             }
             for e in reversed(page.events)
         ],
-        hide_index=True, key="units_events",
+        key="units_events", widths={t("col.scope"): 220},
     )
     if page.maintenance:
         st.markdown(f"**{t('units.maintenance')}**")
-        st.dataframe(
+        show_table(
             [
                 {t("col.year"): str(y), t("event.internal_audit"): t("units.maint_ok") if ia else t("units.maint_missing"),
                  t("event.management_review"): t("units.maint_ok") if mr else t("units.maint_missing")}
                 for y, ia, mr in page.maintenance
             ],
-            hide_index=True, key="units_maintenance",
+            key="units_maintenance",
         )
 
 audit_widgets.unit_audit_history(unit_audits(db(), code), unit_findings(db(), code))
@@ -106,6 +163,8 @@ with st.expander(t("log.unit_history")):
     log_table(unit_log(db(), code), key="units_log")
 
 st.subheader(t("units.record"))
+if read_only(Operation.RECORD_EVENT, unit_code=code, district_code=unit.parent_code, unit_label=plain(unit.name)):
+    st.stop()
 with st.form("units_event_form", clear_on_submit=False):
     c1, c2 = st.columns(2)
     event_type = c1.selectbox(t("col.event"), list(EventType), format_func=lambda e: t(f"event.{e.value}"), key="ev_type")

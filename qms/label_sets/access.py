@@ -1,0 +1,46 @@
+"""Labels of what a signed-in person may not change, and why (read-only notes), and of passwords."""
+
+LABELS: dict[str, tuple[str, str]] = {
+    # why a part of a page is read-only: "{what}" is one of access.what.*
+    "access.viewer": ("Chỉ xem: tài khoản {user} có quyền chỉ xem (lãnh đạo), không thay đổi được dữ liệu.",
+                      "Read-only: the account {user} is a viewer (leaders) and changes nothing."),
+    "access.role": ("Chỉ xem: vai trò {role} không được {what}.", "Read-only: the role {role} may not {what}."),
+    "access.scope": ("Chỉ xem: {unit} không thuộc phạm vi được giao cho bạn ({scope}), nên bạn không được {what}.",
+                     "Read-only: {unit} is outside the scope assigned to you ({scope}), so you may not {what}."),
+    "access.scope_units": ("đơn vị {codes}", "units {codes}"),
+    "access.scope_districts": ("các đơn vị thuộc huyện {codes}", "the units of districts {codes}"),
+    "access.scope_none": ("chưa được giao đơn vị nào", "no unit assigned yet"),
+    "access.scope_and": (" và ", " and "),
+    "access.what.record_event": ("ghi nhận sự kiện HTQLCL", "record lifecycle events"),
+    "access.what.import_units": ("nhập danh sách đơn vị", "import unit lists"),
+    "access.what.import_status": ("nhập tình trạng ISO", "import ISO status sheets"),
+    "access.what.set_targets": ("sửa chỉ tiêu", "change the targets"),
+    "access.what.load_demo": ("nạp dữ liệu mẫu", "load the demo"),
+    "access.what.audit_write": ("lập, trả lời hay nộp phiếu đánh giá", "start, answer or submit audits"),
+    "access.what.audit_reopen": ("mở lại phiếu đã nộp", "reopen submitted audits"),
+    "access.what.action_write": ("mở, thực hiện hay sửa hành động", "open, work or edit actions"),
+    "access.what.action_verify": ("xác minh hành động", "verify actions"),
+    "access.what.scope_write": ("sửa danh mục TTHC và quy trình", "change TTHC catalogues and processes"),
+    "access.what.legal_change": ("ghi nhận thay đổi pháp lý", "record legal changes"),
+    "access.what.export": ("tạo bản xuất dữ liệu", "write exports"),
+    "access.what.manage_users": ("quản lý tài khoản", "manage accounts"),
+    "access.what.settings": ("thay đổi cài đặt", "change settings"),
+    # passwords
+    "password.change": ("Đổi mật khẩu", "Change password"),
+    "password.current": ("Mật khẩu hiện tại", "Current password"),
+    "password.new": ("Mật khẩu mới", "New password"),
+    "password.new_again": ("Nhập lại mật khẩu mới", "New password again"),
+    "password.save": ("Lưu mật khẩu mới", "Save the new password"),
+    "password.changed": ("Đã đổi mật khẩu.", "Password changed."),
+    "password.must_change_title": ("Đổi mật khẩu trước khi làm việc", "Change your password before you start"),
+    "password.must_change": ("Mật khẩu của bạn là mật khẩu dùng một lần do quản trị viên đặt lại: hãy đặt mật khẩu "
+                             "mới của riêng bạn (ít nhất 10 ký tự).",
+                             "Your password is a one-time password an administrator set: choose a new one of your own "
+                             "(at least 10 characters)."),
+    "users.manage": ("Khóa, mở khóa, đặt lại mật khẩu", "Deactivate, activate, reset a password"),
+    "password.reset": ("Đặt lại mật khẩu", "Reset password"),
+    "password.reset_help": ("Tạo một mật khẩu dùng một lần cho tài khoản đã chọn; người đó phải đổi mật khẩu khi đăng nhập.",
+                            "Makes a one-time password for the chosen account; its owner must change it at sign-in."),
+    "password.reset_done": ("Mật khẩu dùng một lần của {user} (chỉ hiện một lần, hãy chuyển cho người dùng):",
+                            "One-time password of {user} (shown once: hand it to its owner):"),
+}

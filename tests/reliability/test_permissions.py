@@ -1,0 +1,403 @@
+"""Permissions proven where they live: every store write function against every kind of actor
+(issue 14, defect 9).
+
+The functions are found, not listed: every public function of ``qms.store`` and ``qms.exports``
+whose first parameter is ``db`` and which takes an ``actor`` is a write a person makes, and must
+have a case in :data:`CASES` (``test_every_write_function_is_in_the_matrix`` fails naming a new
+one).  A case says which actors may make the write, how to set up a target for it (as the
+system) and how to call it.  Each write is then tried by:
+
+- an administrator; an auditor of the unit's district and one of another district; the unit's
+  ISO officer and another unit's; a viewer;
+- a session copy of an account deactivated since, and one of an administrator demoted to viewer
+  since (the principal the session keeps still says administrator);
+- a bare user name (a string: it once meant full rights); the system (the CLI's explicit rights).
+
+A refused actor must get :class:`~qms.accounts.PermissionDenied`, and the database (every
+table's row count, the contents of the small tables an update changes, the row versions, the
+data version) and the exports folder must be exactly as before.  An allowed actor must succeed
+and change something, which proves each case really writes (so its refusals mean something).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib
+import inspect
+import pkgutil
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import qms.exports
+import qms.store
+from qms.accounts import PermissionDenied, Principal, Role, system_principal
+from qms.action_steps import ActionEdit, StepInput
+from qms.actions import ActionSource, ActionType, NewAction, Step
+from qms.audits import AnswerInput, AuditKind, NewAudit, Result
+from qms.checklists import load_templates
+from qms.exports import indicators
+from qms.exports.snapshot import write_snapshot
+from qms.models import EventType, Level, NewEvent, Target
+from qms.scope_models import CatalogueEntry, ChangeEffect, LegalChangeInput, LegalChangeItem, ProcessStatus, ProcessVersionInput
+from qms.settings import PROJECT_ROOT
+from qms.admin_changes import parse_change_csv
+from qms.store import accounts, actions, admin_changes, audits, demo, events, export_settings, scope_files, scope_processes, scope_writes
+from qms.store import status_import, targets, units
+from qms.store.action_queries import get_action
+from qms.store.db import Database, open_database
+from qms.units_import import parse_units_csv
+
+TODAY = dt.date(2024, 1, 1)
+UNIT, DISTRICT = "03386", "105"          # the unit every write targets, and its district
+OTHER_UNIT, OTHER_DISTRICT = "03430", "106"
+SYSTEM = system_principal("m.system")
+PASSWORD = "mật khẩu ma trận 1"
+ISO2015 = "internal-audit-iso9001-2015"
+
+#: The actors, by the name the cases use.
+ACTORS: dict[str, Principal | str] = {
+    "admin": Principal(username="m.admin", role=Role.ADMIN),
+    "auditor_in": Principal(username="m.auditor.in", role=Role.AUDITOR, districts=frozenset({DISTRICT})),
+    "auditor_out": Principal(username="m.auditor.out", role=Role.AUDITOR, districts=frozenset({OTHER_DISTRICT})),
+    "officer_in": Principal(username="m.officer.in", role=Role.OFFICER, units=frozenset({UNIT})),
+    "officer_out": Principal(username="m.officer.out", role=Role.OFFICER, units=frozenset({OTHER_UNIT})),
+    "viewer": Principal(username="m.viewer", role=Role.VIEWER),
+    "deactivated": Principal(username="m.former", role=Role.ADMIN),
+    "demoted": Principal(username="m.demoted", role=Role.ADMIN),
+    "bare_name": "m.admin",
+    "system": SYSTEM,
+}
+
+#: Store functions that write without an author, and why.
+WITHOUT_ACTOR = {
+    "qms.store.accounts.sign_in": "records the attempt of someone not yet signed in",
+    "qms.store.accounts.sign_in_sso": "records the attempt of someone not yet signed in",
+    "qms.store.accounts.change_own_password": "a person's own password, proven by the current one (no other right needed)",
+    "qms.store.migrations.apply": "the schema, applied when the database opens",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """``prepare(db, n, folder)`` sets up (as the system) what the ``n``-th call needs and
+    returns it; ``call(db, ctx, actor)`` makes the write."""
+
+    area: str
+    allowed: frozenset[str]
+    prepare: Callable[[Database, int, Path], Any]
+    call: Callable[[Database, Any, Any], Any]
+    writes: bool = True   # False: a preview, which must write nothing even when allowed
+
+
+def case(area: str, allowed: set[str], call, prepare=lambda db, n, folder: n, writes: bool = True) -> Case:
+    return Case(area, frozenset(allowed | {"system"}), prepare, call, writes)
+
+
+ADMIN_ONLY = {"admin"}
+UNIT_WORK = {"admin", "officer_in"}      # RECORD_EVENT, SCOPE_WRITE, ACTION_WRITE on the officer's unit
+AUDIT_WORK = {"admin", "auditor_in"}     # AUDIT_WRITE, ACTION_VERIFY in the auditor's district
+
+
+# -- set-ups (as the system) ---------------------------------------------------------------------
+
+def _rename_act(n: int):
+    """The ``n``-th act renaming the unit (it continues under its code), effective a day apart."""
+    return parse_change_csv(f"new_code,new_name,kind,formed_from_old_codes\n{UNIT},Phường Thử {n},phuong,{UNIT}\n",
+                            "doi_ten.csv", act=f"QĐ {n}/thử", effective=dt.date(2030, 1, 1) + dt.timedelta(days=n))
+
+
+def _template():
+    return load_templates(PROJECT_ROOT / "checklists").latest(ISO2015)
+
+
+def _draft(db, n, folder) -> int:
+    new = NewAudit(unit_code=UNIT, template_id=ISO2015, kind=AuditKind.SELF_ASSESSMENT, auditor="Kiểm tra viên",
+                   audit_date=dt.date(2023, 3, 1))
+    return audits.start_audit(db, new, _template(), actor=SYSTEM, today=TODAY)
+
+
+def _answered(db, n, folder, minor: bool = False) -> tuple[int, int]:
+    audit_id = _draft(db, n, folder)
+    view = audits.get_audit(db, audit_id)
+    answers = [AnswerInput(item_ref=s.ref, result=Result.MINOR if minor and i == 0 else Result.CONFORM,
+                           note="Thiếu hồ sơ" if minor and i == 0 else None) for i, s in enumerate(view.specs)]
+    return audit_id, audits.save_answers(db, audit_id, answers, expected_version=view.row_version, actor=SYSTEM).version
+
+
+def _submitted(db, n, folder) -> int:
+    audit_id, version = _answered(db, n, folder)
+    audits.submit_audit(db, audit_id, expected_version=version, actor=SYSTEM, today=TODAY)
+    return audit_id
+
+
+def _finding_without_action(db, n, folder) -> int:
+    """A submitted audit's nonconformity whose action is missing (a database from before actions)."""
+    audit_id, version = _answered(db, n, folder, minor=True)
+    audits.submit_audit(db, audit_id, expected_version=version, actor=SYSTEM, today=TODAY)
+    db.write(lambda cur: [cur.execute("DELETE FROM action_events WHERE action_id IN (SELECT id FROM actions WHERE audit_id = ?)",
+                                      [audit_id]),
+                          cur.execute("DELETE FROM actions WHERE audit_id = ?", [audit_id])])
+    return audit_id
+
+
+def _manual_action(db, n, folder) -> tuple[int, int]:
+    action_id = actions.open_action(db, NewAction(unit_code=UNIT, source=ActionSource.COMPLAINT, type=ActionType.CORRECTIVE,
+                                                  description=f"Phản ánh {n}", origin_date=TODAY), actor=SYSTEM, today=TODAY)
+    return action_id, get_action(db, action_id).row_version
+
+
+def _done_action(db, n, folder) -> tuple[int, int]:
+    action_id, version = _manual_action(db, n, folder)
+    for step in (StepInput(step=Step.START, on_date=TODAY, owner_name="Lò Văn A", root_cause="Chưa rõ"),
+                 StepInput(step=Step.DONE, on_date=TODAY, note="Đã xong")):
+        version = actions.apply_step(db, action_id, step, expected_version=version, actor=SYSTEM, today=TODAY)
+    return action_id, version
+
+
+def _tthc(db) -> str:
+    return db.scalar("SELECT min(tthc_code) FROM unit_tthc WHERE unit_code = ?", [UNIT])
+
+
+def _process(db, n, code: str) -> ProcessVersionInput:
+    return ProcessVersionInput(unit_code=UNIT, code=code, title=f"Quy trình thử {n}", tthc_codes=(_tthc(db),),
+                               status=ProcessStatus.ISSUED, issued_on=dt.date(2023, 1, 2))
+
+
+def _issued(db, n, folder) -> str:
+    code = f"QT-W{n}"
+    scope_processes.save_process_version(db, _process(db, n, code), actor=SYSTEM, today=TODAY)
+    return code
+
+
+def _not_started_commune(db, n, folder) -> str:
+    return db.scalar("SELECT code FROM units u WHERE level = 'commune' AND valid_to IS NULL"
+                     " AND NOT EXISTS (SELECT 1 FROM qms_events e WHERE e.unit_code = u.code) ORDER BY code LIMIT 1 OFFSET ?",
+                     [n])
+
+
+def _status_sheet(code: str) -> bytes:
+    return f"Mã đơn vị,Tình trạng\n{code},đang xây dựng\n".encode()
+
+
+def _target_active(db, n, folder) -> None:
+    accounts.set_active(db, "m.target", True, actor=SYSTEM)
+
+
+def _nightly_off(db, n, folder) -> Path:
+    export_settings.set_nightly_export(db, False, actor=SYSTEM)
+
+
+def _tthc_csv(n: int) -> bytes:
+    return f"Mã đơn vị,Mã TTHC,Tên TTHC\n{UNIT},9.{n:06d},Thủ tục thử {n}\n".encode()
+
+
+# -- the matrix ----------------------------------------------------------------------------------
+
+CASES: dict[str, Case] = {
+    # accounts
+    "qms.store.accounts.create_user": case("accounts", ADMIN_ONLY, lambda db, n, a: accounts.create_user(
+        db, username=f"m.new{n}", display_name="Tài khoản mới", role=Role.VIEWER, password=PASSWORD, actor=a)),
+    "qms.store.accounts.set_active": case("accounts", ADMIN_ONLY, lambda db, _, a: accounts.set_active(db, "m.target", False, actor=a),
+                                          prepare=_target_active),
+    "qms.store.accounts.set_password": case("accounts", ADMIN_ONLY, lambda db, n, a: accounts.set_password(
+        db, "m.target", f"mật khẩu mới {n:04d}", actor=a)),
+    "qms.store.accounts.reset_password": case("accounts", ADMIN_ONLY, lambda db, n, a: accounts.reset_password(
+        db, "m.target", actor=a)),
+    "qms.store.accounts.set_role": case("accounts", ADMIN_ONLY, lambda db, n, a: accounts.set_role(
+        db, "m.target", Role.AUDITOR if n % 2 == 0 else Role.VIEWER, districts=[DISTRICT] if n % 2 == 0 else [], actor=a)),
+    # units and their lifecycle
+    "qms.store.events.record_event": case("units", UNIT_WORK, lambda db, n, a: events.record_event(
+        db, NewEvent(unit_code=UNIT, event_type=EventType.MANAGEMENT_REVIEW, event_date=dt.date(2022, 1, 3) + dt.timedelta(days=n)),
+        actor=a, today=TODAY)),
+    "qms.store.units.rename_unit": case("units", ADMIN_ONLY, lambda db, n, a: units.rename_unit(
+        db, UNIT, f"Phường Quyết Thắng ({n})", on=dt.date(2023, 1, 1) + dt.timedelta(days=n), actor=a)),
+    "qms.store.demo.load_demo": case("units", ADMIN_ONLY, lambda db, _, a: demo.load_demo(
+        db, PROJECT_ROOT / "data" / "demo", force=True, actor=a)),
+    # targets
+    "qms.store.targets.set_targets": case("targets", ADMIN_ONLY, lambda db, n, a: targets.set_targets(
+        db, [Target(level=Level.COMMUNE, year=2030 + n, target_pct=80)], actor=a)),
+    # imports
+    "qms.store.units.import_units": case("imports", ADMIN_ONLY, lambda db, n, a: units.import_units(
+        db, parse_units_csv(f"gso_code,name,level,kind,parent_gso_code\n9{n:04d},Xã Thử {n},commune,xa,{DISTRICT}\n"), actor=a)),
+    "qms.store.status_import.apply_status_import": case("imports", ADMIN_ONLY, lambda db, code, a: status_import.apply_status_import(
+        db, _status_sheet(code), "tinh_trang.csv", today=TODAY, actor=a), prepare=_not_started_commune),
+    # administrative changes: a unit renamed by an act (it continues), one act a call
+    "qms.store.admin_changes.apply_change": case("imports", ADMIN_ONLY, lambda db, n, a: admin_changes.apply_change(
+        db, _rename_act(n), "doi_ten.csv", actor=a)),
+    "qms.store.admin_changes.preview_change": case("imports", ADMIN_ONLY, lambda db, n, a: admin_changes.preview_change(
+        db, _rename_act(n), "doi_ten.csv", actor=a), writes=False),
+    "qms.store.admin_changes.set_carry_over": case("units", ADMIN_ONLY, lambda db, n, a: admin_changes.set_carry_over(
+        db, n % 2 == 0, actor=a)),
+    "qms.store.status_import.preview_status_import": case("imports", ADMIN_ONLY, lambda db, code, a: status_import.preview_status_import(
+        db, _status_sheet(code), "tinh_trang.csv", today=TODAY, actor=a), prepare=_not_started_commune, writes=False),
+    "qms.store.scope_files.import_file": case("imports", UNIT_WORK, lambda db, n, a: scope_files.import_file(
+        db, scope_files.FileKind.CATALOGUE, _tthc_csv(n), "danh_muc.csv", actor=a, today=TODAY)),
+    # scope
+    "qms.store.scope_writes.import_catalogue": case("scope", UNIT_WORK, lambda db, n, a: scope_writes.import_catalogue(
+        db, [("dòng 2", CatalogueEntry(unit_code=UNIT, code=f"8.{n:06d}", name=f"Thủ tục {n}"))], actor=a, source="danh_muc.csv")),
+    "qms.store.scope_processes.import_processes": case("scope", UNIT_WORK, lambda db, n, a: scope_processes.import_processes(
+        db, [("dòng 2", _process(db, n, f"QT-I{n}"))], actor=a, source="quy_trinh.csv", today=TODAY)),
+    "qms.store.scope_processes.save_process_version": case("scope", UNIT_WORK, lambda db, n, a: scope_processes.save_process_version(
+        db, _process(db, n, f"QT-S{n}"), actor=a, today=TODAY)),
+    "qms.store.scope_processes.withdraw_process": case("scope", UNIT_WORK, lambda db, code, a: scope_processes.withdraw_process(
+        db, UNIT, code, on=dt.date(2023, 6, 1), actor=a, today=TODAY), prepare=_issued),
+    "qms.store.scope_processes.record_legal_change": case("scope", ADMIN_ONLY, lambda db, n, a: scope_processes.record_legal_change(
+        db, LegalChangeInput(document_no=f"{n + 1}/2023/QĐ-UBND", effective_on=dt.date(2023, 7, 1),
+                             items=(LegalChangeItem(tthc_code=_tthc(db), effect=ChangeEffect.AMENDED),)), actor=a, today=TODAY)),
+    # audits
+    "qms.store.audits.start_audit": case("audits", AUDIT_WORK, lambda db, _, a: audits.start_audit(
+        db, NewAudit(unit_code=UNIT, template_id=ISO2015, kind=AuditKind.SELF_ASSESSMENT, auditor="Kiểm tra viên",
+                     audit_date=dt.date(2023, 3, 1)), _template(), actor=a, today=TODAY)),
+    "qms.store.audits.save_answers": case("audits", AUDIT_WORK, lambda db, audit_id, a: audits.save_answers(
+        db, audit_id, [AnswerInput(item_ref=audits.get_audit(db, audit_id).specs[0].ref, result=Result.CONFORM)],
+        expected_version=1, actor=a), prepare=_draft),
+    "qms.store.audits.submit_audit": case("audits", AUDIT_WORK, lambda db, ctx, a: audits.submit_audit(
+        db, ctx[0], expected_version=ctx[1], actor=a, today=TODAY), prepare=_answered),
+    "qms.store.audits.close_audit": case("audits", AUDIT_WORK, lambda db, audit_id, a: audits.close_audit(db, audit_id, actor=a),
+                                         prepare=_submitted),
+    "qms.store.audits.reopen_audit": case("audits", ADMIN_ONLY, lambda db, audit_id, a: audits.reopen_audit(
+        db, audit_id, "Cần sửa một câu trả lời", actor=a), prepare=_submitted),
+    # actions
+    "qms.store.actions.open_action": case("actions", UNIT_WORK, lambda db, n, a: actions.open_action(
+        db, NewAction(unit_code=UNIT, source=ActionSource.COMPLAINT, type=ActionType.CORRECTIVE, description=f"Phản ánh {n}",
+                      origin_date=TODAY), actor=a, today=TODAY)),
+    "qms.store.actions.apply_step": case("actions", UNIT_WORK, lambda db, ctx, a: actions.apply_step(
+        db, ctx[0], StepInput(step=Step.START, on_date=TODAY, owner_name="Lò Văn A", root_cause="Chưa rõ"),
+        expected_version=ctx[1], actor=a, today=TODAY), prepare=_manual_action),
+    "qms.store.actions.apply_step#verify": case("actions", AUDIT_WORK, lambda db, ctx, a: actions.apply_step(
+        db, ctx[0], StepInput(step=Step.VERIFY_EFFECTIVE, on_date=TODAY, verifier="Giàng A Páo", note="Đã kiểm tra"),
+        expected_version=ctx[1], actor=a, today=TODAY), prepare=_done_action),
+    "qms.store.actions.edit_action": case("actions", UNIT_WORK, lambda db, ctx, a: actions.edit_action(
+        db, ctx[0], ActionEdit(owner_name="Người phụ trách mới"), expected_version=ctx[1], actor=a, today=TODAY),
+        prepare=_manual_action),
+    "qms.store.actions.ensure_actions_for_findings": case("actions", UNIT_WORK | AUDIT_WORK, lambda db, _, a:
+        actions.ensure_actions_for_findings(db, actor=a, today=TODAY, unit_code=UNIT), prepare=_finding_without_action),
+    "qms.store.actions.set_internal_audit_due_days": case("actions", ADMIN_ONLY, lambda db, n, a:
+        actions.set_internal_audit_due_days(db, 40 + n, actor=a)),
+    # exports
+    "qms.store.export_settings.set_nightly_export": case("exports", ADMIN_ONLY, lambda db, _, a:
+        export_settings.set_nightly_export(db, True, actor=a), prepare=_nightly_off),
+    "qms.exports.snapshot.write_snapshot": case("exports", ADMIN_ONLY, lambda db, folder, a: write_snapshot(
+        db, folder, dt.date(2016, 12, 31), methodology=indicators.load(), actor=a),
+        prepare=lambda db, n, folder: folder / "exports" / f"run{n}"),
+}
+
+
+def discovered_write_functions() -> tuple[set[str], set[str]]:
+    """(functions taking an actor, functions that write without one), by dotted name: every
+    public function of qms.store and qms.exports whose first parameter is ``db``."""
+    with_actor, without = set(), set()
+    for package in (qms.store, qms.exports):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            module = importlib.import_module(info.name)
+            if module.__name__ == "qms.store.principals":  # the check itself
+                continue
+            for name, fn in inspect.getmembers(module, inspect.isfunction):
+                if fn.__module__ != module.__name__ or name.startswith("_"):
+                    continue
+                params = list(inspect.signature(fn).parameters)
+                if not params or params[0] != "db":
+                    continue
+                if "actor" in params:
+                    with_actor.add(f"{module.__name__}.{name}")
+                elif ".write(" in inspect.getsource(fn):
+                    without.add(f"{module.__name__}.{name}")
+    return with_actor, without
+
+
+def test_every_write_function_is_in_the_matrix():
+    with_actor, without = discovered_write_functions()
+    covered = {name.split("#")[0] for name in CASES}
+    missing = sorted(with_actor - covered)
+    assert not missing, (f"write function(s) {', '.join(missing)} take an actor but have no case in "
+                         "tests/reliability/test_permissions.py CASES: add one (who may, how to call it)")
+    assert not sorted(covered - with_actor), "CASES names functions that no longer exist or take no actor"
+    unexplained = sorted(without - set(WITHOUT_ACTOR))
+    assert not unexplained, f"{', '.join(unexplained)} write(s) without an actor: add an actor, or explain it in WITHOUT_ACTOR"
+
+
+def test_every_area_that_writes_is_in_the_matrix():
+    assert {c.area for c in CASES.values()} == {"accounts", "units", "targets", "imports", "scope", "audits", "actions", "exports"}
+
+
+# -- running it ----------------------------------------------------------------------------------
+
+#: Small tables whose rows an update changes in place (counts alone would not see it).
+_CONTENT = ("users", "user_scopes", "settings", "targets", "unit_names")
+
+
+def fingerprint(db: Database, folder: Path) -> dict:
+    tables = [t for (t,) in db.rows(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY table_name")]
+    parts = [f"SELECT '{t}', count(*)::HUGEINT FROM \"{t}\"" for t in tables]  # names from the catalogue
+    parts += [f"SELECT '{t} content', sum(hash(x::VARCHAR))::HUGEINT FROM \"{t}\" x" for t in _CONTENT]
+    parts += ["SELECT 'audit versions', sum(row_version)::HUGEINT FROM audits",
+              "SELECT 'action versions', sum(row_version)::HUGEINT FROM actions",
+              "SELECT 'unit versions', sum(lifecycle_version)::HUGEINT FROM units"]
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
+    return {"rows": dict(db.rows(" UNION ALL ".join(parts))), "files": files}
+
+
+@pytest.fixture(scope="module")
+def matrix_file(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo with the matrix's accounts: every actor's account as it stands after the
+    administrator deactivated ``m.former`` and demoted ``m.demoted`` to viewer."""
+    path = tmp_path_factory.mktemp("matrix") / "matrix.duckdb"
+    shutil.copyfile(demo_file, path)
+    db = open_database(path)
+    try:
+        for who in [*ACTORS.values(), Principal(username="m.target", role=Role.VIEWER)]:
+            if isinstance(who, Principal) and not who.system:
+                accounts.create_user(db, username=who.username, display_name=who.username, role=who.role, password=PASSWORD,
+                                     units=who.units, districts=who.districts, actor=SYSTEM)
+        accounts.set_active(db, "m.former", False, actor=SYSTEM)
+        accounts.set_role(db, "m.demoted", Role.VIEWER, actor=SYSTEM)
+    finally:
+        db.close()
+    return path
+
+
+def run_case(db: Database, c: Case, folder: Path) -> list[str]:
+    """Every actor against one case; returns what went wrong (empty: the case holds)."""
+    problems = []
+    ctx = c.prepare(db, 0, folder)
+    for who in [w for w in ACTORS if w not in c.allowed]:
+        before = fingerprint(db, folder)
+        try:
+            c.call(db, ctx, ACTORS[who])
+        except PermissionDenied:
+            if fingerprint(db, folder) != before:
+                problems.append(f"{who}: refused, but something was written")
+        except Exception as e:  # noqa: BLE001 - any other outcome is a problem to report
+            problems.append(f"{who}: {type(e).__name__} instead of a permission refusal ({e})")
+        else:
+            problems.append(f"{who}: allowed, but may not")
+    for n, who in enumerate(sorted(c.allowed), start=1):
+        ctx = c.prepare(db, n, folder)
+        before = fingerprint(db, folder)
+        try:
+            c.call(db, ctx, ACTORS[who])
+        except Exception as e:  # noqa: BLE001
+            problems.append(f"{who}: refused, but may ({type(e).__name__}: {e})")
+            continue
+        if c.writes and fingerprint(db, folder) == before:
+            problems.append(f"{who}: allowed, but nothing was written (the case does not exercise a write)")
+        if not c.writes and fingerprint(db, folder) != before:
+            problems.append(f"{who}: a preview wrote something")
+    return problems
+
+
+@pytest.mark.parametrize("name", sorted(CASES), ids=lambda n: f"{CASES[n].area}:{n.removeprefix('qms.').replace('store.', '')}")
+def test_write_refuses_whom_it_must_and_writes_nothing(name: str, matrix_file: Path, tmp_path: Path):
+    path = shutil.copyfile(matrix_file, tmp_path / "case.duckdb")
+    db = open_database(path)
+    try:
+        problems = run_case(db, CASES[name], tmp_path / "files")
+    finally:
+        db.close()
+    assert not problems, f"{name}:\n  " + "\n  ".join(problems)
