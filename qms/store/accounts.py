@@ -14,6 +14,7 @@ from qms.clock import utc_now
 from qms.errors import QmsError
 from qms.store import changelog
 from qms.store.principals import account_principal, authorize, current, scopes
+from qms.text_rules import checked_text
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 
@@ -62,6 +63,7 @@ def create_user(db, *, username: str, display_name: str, role: Role, password: s
     if not _USERNAME.match(username):
         raise QmsError("A user name has 3-32 characters: lower-case letters, digits, '.', '_' or '-'.",
                        vi="Tên đăng nhập gồm 3-32 ký tự: chữ thường không dấu, số, '.', '_' hoặc '-'.")
+    display_name = checked_text(display_name, field="display_name")
     password_hash = accounts.hash_password(password)
     units, districts = _scope(role, units, districts)
 

@@ -68,6 +68,15 @@ def test_store_writes_of_forms_refuse_them(province):
     assert province.scalar("SELECT count(*) FROM unit_names WHERE name LIKE 'Phường%Mới'") == 0
 
 
+def test_an_account_display_name_refuses_them(db):
+    from qms.accounts import Role
+    from qms.store.accounts import create_user
+
+    with pytest.raises(ValidationError, match="display_name: holds a control character"):
+        create_user(db, username="admin", display_name="Quản\x1b[2J trị", role=Role.ADMIN, password="a long password 1", actor=None)
+    assert db.scalar("SELECT count(*) FROM users") == 0
+
+
 def test_exports_do_not_fail_on_text_stored_before_the_rule(province):
     """Data written before the rule (or by hand in the database) still exports: the writer leaves
     the characters out instead of openpyxl's IllegalCharacterError writing nothing."""
