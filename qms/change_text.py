@@ -10,6 +10,8 @@ read dd/mm/yyyy; long lists are cut after a few items with their count.
 
 from __future__ import annotations
 
+import re
+
 import json
 from collections.abc import Callable
 from typing import Any
@@ -55,6 +57,19 @@ WORDS: dict[str, Callable[[str, str, str], str | None]] = {
 }
 
 
+_UNIT_KEY = re.compile(r"^([0-9A-Za-z][0-9A-Za-z._-]*)@(\d{4}-\d{2}-\d{2})$")
+
+
+def _unit_key_text(value: str, lang: str) -> str | None:
+    """A unit key formed on a reused code (``03388@2025-07-01``) as people say it: the official
+    code and the day the unit started (``03388 (từ 01/07/2025)``)."""
+    m = _UNIT_KEY.match(value)
+    if not m:
+        return None
+    day = formatting.iso_text(m.group(2)) or m.group(2)
+    return f"{m.group(1)} ({'từ' if lang == 'vi' else 'from'} {day})"
+
+
 def value_text(field: str | None, value: Any, lang: str = "vi", *, entity: str = "") -> str:
     """One stored value as text: a labelled word, a date, yes/no, a number, a list, a record."""
     if value is None:
@@ -69,7 +84,7 @@ def value_text(field: str | None, value: Any, lang: str = "vi", *, entity: str =
             named = WORDS[field](value, lang, entity)
             if named:
                 return named
-        return formatting.iso_text(value) or value
+        return _unit_key_text(value, lang) or formatting.iso_text(value) or value
     if isinstance(value, dict):
         return record_text(value, lang, entity=entity)
     if isinstance(value, (list, tuple)):

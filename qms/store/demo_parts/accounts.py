@@ -39,8 +39,10 @@ def load(cur, *, demo_dir, settings, actor) -> dict:
         cur.execute("INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?)",
                     [username, name, role.value, accounts.hash_password(password)])
         known = {c for (c,) in cur.execute("SELECT code FROM units").fetchall()}
+        units = tuple(c for c in units if c in known)  # the pre-reform demo has no 2025 units
+        districts = tuple(c for c in districts if c in known)
         for kind, codes in (("unit", units), ("district", districts)):
-            for code in (c for c in codes if c in known):  # the pre-reform demo has no 2025 units
+            for code in codes:
                 cur.execute("INSERT INTO user_scopes VALUES (?, ?, ?)", [username, kind, code])
         changelog.append(cur, actor=actor, action="insert", entity="users", key=username,
                          after={"display_name": name, "role": role.value, "units": units, "districts": districts})
