@@ -300,10 +300,16 @@ def search_units(page: Page, text: str) -> None:
 
 
 def open_unit(page: Page, code: str) -> None:
-    """Go to the units page and find the unit by its code, as a user does."""
+    """Go to the units page and find the unit by its code, as a user does.
+
+    The page opens on the person's own unit (or a first one), whose tables the search then
+    replaces: the unit's caption shows while that run may still be drawing, so the run is
+    awaited once more (on a busy machine the search's run can start after :func:`wait_idle`'s
+    pause), and no table of the unit shown before is read."""
     goto(page, "units")
     search_units(page, code)
     expect(page.get_by_text(f"Mã: {code}")).to_be_visible()
+    wait_idle(page)
 
 
 def reopen_unit(page: Page, code: str) -> None:

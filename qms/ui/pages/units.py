@@ -140,7 +140,7 @@ else:
             }
             for e in reversed(page.events)
         ],
-        key="units_events", widths={t("col.scope"): 220},
+        key=f"units_events_{code}", widths={t("col.scope"): 220},  # a new grid per unit: never the last one's rows
     )
     if page.maintenance:
         st.markdown(f"**{t('units.maintenance')}**")
@@ -150,7 +150,7 @@ else:
                  t("event.management_review"): t("units.maint_ok") if mr else t("units.maint_missing")}
                 for y, ia, mr in page.maintenance
             ],
-            key="units_maintenance",
+            key=f"units_maintenance_{code}",
         )
 
 audit_widgets.unit_audit_history(unit_audits(db(), code), unit_findings(db(), code))
