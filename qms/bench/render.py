@@ -137,4 +137,6 @@ def render_overview(db_path: Path, as_of: dt.date, runs: int, *, exports_dir: Pa
 
 def _raise_on_exception(at) -> None:
     if at.exception:
-        raise RuntimeError(f"the overview page raised: {at.exception[0].message}")
+        # Streamlit redacts the message shown on the page; the stack trace keeps the real one.
+        trace = [line.strip() for line in at.exception[0].stack_trace if line.strip()]
+        raise RuntimeError(f"the overview page raised: {trace[-1] if trace else at.exception[0].message}")

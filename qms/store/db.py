@@ -194,7 +194,11 @@ def connect(path: str | Path, *, read_only: bool = False, memory_limit: str | No
     # TIMESTAMPTZ casts follow this setting (every cursor of the connection inherits it).
     con.execute("SET GLOBAL TimeZone = 'UTC'")
     con.execute(f"SET memory_limit = '{limit}'")  # validated above: SET memory_limit takes no bound parameter
-    con.execute("SET temp_directory = ?", [str(spill_directory(path_str))])
+    spill = str(spill_directory(path_str))
+    # A second connection to a file already open in this process shares its DuckDB instance,
+    # whose spill folder cannot be set again once something spilled: set it only when it differs.
+    if con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0] != spill:
+        con.execute("SET temp_directory = ?", [spill])
     return con
 
 

@@ -358,3 +358,18 @@ def test_a_small_country_merges_provinces_and_their_departments(tmp_path):
     assert today == {"province": 2, "department": 2 * 19, "commune": 24}
     assert summary["reference"][day.isoformat()]["district"]["in_plan"] == 0
     assert summary["reference_without_district"][day.isoformat()]["communes"] == summary["reference"][day.isoformat()]["commune"]["in_plan"]
+
+
+def test_the_database_opens_again_in_the_same_process_after_a_spill(tmp_path):
+    """The benchmark (and the overview it drives) open the same file twice in one process, which
+    shares one DuckDB instance: once something has spilled to the temporary folder, opening
+    again must not try to set that folder again (DuckDB refuses to switch it)."""
+    from qms.store.db import open_database, spill_directory
+
+    path = tmp_path / "spill.duckdb"
+    first = open_database(path, memory_limit="30MB")
+    first.rows("CREATE TABLE big AS SELECT range AS i, md5(range::VARCHAR) AS s FROM range(500000)")
+    first.rows("CREATE TABLE sorted AS SELECT * FROM big ORDER BY s")
+    assert any(spill_directory(str(path)).iterdir())
+    second = open_database(path)
+    assert second.scalar("SELECT count(*) FROM sorted") == 500_000
