@@ -240,9 +240,10 @@ def test_the_generated_database_has_its_stage_spans(report):
 
 
 def _units_on(path: str, day) -> dict[str, int]:
-    import duckdb
+    from qms.store.db import connect
 
-    con = duckdb.connect(path, read_only=True)
+    # qms's own connection settings: the benchmark may still hold the file open in this process
+    con = connect(path)
     try:
         return dict(con.execute(
             "SELECT level, count(*) FROM units WHERE (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to > ?)"
