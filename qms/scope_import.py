@@ -27,6 +27,7 @@ from typing import Any
 
 from pydantic import ValidationError as PydanticError
 
+from qms.clock import province_today
 from qms.errors import ImportRowError, QmsError
 from qms.scope_models import (
     CODE_PATTERN,
@@ -186,7 +187,7 @@ def parse_catalogue(table: Table, *, default_unit: str | None = None,
                     today: dt.date | None = None) -> list[tuple[str, CatalogueEntry]]:
     """``(location, entry)`` for every data row; all bad rows reported together, then none returned.
     ``today`` (default: the computer's) bounds the dates accepted (:func:`qms.spreadsheets.import_date`)."""
-    out, problems = catalogue_rows(table, default_unit=default_unit, today=today or dt.date.today())
+    out, problems = catalogue_rows(table, default_unit=default_unit, today=today or province_today())
     _refuse_if(table.source, problems, out, "TTHC")
     return out
 
@@ -309,7 +310,7 @@ class ParsedFile:
 def read_catalogue(data: bytes, source: str, *, today: dt.date | None = None, sheet: str | None = None,
                    default_unit: str | None = None) -> ParsedFile:
     table = read_table(data, source, CATALOGUE_COLUMNS, sheet=sheet)
-    records, problems = catalogue_rows(table, default_unit=default_unit, today=today or dt.date.today())
+    records, problems = catalogue_rows(table, default_unit=default_unit, today=today or province_today())
     if not records and not problems:
         _refuse_if(source, [], records, "TTHC")
     return ParsedFile(table, records, problems)

@@ -14,6 +14,7 @@ import datetime as dt
 
 from pydantic import ValidationError as PydanticError
 
+from qms.clock import province_today
 from qms.errors import ImportRowError, QmsError
 from qms.models import Level, UnitRecord
 from qms.spreadsheets import Column, cell_text, import_date, read_table
@@ -51,7 +52,7 @@ def parse_units_csv(text: str, source: str = "units.csv", *, today: dt.date | No
 def parse_units_file(data: bytes, source: str = "units.csv", *, today: dt.date | None = None) -> list[tuple[int, UnitRecord]]:
     """Every data line as a checked record; all bad lines are reported together, and then none
     is returned (the import is all-or-nothing).  Line numbers count the header as line 1."""
-    today = today or dt.date.today()
+    today = today or province_today()
     table = read_table(data, source, COLUMNS)
     records: list[tuple[int, UnitRecord]] = []
     problems: list[tuple[str, str]] = []

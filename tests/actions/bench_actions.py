@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from qms.clock import province_today
 from qms.action_steps import StepInput
 from qms.actions import Step
 from qms.settings import PROJECT_ROOT
@@ -99,7 +100,7 @@ def main() -> None:
     def one_step():
         detail = get_action(db, target)
         kind = Step.START if detail.status.value == "open" else Step.CANCEL
-        apply_step(db, target, StepInput(step=kind, on_date=dt.date.today(), owner_name="Người thử", note="thử"),
+        apply_step(db, target, StepInput(step=kind, on_date=province_today(), owner_name="Người thử", note="thử"),
                    expected_version=detail.row_version, actor=system_principal("bench"))
 
     timed("get_action + apply_step (one step)", one_step, repeat=1)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from qms.clock import province_today
 from qms.accounts import Principal, Role, system_principal
 from qms.action_steps import StepInput
 from qms.actions import ActionStatus, Step
@@ -79,7 +80,7 @@ def test_demo_officer_has_unfinished_actions_of_their_commune(demo_db):
 # -- done when -----------------------------------------------------------------------------------
 
 def test_a_demo_finding_is_worked_to_verified_closure_and_the_figures_follow(demo_path, make_account):
-    today = dt.date.today()
+    today = province_today()
     db = open_database(demo_path)
     try:
         audit_id = db.scalar("SELECT id FROM audits WHERE status = 'draft' AND year(audit_date) = 2015 ORDER BY id LIMIT 1")

@@ -12,6 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from qms.clock import province_today
 from qms.accounts import Principal, Role
 from qms.action_steps import StepInput
 from qms.actions import ActionSource, ActionStatus, Step
@@ -21,7 +22,7 @@ from qms.store.actions import apply_step, internal_audit_due_days
 from qms.store.db import open_database
 
 PAGE = str(PROJECT_ROOT / "qms" / "ui" / "pages" / "actions.py")
-TODAY = dt.date.today()
+TODAY = province_today()
 ADMIN = Principal(username="test-admin", role=Role.ADMIN)
 OFFICER = Principal(username="iso.quyetthang", role=Role.OFFICER, units=frozenset({"03386"}))
 AUDITOR = Principal(username="tdc", role=Role.AUDITOR, districts=frozenset({"105"}))

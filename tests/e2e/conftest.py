@@ -45,6 +45,7 @@ from pathlib import Path
 
 import pytest
 
+from qms.clock import province_today
 from qms.accounts import Role
 from qms.actions import ActionStatus
 from qms.audits import AuditStatus
@@ -203,7 +204,7 @@ def e2e_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoFacts,
     passwords = {username: secrets.token_urlsafe(18) for username in ACCOUNTS}
     for username, password in passwords.items():
         _run_cli(db_path, "users", "password", "--username", username, "--password-stdin", stdin=password + "\n")
-    return db_path, _read_facts(db_path, dt.date.today()), passwords
+    return db_path, _read_facts(db_path, province_today()), passwords
 
 
 def server_command(port: int, egress_path: Path, *options: str) -> list[str]:

@@ -64,7 +64,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -376,6 +376,19 @@ def grid_rows(table: Locator) -> list[list[str]]:
     return table.locator("tbody tr").evaluate_all(
         "rows => rows.map(r => [...r.querySelectorAll('td')].map(td => td.textContent))"
     )
+
+
+def settled_grid_rows(table: Locator, settled: Callable[[list[list[str]]], bool], what: str) -> list[list[str]]:
+    """The rows the grid shows once ``settled(rows)`` holds, e.g. once a filter's rows replaced
+    the previous ones (the grid redraws a moment after the run that filtered it ends); fails
+    naming ``what`` and the last rows seen when it never does."""
+    rows: list[list[str]] = []
+    for _ in range(TIMEOUT_MS // 100):
+        rows = grid_rows(table)
+        if rows and settled(rows):
+            return rows
+        table.page.wait_for_timeout(100)
+    raise AssertionError(f"the grid never showed {what}: {rows[:5]}")
 
 
 def all_grid_rows(table: Locator, rows: int | None = None) -> list[list[str]]:

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .helpers import (alerts, choose, choose_starting, click_button, fill, goto, grid, grid_rows, open_tab, open_url,
-                      sign_in, wait_idle, widget)
+                      settled_grid_rows, sign_in, wait_idle, widget)
 
 pytestmark = pytest.mark.e2e
 
@@ -159,7 +159,8 @@ def test_vietnamese_screens_show_no_english_or_raw_data(page, app_server):
     choose(page, "aud_f_status", "Nháp")
     drafts = grid(page, "Số phiếu", "Điểm (%)")
     expect(drafts).to_have_count(1)
-    scores = {r[6] for r in grid_rows(drafts)}
+    rows = settled_grid_rows(drafts, lambda rows: {r[4] for r in rows} == {"Nháp"}, "only drafts")
+    scores = {r[6] for r in rows}
     assert scores == {"–"}, scores
 
     goto(page, "change-log")  # before/after labelled, dates day first, no JSON

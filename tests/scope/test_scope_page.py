@@ -9,6 +9,7 @@ import streamlit as st
 from scope_helpers import xlsx
 from streamlit.testing.v1 import AppTest
 
+from qms.clock import province_today
 from qms.accounts import Principal, Role, system_principal
 from qms.settings import PROJECT_ROOT
 from qms.store import scope as S
@@ -94,7 +95,7 @@ def test_import_a_units_tthc_list_from_excel_with_preview_then_confirm(page, pro
     assert read(province_path, lambda db: db.scalar("SELECT count(*) FROM unit_tthc")) == 0
     at.button(key="scope_import_confirm").click().run()
     assert not at.exception and any("Đã nhập xa.xlsx" in s.value for s in at.success)
-    assert [t.code for t in read(province_path, lambda db: S.unit_scope(db, "03386", dt.date.today()).uncovered)] == ["1.000001", "1.000002"]
+    assert [t.code for t in read(province_path, lambda db: S.unit_scope(db, "03386", province_today()).uncovered)] == ["1.000001", "1.000002"]
 
 
 def test_a_bad_file_lists_every_refused_row_and_offers_no_confirm(page, province_path):
@@ -117,7 +118,7 @@ def test_issue_a_process_from_the_form(page, demo_path):
     at = page(demo_path)
     at.selectbox(key="scope_unit").set_value("S12-01").run()
     missing = read(demo_path, lambda db: S.unit_scope(db, "S12-01", END_2021)).uncovered[0].code
-    at.date_input(key="scope_as_of").set_value(dt.date.today()).run()
+    at.date_input(key="scope_as_of").set_value(province_today()).run()
     at.text_input(key="scope_v_code").input("QT-99")
     at.text_input(key="scope_v_title").input("Quy trình bổ sung")
     at.multiselect(key="scope_v_tthc").set_value([missing])
@@ -125,7 +126,7 @@ def test_issue_a_process_from_the_form(page, demo_path):
     at.button(key="FormSubmitter:scope_version_form-Lưu quy trình").click().run()
     assert not at.exception and not at.error
     assert any("QT-99" in s.value for s in at.success)
-    covered = read(demo_path, lambda db: S.unit_scope(db, "S12-01", dt.date.today()).covered)
+    covered = read(demo_path, lambda db: S.unit_scope(db, "S12-01", province_today()).covered)
     assert "QT-99" in dict((t.code, t.covered_by) for t in covered)[missing]
 
 
@@ -150,12 +151,12 @@ def test_record_a_legal_change_from_the_form(page, demo_path):
 
 
 def test_withdraw_a_process(page, demo_path):
-    at = page(demo_path, as_of=dt.date.today())
+    at = page(demo_path, as_of=province_today())
     at.selectbox(key="scope_unit").set_value("S12-03").run()
     code = at.selectbox(key="scope_w_code").value
     at.button(key="FormSubmitter:scope_withdraw_form-Thu hồi").click().run()
     assert not at.exception and not at.error
-    (p,) = [p for p in read(demo_path, lambda db: S.unit_processes(db, "S12-03", dt.date.today())) if p.code == code]
+    (p,) = [p for p in read(demo_path, lambda db: S.unit_processes(db, "S12-03", province_today())) if p.code == code]
     assert p.in_force.value == "withdrawn"
 
 

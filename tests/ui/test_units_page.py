@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from qms.clock import province_today
 from qms.models import EventType, Standard
 from qms.store.db import open_database
 from qms.accounts import system_principal
@@ -75,7 +76,7 @@ def test_future_date_is_refused(app, tmp_path):
     at = app(page=PAGE)
     code = _first_not_started_commune(tmp_path / "app.duckdb")
     _pick(at, code)
-    at.date_input(key="ev_date").set_value(dt.date.today() + dt.timedelta(days=1))
+    at.date_input(key="ev_date").set_value(province_today() + dt.timedelta(days=1))
     at.get("form_submit_button")[0].click().run()
     assert len(at.error) == 1 and "tương lai" in at.error[0].value
 
