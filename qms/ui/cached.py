@@ -96,3 +96,19 @@ class OverviewReads:
             return data
         return dataclasses.replace(data, by_district=tuple(
             d for d in data.by_district if d.row_code in districts or d.row_code == DEPARTMENTS_ROW))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8 * _ENTRIES)
+def _read(_db: Database, path: str, token: str, version: int, name: str, args: tuple, kwargs: tuple,  # noqa: ARG001
+          _read_fn: Callable[..., Any]) -> Any:
+    return _read_fn(_db, *args, **dict(kwargs))
+
+
+def versioned(database: Database, read: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``read(database, *args, **kwargs)``, cached by data version as the overview's reads are (see the
+    module's text): a page that shows the same figures again after no write reads nothing but
+    the version.  ``args`` and ``kwargs`` must be hashable (dates, codes, enums, tuples) and, with the read's
+    name, say everything the result depends on; the result must be treated as read-only."""
+    name = f"{read.__module__}.{read.__qualname__}"
+    return _read(database, database.path, database.token, database.data_version(), name, args,
+                 tuple(sorted(kwargs.items())), read)

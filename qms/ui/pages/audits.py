@@ -31,6 +31,7 @@ from qms.ui.context import DATE_FORMAT, db, lang, plain, settings, show_error, t
 from qms.ui.log_widgets import log_table
 from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
+from qms.ui.unit_choice import unit_selectbox
 
 ss = st.session_state
 today = province_today()
@@ -96,7 +97,7 @@ if raw is None:
     tab_list, tab_new, tab_findings = st.tabs([t("audit.tab_list"), t("audit.tab_new"), t("audit.tab_findings")])
     with tab_list:
         c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
-        unit = c1.selectbox(t("audit.filter_unit"), [None, *names], format_func=unit_label, key="aud_f_unit")
+        unit = unit_selectbox(c1, t("audit.filter_unit"), list(names), format_func=unit_label, key="aud_f_unit", all_option=True)
         status = c2.selectbox(t("audit.filter_status"), [None, *AuditStatus], key="aud_f_status",
                               format_func=lambda s: t("audit.all") if s is None else t(f"audit.status.{s.value}"))
         kind = c3.selectbox(t("audit.filter_kind"), [None, *AuditKind], key="aud_f_kind",
@@ -124,8 +125,10 @@ if raw is None:
         elif read_only(Operation.AUDIT_WRITE):
             pass
         else:
+            search_slot = st.container()  # the unit search of a national list runs before the form is sent
             with st.form("aud_new_form"):
-                new_unit = st.selectbox(t("audit.filter_unit"), mine, format_func=unit_label, key="aud_new_unit")
+                new_unit = unit_selectbox(st, t("audit.filter_unit"), mine, format_func=unit_label, key="aud_new_unit",
+                                          search_in=search_slot)
                 entry = st.selectbox(t("audit.template"), latest, format_func=aw.template_label, key="aud_new_template")
                 c1, c2, c3 = st.columns(3)
                 new_kind = c1.selectbox(t("audit.kind"), list(AuditKind), format_func=lambda k: t(f"audit.kind.{k.value}"),
@@ -146,7 +149,8 @@ if raw is None:
     with tab_findings:
         aw.findings_heatmap(findings_heatmap(db(), today))
         c1, c2, c3 = st.columns([3, 1, 1])
-        f_unit = c1.selectbox(t("audit.filter_unit"), [None, *names], format_func=unit_label, key="aud_ff_unit")
+        f_unit = unit_selectbox(c1, t("audit.filter_unit"), list(names), format_func=unit_label, key="aud_ff_unit",
+                                all_option=True)
         f_grade = c2.selectbox(t("audit.filter_grade"), [None, *Grade], key="aud_ff_grade",
                                format_func=lambda g: t("audit.all") if g is None else t(f"audit.grade.{g.value}"))
         f_year = c3.selectbox(t("audit.filter_year"), [None, *audit_years(db())], key="aud_ff_year",

@@ -22,9 +22,11 @@ from qms.store.scope_files import FileKind, export_file, import_file, preview_fi
 from qms.store.scope_processes import record_legal_change, save_process_version, withdraw_process
 from qms.store.units import list_units
 from qms.ui import scope_widgets as widgets
+from qms.ui.cached import versioned
 from qms.ui.context import DATE_FORMAT, actor, db, lang, link_safe, show_error, t
 from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
+from qms.ui.unit_choice import unit_selectbox
 from qms.ui.uploads import file_input
 
 st.title(t("scope.page"))
@@ -57,7 +59,7 @@ tab_scope, tab_unit, tab_legal, tab_files = st.tabs(
 # -- completeness per level, district, unit -------------------------------------------------------
 if tab_scope.open:  # a tab computes only when it is open (st.tabs on_change='rerun')
     with tab_scope:
-        overview = scope_store.scope_overview(db(), as_of)
+        overview = versioned(db(), scope_store.scope_overview, as_of)
         if not overview.has_catalogue:
             st.info(t("scope.no_catalogue"))
         else:
@@ -71,7 +73,7 @@ if tab_scope.open:  # a tab computes only when it is open (st.tabs on_change='re
             show_table(
                 [{t("col.district"): d.district_name, t("scope.col_with_catalogue"): d.with_catalogue,
                   t("scope.col_incomplete"): d.incomplete, t("scope.col_tthc"): d.tthc_total, t("scope.col_covered"): d.tthc_covered,
-                  t("scope.col_rate"): d.rate_pct} for d in scope_store.scope_by_district(db(), as_of)],
+                  t("scope.col_rate"): d.rate_pct} for d in versioned(db(), scope_store.scope_by_district, as_of)],
                 key="scope_districts",
             )
             st.subheader(t("scope.by_unit"))
@@ -79,7 +81,7 @@ if tab_scope.open:  # a tab computes only when it is open (st.tabs on_change='re
             level = c1.selectbox(t("col.level"), [None, *COVERAGE_LEVELS], key="scope_level",
                                  format_func=lambda lv: "—" if lv is None else t(f"level.{lv.value}"))
             only_incomplete = c2.checkbox(t("scope.only_incomplete"), value=True, key="scope_only_incomplete")
-            rows = scope_store.scope_by_unit(db(), as_of, level=level, incomplete_only=only_incomplete)
+            rows = versioned(db(), scope_store.scope_by_unit, as_of, level=level, incomplete_only=only_incomplete)
             show_table(
                 [{t("col.code"): official_code(r.unit_code), t("col.name"): r.unit_name, t("col.level"): t(f"level.{r.level.value}"),
                   t("col.district"): r.district_name or "", t("col.announced"): t("common.yes") if r.announced else t("common.no"),
@@ -92,12 +94,12 @@ if tab_scope.open:  # a tab computes only when it is open (st.tabs on_change='re
 if tab_unit.open:  # a tab computes only when it is open (st.tabs on_change='rerun')
     with tab_unit:
         home = home_unit(actor(), [by_code[c] for c in scope_units])  # an officer's own unit first, as on Đơn vị
-        code = st.selectbox(t("units.pick"), scope_units, format_func=unit_label, key="scope_unit",
-                            index=scope_units.index(home) if home in scope_units else 0)
-        unit_scope = scope_store.unit_scope(db(), code, as_of)
+        code = unit_selectbox(st, t("units.pick"), scope_units, format_func=unit_label, key="scope_unit",
+                              default=home if home in scope_units else scope_units[0])
+        unit_scope = versioned(db(), scope_store.unit_scope, code, as_of)
         widgets.render_unit_scope(unit_scope, key="scope_unit_view")
 
-        options = dict(scope_store.unit_catalogue_options(db(), code, as_of))
+        options = dict(versioned(db(), scope_store.unit_catalogue_options, code, as_of))
         if not read_only(Operation.SCOPE_WRITE, unit_code=code, unit_label=unit_label(code)):
             st.subheader(t("scope.new_version"))
             with st.form("scope_version_form"):
@@ -152,13 +154,13 @@ if tab_legal.open:  # a tab computes only when it is open (st.tabs on_change='re
     with tab_legal:
         states = st.multiselect(t("scope.col_state"), list(UpdateState), default=[UpdateState.OVERDUE, UpdateState.PENDING],
                                 format_func=lambda s: t(f"scope.update_{s.value}"), key="scope_states")
-        updates = scope_store.update_obligations(db(), as_of, states=tuple(states))
+        updates = versioned(db(), scope_store.update_obligations, as_of, states=tuple(states))
         st.subheader(f"{t('scope.updates')} ({len(updates)})")
         if updates:
             widgets.updates_table(updates, key="scope_updates")
         else:
             st.caption(t("scope.no_updates"))
-        due = scope_store.reannouncements_due(db(), as_of)
+        due = versioned(db(), scope_store.reannouncements_due, as_of)
         st.subheader(f"{t('scope.reannounce')} ({len(due)})")
         if due:
             show_table(
@@ -167,7 +169,7 @@ if tab_legal.open:  # a tab computes only when it is open (st.tabs on_change='re
                   t("scope.col_last_announced"): fmt(r.last_announced_on)} for r in due],
                 key="scope_reannounce", widths={t("col.name"): 180, t("scope.col_document"): 180},
             )
-        changes = scope_store.list_legal_changes(db(), as_of)
+        changes = versioned(db(), scope_store.list_legal_changes, as_of)
         st.subheader(f"{t('scope.changes')} ({len(changes)})")
         if changes:
             show_table(
@@ -216,8 +218,8 @@ if tab_files.open:  # a tab computes only when it is open (st.tabs on_change='re
         c1, c2 = st.columns(2)
         kind = c1.radio(t("scope.import_kind"), list(FileKind), key="scope_import_kind", horizontal=True,
                         format_func=lambda k: t(f"scope.kind_{k.value}"))
-        default_unit = c2.selectbox(t("scope.import_unit"), [None, *scope_units], format_func=unit_label, key="scope_import_unit",
-                                    help=t("scope.import_unit_help"))
+        default_unit = unit_selectbox(c2, t("scope.import_unit"), scope_units, format_func=unit_label, key="scope_import_unit",
+                                      help=t("scope.import_unit_help"), all_option=True)
         st.caption(t(f"scope.import_help_{kind.value}"))
         uploaded = None if read_only(Operation.SCOPE_WRITE) else file_input(t("scope.import_file"), ["xlsx", "csv"],
                                                                              key="scope_import_file")
@@ -263,7 +265,8 @@ if tab_files.open:  # a tab computes only when it is open (st.tabs on_change='re
                         st.rerun()
 
         st.subheader(t("scope.export"))
-        export_unit = st.selectbox(t("scope.export_unit"), [None, *scope_units], format_func=unit_label, key="scope_export_unit")
+        export_unit = unit_selectbox(st, t("scope.export_unit"), scope_units, format_func=unit_label, key="scope_export_unit",
+                                     all_option=True)
         suffix = export_unit or "all"
         cols = st.columns(4)
         for i, (k, fmt_) in enumerate([(FileKind.CATALOGUE, "xlsx"), (FileKind.CATALOGUE, "csv"),
