@@ -15,8 +15,9 @@ from typing import Any
 
 import streamlit as st
 
+from qms import formatting
 from qms.models import search_key
-from qms.ui.context import t
+from qms.ui.context import lang, t
 
 #: Most units a drop-down sends to the browser (about 60 bytes each).
 SHOWN = 300
@@ -31,7 +32,7 @@ def unit_selectbox(container: Any, label: str, codes: Sequence[str], *, key: str
     form: the search must run before the form is sent)."""
     codes = list(codes)
     if len(codes) > SHOWN:
-        text = (search_in or container).text_input(t("unit_choice.search", n=f"{len(codes):,}".replace(",", ".")), key=f"{key}_search",
+        text = (search_in or container).text_input(t("unit_choice.search", n=formatting.number(len(codes), lang())), key=f"{key}_search",
                                     placeholder=t("unit_choice.placeholder"))
         wanted = search_key(text or "")
         matches = [c for c in codes if wanted in search_key(format_func(c))] if wanted else codes
@@ -40,7 +41,7 @@ def unit_selectbox(container: Any, label: str, codes: Sequence[str], *, key: str
         if chosen in codes and chosen not in shown:
             shown = [chosen, *shown]
         if len(matches) > SHOWN:
-            container.caption(t("unit_choice.more", shown=SHOWN, total=f"{len(matches):,}".replace(",", ".")))
+            container.caption(t("unit_choice.more", shown=SHOWN, total=formatting.number(len(matches), lang())))
         codes = shown
     options = [None, *codes] if all_option else codes
     if key not in st.session_state and default in options:

@@ -108,6 +108,7 @@ def _view(page, pid: int, path: str, received: list[int]) -> tuple[float, int, f
 
 def measure(db: Path, runs: int, pages: list[tuple[str, str]], work: Path) -> list[PageFigures]:
     """Every page of the app on a copy of ``db``, ``runs`` times (the first cold)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     copy = work / db.name
@@ -132,7 +133,13 @@ def measure(db: Path, runs: int, pages: list[tuple[str, str]], work: Path) -> li
             page.evaluate(_OBSERVE)
             for run in range(runs):
                 for path, _ in pages:
-                    seconds, sent, cpu = _view(page, proc.pid, path, received)
+                    try:
+                        seconds, sent, cpu = _view(page, proc.pid, path, received)
+                    except PlaywrightTimeout:
+                        states = page.evaluate("window.__qmsStates.slice(-6)")
+                        print(f"{db.name} {path or '/'}: no idle state within 120 s (last states {states}); "
+                              f"server log {work / 'streamlit.log'}", file=sys.stderr)
+                        seconds, sent, cpu = float("inf"), 0, 0.0
                     f = figures[path]
                     if run == 0:
                         f.first_s = seconds

@@ -55,7 +55,7 @@ if wanted and wanted not in codes or (wanted and "@" not in wanted and len([u fo
 if wanted not in codes and not search and level is None:  # first visit: the person's own unit, not the province
     wanted = home_unit(actor(), units)
 if len(codes) > SHOWN:  # the country: the drop-down sends what a person can read; the search box finds the rest
-    st.caption(t("unit_choice.more", shown=SHOWN, total=f"{len(codes):,}".replace(",", ".")))
+    st.caption(t("unit_choice.more", shown=SHOWN, total=formatting.number(len(codes), lang())))
     codes = ([wanted] if wanted in codes[SHOWN:] else []) + codes[:SHOWN]
 index = codes.index(wanted) if wanted in codes else 0
 by_code = {u.code: u for u in units}
