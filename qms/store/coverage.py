@@ -310,6 +310,13 @@ def stage_of(db, unit_code: str, as_of: dt.date) -> tuple[Stage, dt.date | None]
 #: Above this many districts the overview groups communes by province first (a national database).
 PROVINCE_GROUPING_ABOVE = 100
 
+
+def many_districts(db, as_of: dt.date) -> bool:
+    """More districts exist on ``as_of`` than a page can show one row each (a national database):
+    pages then group by province (:data:`PROVINCE_GROUPING_ABOVE`)."""
+    return db.scalar(f"SELECT count(*) FROM units u WHERE u.level = 'district' AND {EXISTS_ON_SQL}",
+                     {"as_of": as_of}) > PROVINCE_GROUPING_ABOVE
+
 #: Communes per province on $as_of, whether under a district (the province is the district's
 #: parent) or directly under the province (the two-level government from 01/07/2025); parents as
 #: on the date (a commune moved by an administrative change counts where it is).

@@ -46,8 +46,8 @@ def _scope(_db: Database, path: str, token: str, as_of: dt.date, version: int): 
 
 
 @st.cache_resource(show_spinner=False, max_entries=_ENTRIES)
-def _heatmap(_db: Database, path: str, token: str, as_of: dt.date, version: int):  # noqa: ARG001 - cache key
-    return findings_heatmap(_db, as_of)
+def _heatmap(_db: Database, path: str, token: str, as_of: dt.date, version: int, province: str | None = None):  # noqa: ARG001
+    return findings_heatmap(_db, as_of, province=province)
 
 
 @st.cache_resource(show_spinner=False, max_entries=_ENTRIES)
@@ -80,13 +80,11 @@ class OverviewReads:
         per chart.  ``name`` must name what ``build`` draws (e.g. ``"districts:<province>"``)."""
         return _chart(*self._key, name, lang, build)
 
-    def heatmap(self, districts: set[str] | None = None):
-        """The findings heatmap; with ``districts`` (a province's, at national scale) only their
-        rows and the departments' row, so the chart stays readable and cheap to draw."""
-        cells = _heatmap(self._db, *self._key)
-        if districts is None:
-            return cells
-        return [c for c in cells if c.row_code in districts or c.row_code == DEPARTMENTS_ROW]
+    def heatmap(self, province: str | None = None):
+        """The findings heatmap; with ``province`` (at national scale) only that province's units:
+        its districts' rows and its own departments' row, so the colours compare like with like
+        and the chart stays readable and cheap to draw."""
+        return _heatmap(self._db, *self._key, province)
 
     def actions(self, districts: set[str] | None = None):
         """The actions' figures (national totals); with ``districts``, the per-district table

@@ -25,6 +25,7 @@ from qms.errors import NotFound, QmsError
 from qms.models import checked
 from qms.store.audits import audit_log, close_audit, get_audit, reopen_audit, start_audit, submit_audit
 from qms.store.findings import audit_findings, audit_years, findings_heatmap, list_audits, list_findings
+from qms.store.coverage import many_districts
 from qms.store.units import list_units
 from qms.ui import audit_widgets as aw
 from qms.ui.context import DATE_FORMAT, db, lang, plain, settings, show_error, t
@@ -32,6 +33,7 @@ from qms.ui.log_widgets import log_table
 from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
 from qms.ui.unit_choice import unit_selectbox
+from qms.ui.cached import versioned
 
 ss = st.session_state
 today = province_today()
@@ -147,7 +149,8 @@ if raw is None:
                 else:
                     go(audit_id)
     with tab_findings:
-        aw.findings_heatmap(findings_heatmap(db(), today))
+        # a national database: one row per province (not ~700 district rows, 21,760 px tall)
+        aw.findings_heatmap(versioned(db(), findings_heatmap, today, by_province=many_districts(db(), today)))
         c1, c2, c3 = st.columns([3, 1, 1])
         f_unit = unit_selectbox(c1, t("audit.filter_unit"), list(names), format_func=unit_label, key="aud_ff_unit",
                                 all_option=True)

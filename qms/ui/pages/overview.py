@@ -87,6 +87,7 @@ def communes_table(communes, key: str) -> None:
 
 
 districts = None  # every district's rows; a province's only at national scale
+province = None  # the province shown at national scale
 if data.by_province:
     # A national database: ~700 districts (or, from 01/07/2025, ~3,300 communes directly under
     # 34 provinces) are one bar each too many; provinces first, then one province on demand.
@@ -128,7 +129,7 @@ if data.restated:
                         key="overview_restated_chart")
         st.caption(t("ov.restated_note"))
 
-audit_widgets.findings_heatmap(reads.heatmap(districts))
+audit_widgets.findings_heatmap(reads.heatmap(province if data.by_province else None))
 render_overview_actions(reads.actions(districts))
 
 st.subheader(f"{t('ov.pending')} ({len(data.pending)})")
