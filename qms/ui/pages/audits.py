@@ -35,6 +35,9 @@ from qms.ui.tables import show_table
 from qms.ui.unit_choice import unit_selectbox
 from qms.ui.cached import versioned
 
+#: Rows a list of this page sends at most (the newest; the filters narrow a national list).
+LIST_ROWS = 500
+
 ss = st.session_state
 today = province_today()
 st.title(t("audit.page"))
@@ -106,7 +109,9 @@ if raw is None:
                             format_func=lambda k: t("audit.all") if k is None else t(f"audit.kind.{k.value}"))
         year = c4.selectbox(t("audit.filter_year"), [None, *audit_years(db())], key="aud_f_year",
                             format_func=lambda y: t("audit.all") if y is None else str(y))
-        rows = list_audits(db(), unit_code=unit, status=status, kind=kind, year=year)
+        rows = versioned(db(), list_audits, unit_code=unit, status=status, kind=kind, year=year, limit=LIST_ROWS)
+        if len(rows) == LIST_ROWS:  # a national list: the newest, and a way to narrow it
+            st.caption(t("audit.list_capped", n=LIST_ROWS))
         if not rows:
             st.info(t("audit.none_found"))
         else:
@@ -158,7 +163,9 @@ if raw is None:
                                format_func=lambda g: t("audit.all") if g is None else t(f"audit.grade.{g.value}"))
         f_year = c3.selectbox(t("audit.filter_year"), [None, *audit_years(db())], key="aud_ff_year",
                               format_func=lambda y: t("audit.all") if y is None else str(y))
-        found = list_findings(db(), unit_code=f_unit, grade=f_grade, year=f_year)
+        found = versioned(db(), list_findings, unit_code=f_unit, grade=f_grade, year=f_year, limit=LIST_ROWS)
+        if len(found) == LIST_ROWS:
+            st.caption(t("audit.list_capped", n=LIST_ROWS))
         if not found:
             st.info(t("audit.no_findings"))
         else:
