@@ -377,12 +377,18 @@ class Overview:
                 f"SELECT count(*) FROM units u WHERE u.level = 'province' AND {EXISTS_ON_SQL}", {"as_of": as_of}) > 1:
             # the country after 2025: thousands of communes directly under 34 provinces
             self.by_province = by_province(db, as_of)
+            self._province_of = dict(db.rows("SELECT code, parent_code FROM units WHERE level = 'district'"))
             for unit, province in _communes_without_district(db, as_of):
                 self._communes_of.setdefault(province, []).append(unit)
 
     def districts_in(self, province_code: str) -> list[DistrictCoverage]:
         """The districts of one province (rows of ``by_district``, same order)."""
         return [d for d in self.by_district if self._province_of.get(d.district_code) == province_code]
+
+    def areas_in(self, province_code: str) -> set[str]:
+        """The row codes of one province in per-district figures (actions, findings): its
+        districts, past ones included, and the province itself (its communes since 2025)."""
+        return {d for d, p in self._province_of.items() if p == province_code} | {province_code}
 
     def communes_in(self, province_code: str) -> list[PendingUnit]:
         """The communes directly under one province (a national database after 2025)."""

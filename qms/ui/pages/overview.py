@@ -100,6 +100,7 @@ if data.by_province:
         province = st.selectbox(t("ovp.pick_province_communes"), list(names), format_func=names.get, key="overview_province")
         st.subheader(t("ovp.communes_of", province=plain(names.get(province, ""))))
         communes_table(data.communes_in(province) if province else [], "overview_communes")
+        districts = data.areas_in(province) if province else set()  # the actions' rows of its (past) districts
     else:
         province = st.selectbox(t("ovp.pick_province"), list(names), format_func=names.get, key="overview_province")
         st.subheader(t("ovp.districts_of", province=plain(names.get(province, ""))))
