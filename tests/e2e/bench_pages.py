@@ -6,9 +6,9 @@ For each database (the demo made by ``qms demo``; the national benchmark made by
 ``python -m qms.bench.generate --scale national``), the script adds a benchmark administrator
 to a copy of it, starts the app on the copy (Streamlit, headless, localhost), signs in with
 Debian's Chromium and opens every page of the sidebar ``--runs`` times in turn.  A view is timed
-from the click on the page's link to the moment the app's script has finished its run and every
-chart shown has drawn (the same idle state the browser suite waits for), from the browser's own
-clock.  For each view it also counts the bytes the server sent over the websocket and the CPU
+from the click on the page's link to the last change of the page's elements once the app's
+script has finished its run and every chart shown has drawn (the idle state the browser suite
+waits for, then 0.4 s without change), on the browser's own clock.  For each view it also counts the bytes the server sent over the websocket and the CPU
 seconds the server process used.  It prints one row per page and database: the first view
 (cold: the page's module and queries for the first time) and the warm views' median, min and
 max, the largest number of bytes of a view, the median server CPU.
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import shutil
 import statistics
@@ -39,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.e2e.conftest import (CHROMIUM_ARGS, CONTEXT_OPTIONS, free_port, server_command,  # noqa: E402
                                 start_server, stop_server)
-from tests.e2e.helpers import IDLE, TIMEOUT_MS, sign_in  # noqa: E402
+from tests.e2e.helpers import IDLE, sign_in, wait_idle  # noqa: E402
 
 #: The sidebar's pages (url path, short name); the overview last, as sign-in lands on it (a click
 #: on the page already open starts no run).
@@ -47,18 +48,23 @@ PAGES = [("units", "units"), ("processes", "processes"), ("audits", "audits"), (
          ("reports", "reports"), ("targets", "targets"), ("import", "import"), ("status-import", "status-import"),
          ("changes", "changes"), ("users", "users"), ("change-log", "change-log"), ("", "overview")]
 
-#: Records each change of the app's run state with the browser's clock, and the bytes of every
-#: websocket message the server sends (installed once per page load; the app never reloads).
+#: Records the browser-clock time of the last change anywhere in the app's page (elements added,
+#: removed, changed), and of each change of the app's run state.  (A run faster than a frame may
+#: never show "running": React batches the two states, so the run state alone cannot time it.)
 _OBSERVE = """() => {
-  window.__qmsStates = [];
+  window.__qmsStates = []; window.__qmsLast = performance.now();
   const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => { window.__qmsLast = performance.now(); })
+    .observe(app, {attributes: true, childList: true, subtree: true, characterData: true});
   new MutationObserver(() => window.__qmsStates.push([performance.now(), app.getAttribute('data-test-script-state')]))
     .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
 _CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
     .filter(c => c.offsetWidth > 0 && c.getClientRects().length > 0).every(c => c.querySelector('svg, canvas'))"""
-_DONE_AFTER = """(t0) => { const s = window.__qmsStates.filter(x => x[0] >= t0);
-  return s.some(x => x[1] === 'running') && s[s.length - 1][1] === 'notRunning' ? s[s.length - 1][0] : null; }"""
+#: Settled: the app is idle, every chart shown has drawn, and nothing changed for QUIET_MS.
+QUIET_MS = 400
+_SETTLED = f"""() => document.querySelector('{IDLE}') !== null && ({_CHARTS_DRAWN})()
+    && performance.now() - window.__qmsLast > {QUIET_MS}"""
 
 
 @dataclass
@@ -95,15 +101,13 @@ def _view(page, pid: int, path: str, received: list[int]) -> tuple[float, int, f
     cpu0 = _cpu_seconds(pid)
     t0 = page.evaluate("performance.now()")
     link.click()
-    end = page.wait_for_function(_DONE_AFTER, arg=t0, timeout=120_000, polling=20).json_value()
-    page.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
-    page.wait_for_function(_CHARTS_DRAWN, timeout=120_000, polling=20)
-    drawn = page.evaluate("performance.now()")
+    page.wait_for_url(re.compile(rf"/{re.escape(path)}(\?.*)?$"), timeout=120_000)
+    page.wait_for_function(_SETTLED, timeout=120_000, polling=50)
+    end = page.evaluate("window.__qmsLast")
     boxes = page.locator('[data-testid="stException"]')
     if boxes.count():
         raise RuntimeError(f"page {path or '/'} shows an exception: {boxes.first.inner_text()[:500]}")
-    return (max(end, drawn if page.locator('[data-testid="stVegaLiteChart"]').count() else end) - t0) / 1000, \
-        sum(received), _cpu_seconds(pid) - cpu0
+    return (end - t0) / 1000, sum(received), _cpu_seconds(pid) - cpu0
 
 
 def measure(db: Path, runs: int, pages: list[tuple[str, str]], work: Path) -> list[PageFigures]:
@@ -130,6 +134,7 @@ def measure(db: Path, runs: int, pages: list[tuple[str, str]], work: Path) -> li
             received: list[int] = []
             page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(len(payload))))
             sign_in(page, base_url, "bench.admin", password)
+            wait_idle(page)
             page.evaluate(_OBSERVE)
             for run in range(runs):
                 for path, _ in pages:

@@ -36,7 +36,7 @@ from qms.ui.unit_choice import unit_selectbox
 from qms.ui.cached import versioned
 
 #: Rows a list of this page sends at most (the newest; the filters narrow a national list).
-LIST_ROWS = 500
+LIST_ROWS = 200
 
 ss = st.session_state
 today = province_today()
