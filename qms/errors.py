@@ -40,6 +40,37 @@ class DatabaseLocked(QmsError):
     """The DuckDB file is held by another process (usually the running app)."""
 
 
+class Reason(str):
+    """A refused row's reason: the English sentence (``str``, for the CLI and logs) carrying its
+    Vietnamese one (``vi``), so an import's list of problems reads in the user's language."""
+
+    vi: str | None
+
+    def __new__(cls, en: str, vi: str | None = None) -> Reason:
+        reason = super().__new__(cls, en)
+        reason.vi = vi
+        return reason
+
+    @classmethod
+    def of(cls, error: Exception) -> Reason:
+        """The reason of a :class:`QmsError` (both languages) or any other error (its text)."""
+        return cls(str(error), getattr(error, "vi", None))
+
+
+class ValueReason(ValueError):
+    """A ``ValueError`` (what parsers raise for one bad value) with its Vietnamese sentence."""
+
+    def __init__(self, message: str, *, vi: str | None = None):
+        super().__init__(message)
+        self.vi = vi
+
+
+def reason_text(why: str, lang: str = "vi") -> str:
+    """``why`` in ``lang``: the Vietnamese sentence of a :class:`Reason` when it has one."""
+    vi = getattr(why, "vi", None)
+    return vi if lang == "vi" and vi else str(why)
+
+
 class ImportRowError(QmsError):
     """One or more rows of an imported file are wrong; nothing was imported.
 
@@ -55,5 +86,6 @@ class ImportRowError(QmsError):
         detail = "; ".join(f"{where}: {why}" for where, why in problems[:20])
         more = f"; and {n - 20} more" if n > 20 else ""
         vi_head = f"{source}: {n} dòng bị từ chối, không có gì được nhập"
+        vi_detail = "; ".join(f"{where}: {reason_text(why)}" for where, why in problems[:20])
         vi_more = f"; và {n - 20} dòng khác" if n > 20 else ""
-        super().__init__(f"{head}. {detail}{more}", vi=f"{vi_head}. {detail}{vi_more}")
+        super().__init__(f"{head}. {detail}{more}", vi=f"{vi_head}. {vi_detail}{vi_more}")

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from qms.errors import QmsError
+from qms.errors import QmsError, ValueReason
 from qms.workbook_reader import RawSheet, read_workbook
 from qms.xlsx_sheet import letters
 
@@ -194,7 +194,8 @@ def cell_date(value: Any) -> dt.date | None:
         try:
             return dt.date(int(year), int(month), int(day))
         except ValueError:
-            raise ValueError(f"'{text}' is not a date (expected dd/mm/yyyy)") from None
+            raise ValueReason(f"'{text}' is not a date (expected dd/mm/yyyy)",
+                              vi=f"'{text}' không phải ngày (cần dạng dd/mm/yyyy)") from None
     for pattern in ("%Y-%m-%d %H:%M:%S",):
         try:
             return dt.datetime.strptime(text, pattern).date()
@@ -206,7 +207,7 @@ def cell_date(value: Any) -> dt.date | None:
             return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         except ValueError:
             pass
-    raise ValueError(f"'{text}' is not a date (expected dd/mm/yyyy)")
+    raise ValueReason(f"'{text}' is not a date (expected dd/mm/yyyy)", vi=f"'{text}' không phải ngày (cần dạng dd/mm/yyyy)")
 
 
 def import_date(value: Any, *, today: dt.date) -> dt.date | None:
@@ -220,9 +221,11 @@ def import_date(value: Any, *, today: dt.date) -> dt.date | None:
     latest = today.replace(year=today.year + IMPORT_YEARS_AHEAD) if (today.month, today.day) != (2, 29) \
         else dt.date(today.year + IMPORT_YEARS_AHEAD, 2, 28)
     if day < EARLIEST_IMPORT_DATE:
-        raise ValueError(f"{day:%d/%m/%Y} is before {EARLIEST_IMPORT_DATE:%d/%m/%Y}, earlier than anything qms records")
+        raise ValueReason(f"{day:%d/%m/%Y} is before {EARLIEST_IMPORT_DATE:%d/%m/%Y}, earlier than anything qms records",
+                          vi=f"{day:%d/%m/%Y} trước {EARLIEST_IMPORT_DATE:%d/%m/%Y}, sớm hơn mọi dữ liệu qms ghi nhận")
     if day > latest:
-        raise ValueError(f"{day:%d/%m/%Y} is more than {IMPORT_YEARS_AHEAD} years ahead (after {latest:%d/%m/%Y})")
+        raise ValueReason(f"{day:%d/%m/%Y} is more than {IMPORT_YEARS_AHEAD} years ahead (after {latest:%d/%m/%Y})",
+                          vi=f"{day:%d/%m/%Y} xa hơn {IMPORT_YEARS_AHEAD} năm tới (sau {latest:%d/%m/%Y})")
     return day
 
 

@@ -15,7 +15,7 @@ import datetime as dt
 from pydantic import ValidationError as PydanticError
 
 from qms.clock import province_today
-from qms.errors import ImportRowError, QmsError
+from qms.errors import ImportRowError, QmsError, Reason
 from qms.models import Level, UnitRecord
 from qms.spreadsheets import Column, cell_text, import_date, read_table
 from qms.workbook_reader import decode  # noqa: F401  (the doors' and tests' name for the UTF-8 rule)
@@ -67,28 +67,31 @@ def parse_units_file(data: bytes, source: str = "units.csv", *, today: dt.date |
             try:
                 level = Level(level_text)
             except ValueError:
-                raise ValueError(f"level '{level_text}' is not one of {', '.join(lv.value for lv in Level)}") from None
+                raise QmsError(f"level '{level_text}' is not one of {', '.join(lv.value for lv in Level)}",
+                               vi=f"cấp '{level_text}' không phải một trong {', '.join(lv.value for lv in Level)}") from None
             values["level"] = level
             values["parent_code"] = cell("parent_code") or None
             for f in ("valid_from", "valid_to"):
                 try:
                     values[f] = import_date(row.values.get(f), today=today)
                 except ValueError as e:
-                    raise ValueError(f"{f}: {e}") from None
+                    raise QmsError(f"{f}: {e}", vi=f"{f}: {getattr(e, 'vi', None) or e}") from None
             plan = cell("in_plan").lower()
             if plan not in _TRUE | _FALSE:
-                raise ValueError(f"in_plan '{plan}' is not yes or no")
+                raise QmsError(f"in_plan '{plan}' is not yes or no", vi=f"in_plan '{plan}' không phải có (yes) hoặc không (no)")
             values["in_plan"] = plan in _TRUE or plan == ""
             digits = GSO_DIGITS.get(level)
             code = values["code"]
             if digits and code.isdigit() and len(code) != digits:
                 hint = f" (if a spreadsheet dropped a leading zero, it is {code.zfill(digits)})" if len(code) < digits else ""
-                raise ValueError(f"a {level.value} GSO code has {digits} digits, not '{code}'{hint}")
+                vi_hint = f" (nếu bảng tính đã bỏ số 0 ở đầu thì mã là {code.zfill(digits)})" if len(code) < digits else ""
+                raise QmsError(f"a {level.value} GSO code has {digits} digits, not '{code}'{hint}",
+                               vi=f"mã thống kê cấp {level.value} có {digits} chữ số, không phải '{code}'{vi_hint}")
             records.append((row.line, UnitRecord(**values)))
         except PydanticError as e:
             problems.append((row.where, _first_error(e)))
         except (ValueError, QmsError) as e:
-            problems.append((row.where, str(e)))
+            problems.append((row.where, Reason.of(e)))
     if problems:
         raise ImportRowError(source, problems)
     if not records:

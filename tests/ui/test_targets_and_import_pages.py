@@ -76,8 +76,28 @@ def test_unit_csv_with_a_bad_line_is_refused_whole(app, tmp_path):
     at.button(key="import_units_run").click().run()
     assert len(at.error) == 1 and "new.csv" in at.error[0].value
     problems = [df.value for df in at.dataframe if "Lỗi" in df.value.columns][0]
-    assert list(problems.iloc[:, 0]) == ["line 3"] and "level 'xa'" in problems.iloc[0, 1]
+    assert list(problems.iloc[:, 0]) == ["line 3"] and problems.iloc[0, 1].startswith("cấp 'xa' không phải một trong")
     assert _scalar(path, "SELECT count(*) FROM units") == before
+
+
+def test_unit_csv_reasons_read_in_the_users_language(app):
+    """Each refused line's reason in Vietnamese on a Vietnamese screen, English on an English one."""
+    csv = ("gso_code,name,level,kind,parent_gso_code,valid_from,in_plan\n"
+           "3999,Xã Mới,commune,xa,105,,\n04000,Xã Lỗi,commune,xa,105,31/02/2020,\n04001,Xã Khác,commune,xa,105,,maybe\n").encode()
+    reasons = {}
+    for lang in ("vi", "en"):
+        at = app(page=IMPORT)
+        at.session_state["lang"] = lang
+        at.run()
+        at.file_uploader(key="import_units_file").set_value(("new.csv", csv, "text/csv")).run()
+        at.button(key="import_units_run").click().run()
+        table = next(df.value for df in at.dataframe if df.value.shape[0] == 3)
+        reasons[lang] = list(table.iloc[:, 1])
+    assert reasons["vi"] == ["mã thống kê cấp commune có 5 chữ số, không phải '3999' (nếu bảng tính đã bỏ số 0 ở đầu thì mã là 03999)",
+                             "valid_from: '31/02/2020' không phải ngày (cần dạng dd/mm/yyyy)",
+                             "in_plan 'maybe' không phải có (yes) hoặc không (no)"]
+    assert reasons["en"] == ["a commune GSO code has 5 digits, not '3999' (if a spreadsheet dropped a leading zero, it is 03999)",
+                             "valid_from: '31/02/2020' is not a date (expected dd/mm/yyyy)", "in_plan 'maybe' is not yes or no"]
 
 
 def test_unit_csv_import_adds_units(app, tmp_path):

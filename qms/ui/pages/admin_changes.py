@@ -9,7 +9,7 @@ import streamlit as st
 from qms.accounts import Operation, allowed
 from qms.admin_changes import parse_change_csv
 from qms.dates import fmt
-from qms.errors import ImportRowError, QmsError
+from qms.errors import ImportRowError, QmsError, reason_text
 from qms.store.admin_changes import apply_change, carry_over_enabled, list_changes, preview_change, set_carry_over
 from qms.ui.context import DATE_FORMAT, actor, db, lang, link_safe, show_error, t
 from qms.ui.uploads import file_input
@@ -58,7 +58,7 @@ try:
                              successor_of=st.session_state.get("chg_successors", {}), take_over_scope=take_over)
 except ImportRowError as e:
     st.error(link_safe(e.text(lang()).split(". ")[0] + "."))
-    st.dataframe([{"": where, t("common.error"): why} for where, why in e.problems], hide_index=True, key="chg_errors")
+    st.dataframe([{"": where, t("common.error"): reason_text(why, lang())} for where, why in e.problems], hide_index=True, key="chg_errors")
     st.stop()
 except QmsError as e:
     show_error(e)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from qms.accounts import Operation
-from qms.errors import ImportRowError, QmsError
+from qms.errors import ImportRowError, QmsError, reason_text
 from qms.store import demo as demo_store
 from qms.store.demo_parts import accounts as demo_accounts
 from qms.store.units import import_units
@@ -30,7 +30,7 @@ if uploaded is not None and st.button(t("import.run"), type="primary", key="impo
         summary = import_units(db(), records, actor=actor(), source=uploaded.name)
     except ImportRowError as e:
         st.error(link_safe(e.text(lang()).split(". ")[0] + "."))
-        show_table([{t("scope.col_where"): where, t("common.error"): why} for where, why in e.problems], key="import_errors",
+        show_table([{t("scope.col_where"): where, t("common.error"): reason_text(why, lang())} for where, why in e.problems], key="import_errors",
                    widths={t("common.error"): 560})
     except QmsError as e:
         show_error(e)

@@ -13,7 +13,7 @@ from qms.accounts import Operation, allowed
 from qms.change_text import labelled
 from qms.clock import province_today
 from qms.dates import fmt
-from qms.errors import ImportRowError, QmsError
+from qms.errors import ImportRowError, QmsError, reason_text
 from qms.models import COVERAGE_LEVELS, checked
 from qms.scope_import import legal_change_from_form
 from qms.scope_models import ProcessStatus, ProcessVersionInput, UpdateState
@@ -233,7 +233,7 @@ if tab_files.open:  # a tab computes only when it is open (st.tabs on_change='re
                 preview = cached[1]
             except ImportRowError as e:
                 st.error(link_safe(t("scope.import_refused", file=uploaded.name, n=len(e.problems))))
-                show_table([{t("scope.col_where"): w, t("scope.col_reason"): r} for w, r in e.problems],
+                show_table([{t("scope.col_where"): w, t("scope.col_reason"): reason_text(r, lang())} for w, r in e.problems],
                            key="scope_import_errors", widths={t("scope.col_reason"): 520})
             except QmsError as e:
                 show_error(e)
