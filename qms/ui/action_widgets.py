@@ -74,15 +74,14 @@ def action_rows(rows: Sequence[ActionSummary], *, mark_own: bool = False) -> lis
             t("action.col_unit"): r.unit_name,
             t("action.col_district"): r.district_name or "",
             t("action.col_source"): t(f"action.source.{r.source.value}"),
-            t("action.col_clause"): r.clause or "",
-            t("action.col_grade"): t(f"audit.grade.{r.grade}") if r.grade else "",
+            # the finding's grade and clause in one column (a laptop screen has room for ~11)
+            t("action.col_grade"): " · ".join(x for x in (t(f"audit.grade.{r.grade}") if r.grade else "", r.clause or "") if x),
             t("action.col_description"): r.description,
             t("action.col_owner_short"): r.owner_name or "",
             t("action.col_opened"): fmt(r.opened_on),
             t("action.col_due"): fmt(r.due_on),
-            t("action.col_status"): status_label(r.status_on),
+            t("action.col_status"): ("⟳ " if r.recurred else "") + status_label(r.status_on),  # ⟳: recurred
             t("action.col_overdue"): r.days_overdue,
-            t("action.col_recurred"): "⟳" if r.recurred else "",
         }
         if mark_own:
             row = {t("action.col_own"): "★" if r.own_unit else "", **row}
@@ -91,10 +90,18 @@ def action_rows(rows: Sequence[ActionSummary], *, mark_own: bool = False) -> lis
 
 
 def action_table(rows: Sequence[ActionSummary], *, key: str, mark_own: bool = False) -> None:
-    show_table(action_rows(rows, mark_own=mark_own), key=key, plain=[t("action.col_id")],
-               widths={t("action.col_unit"): 120, t("action.col_district"): 100, t("action.col_source"): 100,
-                       t("action.col_grade"): 110, t("action.col_description"): 160, t("action.col_owner_short"): 115,
-                       t("action.col_status"): 130})
+    """The list, narrow enough for a 1366 px laptop: no district column where no row has one
+    (the two-level government since 2025), the short columns at their content's width."""
+    data = action_rows(rows, mark_own=mark_own)
+    district = t("action.col_district")
+    if not any(r[district] for r in data):
+        data = [{k: v for k, v in r.items() if k != district} for r in data]
+    short = [t("action.col_id"), t("action.col_overdue"), t("action.col_own")]
+    show_table(data, key=key, plain=[t("action.col_id")],
+               widths={t("action.col_unit"): 95, district: 80, t("action.col_source"): 90, t("action.col_grade"): 95,
+                       t("action.col_description"): 125, t("action.col_owner_short"): 90, t("action.col_status"): 110,
+                       t("action.col_opened"): 90, t("action.col_due"): 85,
+                       **{c: "small" for c in short if not data or c in data[0]}})
 
 
 def action_facts(detail: ActionDetail, *, as_of: dt.date) -> None:

@@ -222,7 +222,7 @@ def test_a_laptop_screen_shows_whole_tables_labels_and_legends_and_no_console_wa
     goto(page, "actions")
     cut = page.get_by_test_id("stMetricLabel").evaluate_all(_CUT_LABELS)
     assert cut == [], cut  # "Trung vị số ngày đ…"
-    for path, tabs in (("processes", ("Phạm vi theo cấp", "Theo đơn vị", "Văn bản pháp luật")), ("reports", ()),
+    for path, tabs in (("actions", ()), ("processes", ("Phạm vi theo cấp", "Theo đơn vị", "Văn bản pháp luật")), ("reports", ()),
                        ("audits", ("Danh sách phiếu đánh giá", "Phát hiện")), ("change-log", ())):
         goto(page, path)
         for tab in tabs or (None,):
