@@ -13,7 +13,7 @@ import streamlit as st
 
 from qms import formatting
 from qms.action_views import DEPARTMENTS_ROW, ActionDetail, ActionOverview, ActionSummary
-from qms.actions import is_overdue
+from qms.actions import ActionStatus, is_overdue
 from qms.dates import fmt
 from qms.ui.context import lang, plain, t
 from qms.ui.tables import TEXT_WIDTH, show_table
@@ -80,7 +80,9 @@ def action_rows(rows: Sequence[ActionSummary], *, mark_own: bool = False) -> lis
             t("action.col_owner_short"): r.owner_name or "",
             t("action.col_opened"): fmt(r.opened_on),
             t("action.col_due"): fmt(r.due_on),
-            t("action.col_status"): ("⟳ " if r.recurred else "") + status_label(r.status_on),  # ⟳: recurred
+            # ⟳: the issue recurred (a later finding), unless the status already says so
+            t("action.col_status"): ("⟳ " if r.recurred and r.status_on is not ActionStatus.RECURRED else "")
+                                    + status_label(r.status_on),
             t("action.col_overdue"): r.days_overdue,
         }
         if mark_own:
