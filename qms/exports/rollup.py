@@ -34,14 +34,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from qms import __version__
 from qms.errors import QmsError, ValidationError
 from qms.exports import rollup_schema
 from qms.exports.registry import SCHEMA_VERSION, default_registry
-from qms.exports.snapshot import MANIFEST, PARTIAL_SUFFIX, folder_name, remove_stale_partials, sha256_file
+from qms.exports.snapshot import MANIFEST, PARTIAL_SUFFIX, folder_name, province_of, remove_stale_partials, sha256_file
 from qms.par import Methodology
 from qms.rollup_plan import Candidate, Plan, manifest_problems, plan
 from qms.spreadsheet_writing import write_xlsx
@@ -115,11 +114,10 @@ def _extract(zip_path: Path, into: Path) -> tuple[Path | None, str | None]:
 
 def _province(units_path: Path, as_of: dt.date) -> tuple[str | None, str | None, str | None]:
     """``(code, name, problem)``: the one province unit of units.parquet existing on the as-of date."""
-    units = pq.read_table(units_path, columns=["code", "name", "level", "exists_on_as_of"])
-    rows = units.filter(pc.and_(pc.equal(units["level"], "province"), pc.fill_null(units["exists_on_as_of"], False))).to_pylist()
-    if len(rows) != 1:
-        return None, None, f"units.parquet holds {len(rows)} provinces existing on {as_of.isoformat()}, not one"
-    return rows[0]["code"], rows[0]["name"], None
+    found = province_of(units_path)
+    if found is None:
+        return None, None, f"units.parquet does not hold exactly one province existing on {as_of.isoformat()}"
+    return found["code"], found["name"], None
 
 
 def read_source(label: str, path: Path, workdir: Path) -> Source:
@@ -177,9 +175,11 @@ def read_source(label: str, path: Path, workdir: Path) -> Source:
         code, name, problem = _province(folder / "units.parquet", as_of)
         if problem:
             problems.append(problem)
-        stated = (manifest.get("province") or {}).get("code") if isinstance(manifest.get("province"), dict) else None
-        if stated is not None and code is not None and stated != code:
-            problems.append(f"the manifest names province {stated} but units.parquet's province is {code}")
+        stated = manifest.get("province")
+        if isinstance(stated, dict) and code is not None and stated.get("code") != code:
+            problems.append(f"the manifest names province {stated.get('code')} but units.parquet's province is {code}")
+        elif stated is None and code is not None:
+            notes.append("the manifest names no province (written before qms recorded it): read from units.parquet")
         if not problems and "coverage_level.parquet" in listed:
             dates = set(pq.read_table(folder / "coverage_level.parquet", columns=["as_of"])["as_of"].to_pylist())
             if dates - {as_of}:

@@ -222,6 +222,18 @@ def test_an_older_schema_version_is_read_through_its_documented_schema(three, tm
     assert "units.parquet: column gso_code is not in schema version 2" in result.manifest["refused"][0]["reason"]
 
 
+def test_the_manifest_names_the_province_and_a_disagreeing_one_is_refused(three, tmp_path):
+    assert json.loads((three[1] / "manifest.json").read_text(encoding="utf-8"))["province"] == {
+        "code": "91", "name": "Tỉnh Thử Nghiệm Một"}
+    bad = _copy(three[1], tmp_path)
+    manifest = json.loads((bad / "manifest.json").read_text(encoding="utf-8"))
+    manifest["province"] = {"code": "92", "name": "Tỉnh Thử Nghiệm Hai"}
+    (bad / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = _roll([three[0], bad], tmp_path)
+    assert result.manifest["refused"][0]["reason"] == (
+        f"{bad}: refused: the manifest names province 92 but units.parquet's province is 91.")
+
+
 def test_a_newer_schema_version_is_refused(three, tmp_path):
     new = _copy(three[1], tmp_path)
     manifest = json.loads((new / "manifest.json").read_text(encoding="utf-8"))
