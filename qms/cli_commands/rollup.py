@@ -37,6 +37,19 @@ def cmd_rollup(args, settings) -> int:
     return 0
 
 
+def cmd_rollup_db(args, settings) -> int:
+    from qms.accounts import system_principal
+    from qms.store.rollup_db import build
+
+    if getattr(args, "db", None):
+        raise ValidationError("qms rollup-db builds a new database: name it after the command (rollup-db FOLDER --db FILE).")
+    counts = build(Path(args.db_file), Path(args.national), actor=system_principal("qms rollup-db"))
+    print(f"Roll-up database {args.db_file} built from {args.national}: {counts['rollup_sources']} provinces, "
+          f"{counts['units']} units, {counts['qms_events']} lifecycle events. Open it with QMS_DB={args.db_file} "
+          "(the app then shows the overview alone).")
+    return 0
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "rollup", help="combine provinces' snapshots into one national snapshot",
@@ -52,3 +65,13 @@ def register(subparsers) -> None:
     p.add_argument("--strict", action="store_true", help="write nothing (exit 2) when any snapshot is refused")
     p.add_argument("--json", action="store_true", help="print the folder and the manifest as JSON")
     p.set_defaults(func=cmd_rollup)
+
+    p = subparsers.add_parser(
+        "rollup-db", help="build a roll-up database the overview reads from a national snapshot",
+        description="Build a new qms database from a national snapshot written by qms rollup: every province's units, "
+                    "their lifecycle events up to the as-of date and the targets they share, with the province snapshot "
+                    "each came from. The app opened on it (QMS_DB) shows the overview alone: provinces, then a "
+                    "province's communes. See docs/exports.md.")
+    p.add_argument("national", help="the national snapshot folder (written by qms rollup)")
+    p.add_argument("--db", dest="db_file", required=True, help="the database file to create (must not exist)")
+    p.set_defaults(func=cmd_rollup_db)

@@ -71,7 +71,7 @@ def build(path: Path, national: Path, *, actor: Principal) -> dict[str, int]:
         cur.execute(f"""INSERT INTO unit_names (code, name, valid_from)
             SELECT {_key('code')}, name, DATE '1900-01-01' FROM read_parquet('{f['units']}')""")
         cur.execute(f"""INSERT INTO unit_parents (code, parent_code, valid_from)
-            SELECT {_key('code')}, {_key('parent_code')}, coalesce(valid_from, DATE '1900-01-01')
+            SELECT {_key('unit_code')}, {_key('parent_code')}, coalesce(valid_from, DATE '1900-01-01')
             FROM read_parquet('{f['unit_parents']}')""")
         # a province of schema 2 has no parent periods: its units' parent on the as-of date stands for all time
         cur.execute(f"""INSERT INTO unit_parents (code, parent_code, valid_from)
