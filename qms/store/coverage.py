@@ -299,8 +299,10 @@ PROVINCE_GROUPING_ABOVE = 100
 
 _PROVINCE_SQL = f"""
 WITH {_UNITS_CTE}, g AS (
-    SELECT dd.parent_code AS province, count(*) AS in_plan, count(*) FILTER (WHERE u.stage = 3) AS announced
-    FROM u JOIN units dd ON dd.code = u.parent_code WHERE u.level = 'commune' GROUP BY dd.parent_code
+    -- a commune's province: its district's parent, or its parent itself (no districts from 01/07/2025)
+    SELECT CASE WHEN dd.level = 'province' THEN dd.code ELSE dd.parent_code END AS province, count(*) AS in_plan,
+           count(*) FILTER (WHERE u.stage = 3) AS announced
+    FROM u JOIN units dd ON dd.code = u.parent_code WHERE u.level = 'commune' GROUP BY 1
 ), p AS (
     SELECT u.code, coalesce(arg_max(n.name, n.valid_from) FILTER (WHERE n.valid_from <= $as_of), arg_min(n.name, n.valid_from)) AS name
     FROM units u JOIN unit_names n ON n.code = u.code
@@ -342,9 +344,21 @@ class Overview:
         self.sample_targets = bool(db.scalar("SELECT count(*) FROM targets WHERE is_sample AND year = ?", [as_of.year]))
         self.by_province: list[DistrictCoverage] = []
         self._province_of: dict[str, str | None] = {}
+        self._commune_province: dict[str, str | None] = {}
         if len(self.by_district) > PROVINCE_GROUPING_ABOVE:
             self.by_province = by_province(db, as_of)
             self._province_of = dict(db.rows("SELECT code, parent_code FROM units WHERE level = 'district'"))
+        elif self.communes and db.scalar(f"SELECT count(*) FROM units u WHERE u.level = 'province' AND {EXISTS_ON_SQL}",
+                                         {"as_of": as_of}) > 1:
+            # several provinces of the two-level government (a national roll-up): provinces first,
+            # then one province's communes
+            self.by_province = by_province(db, as_of)
+            self._commune_province = dict(db.rows(
+                "SELECT coalesce(gso_code, code), parent_code FROM units WHERE level = 'commune'"))
+
+    def communes_in(self, province_code: str) -> list[PendingUnit]:
+        """The communes of one province when no district exists on the date (rows of ``communes``)."""
+        return [c for c in self.communes if self._commune_province.get(c.code) == province_code]
 
     def districts_in(self, province_code: str) -> list[DistrictCoverage]:
         """The districts of one province (rows of ``by_district``, same order)."""

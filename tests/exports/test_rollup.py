@@ -17,6 +17,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from qms.bench.rollup_bench import rekey_province
 from qms.cli import main
 from qms.errors import ValidationError
 from qms.exports import indicators
@@ -31,23 +32,12 @@ NOW = dt.datetime(2026, 7, 1, 1, 0, 0, tzinfo=dt.UTC)
 PROVINCES = {"12": None, "91": "Tỉnh Thử Nghiệm Một", "92": "Tỉnh Thử Nghiệm Hai"}
 
 
-def reprovince(db, code: str, name: str) -> None:
-    """Re-key the demo's province unit (Lai Châu, 12) as ``code`` named ``name``."""
-    cur = db.cursor()
-    cur.execute("UPDATE units SET code = ?, gso_code = ? WHERE code = '12'", [code, code])
-    cur.execute("UPDATE units SET parent_code = ? WHERE parent_code = '12'", [code])
-    cur.execute("UPDATE unit_parents SET parent_code = ? WHERE parent_code = '12'", [code])
-    cur.execute("UPDATE unit_parents SET code = ? WHERE code = '12'", [code])
-    cur.execute("UPDATE unit_names SET code = ?, name = ? WHERE code = '12'", [code, name])
-    cur.close()
-
-
 def province_snapshot(source: Path, folder: Path, code: str, name: str | None, *, as_of=AS_OF, now=NOW, change=None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     db = open_database(copy_database(source, folder / "p.duckdb"))
     try:
         if name:
-            reprovince(db, code, name)
+            rekey_province(db, "12", code, name)
         if change:
             change(db)
         snap = write_snapshot(db, folder / "out", as_of, methodology=indicators.load(), actor=ADMIN, now=now)

@@ -14,11 +14,14 @@ from qms.ui import audit_widgets, charts
 from qms.ui.action_widgets import render_overview_actions
 from qms.ui.cached import OverviewReads
 from qms.ui.context import DATE_FORMAT, db, lang, plain, t
+from qms.ui.rollup_widgets import render_rollup_sources, rollup_as_of
 from qms.ui.scope_widgets import render_overview_scope
 from qms.ui.tables import show_table
 
 st.title(t("page.overview"))
-today = province_today()
+today = rollup_as_of() or province_today()  # a national roll-up knows nothing after its as-of date
+if rollup_as_of():
+    render_rollup_sources()
 as_of = st.date_input(t("ov.as_of"), value=today, min_value=dt.date(2014, 1, 1), max_value=today,
                       format=DATE_FORMAT, key="overview_as_of")
 
@@ -70,6 +73,15 @@ def district_table(rows, name_label: str, key: str) -> None:
     )
 
 
+def communes_table(communes) -> None:
+    stage_names = {s: t(f"stage.{s.value}") for s in {c.stage for c in communes}}
+    st.dataframe(
+        [{lbl["code"]: c.code, lbl["name"]: c.name, lbl["stage"]: stage_names[c.stage], lbl["since"]: fmt(c.stage_since),
+          lbl["days"]: c.days_in_stage} for c in communes],
+        hide_index=True, key="overview_communes",
+    )
+
+
 districts = None  # every district's rows; a province's only at national scale
 if data.by_province:
     # A national database: ~700 districts are one bar each too many; provinces first, then one
@@ -79,23 +91,25 @@ if data.by_province:
                     key="overview_province_chart")
     district_table(data.by_province, t("ovp.province"), "overview_provinces")
     names = {p.district_code: p.district_name for p in data.by_province}
-    province = st.selectbox(t("ovp.pick_province"), list(names), format_func=names.get, key="overview_province")
-    st.subheader(t("ovp.districts_of", province=plain(names.get(province, ""))))
-    shown = data.districts_in(province) if province else []
-    districts = {d.district_code for d in shown}
-    st.altair_chart(reads.chart(f"districts:{province}", lang(), lambda: charts.district_bars(shown, lang())),
-                    key="overview_district_chart")
-    district_table(shown, lbl["district"], "overview_districts")
+    if data.communes:  # no districts on the date: a province's communes
+        province = st.selectbox(t("rollup.pick_province"), list(names), format_func=names.get, key="overview_province")
+        st.subheader(t("rollup.communes_of", province=plain(names.get(province, ""))))
+        communes_table(data.communes_in(province) if province else [])
+        province = None
+    else:
+        province = st.selectbox(t("ovp.pick_province"), list(names), format_func=names.get, key="overview_province")
+        st.subheader(t("ovp.districts_of", province=plain(names.get(province, ""))))
+    if province:
+        shown = data.districts_in(province)
+        districts = {d.district_code for d in shown}
+        st.altair_chart(reads.chart(f"districts:{province}", lang(), lambda: charts.district_bars(shown, lang())),
+                        key="overview_district_chart")
+        district_table(shown, lbl["district"], "overview_districts")
 elif data.communes:
     # The two-level government (from 01/07/2025): communes sit directly under the province.
     st.subheader(t("ov.communes_direct"))
     st.caption(t("ov.two_levels", n=len(data.communes)))
-    stage_names = {s: t(f"stage.{s.value}") for s in {c.stage for c in data.communes}}
-    st.dataframe(
-        [{lbl["code"]: c.code, lbl["name"]: c.name, lbl["stage"]: stage_names[c.stage], lbl["since"]: fmt(c.stage_since),
-          lbl["days"]: c.days_in_stage} for c in data.communes],
-        hide_index=True, key="overview_communes",
-    )
+    communes_table(data.communes)
 elif data.by_district:
     st.subheader(t("ov.by_district"))
     st.altair_chart(reads.chart("districts", lang(), lambda: charts.district_bars(data.by_district, lang())),
