@@ -35,6 +35,14 @@ from qms.store.principals import authorize
 ROLLUP_SETTING = "rollup_as_of"
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _key(col: str, province: str = "province_code") -> str:
     return f"CASE WHEN {col} IS NULL THEN NULL WHEN {col} = {province} THEN {col} ELSE {province} || ':' || {col} END"
 
@@ -52,10 +60,8 @@ def build(path: Path, national: Path, *, actor: Principal) -> dict[str, int]:
         raise ValidationError(f"{manifest_path}: format is {manifest.get('format')!r}, not a national roll-up ('qms-rollup').")
     if path.exists():
         raise ValidationError(f"--db: {path} already exists; a roll-up database is built new (remove it or name another file).")
-    from qms.exports.snapshot import sha256_file
-
     for entry in manifest["tables"]:
-        if sha256_file(national / entry["file"]) != entry["sha256"]:
+        if _sha256(national / entry["file"]) != entry["sha256"]:
             raise ValidationError(f"{national / entry['file']} does not match the SHA-256 in its manifest.")
     as_of = dt.date.fromisoformat(manifest["as_of"])
     sha = hashlib.sha256(raw).hexdigest()

@@ -111,3 +111,14 @@ def test_the_overview_on_a_roll_up_shows_provinces_then_communes_and_no_page_tha
     # only the overview: no page that writes is registered
     assert not at.exception
     st.cache_resource.clear()
+
+
+def test_only_the_system_builds_a_roll_up_database(national, tmp_path):
+    """The new database has no account: a person (even an administrator by name) is refused and
+    no file is left; the CLI acts as the system."""
+    from qms.accounts import PermissionDenied, Principal, Role
+
+    for actor in (Principal(username="an.admin", role=Role.ADMIN), Principal(username="a.viewer", role=Role.VIEWER)):
+        with pytest.raises(PermissionDenied):
+            rollup_db.build(tmp_path / "x.duckdb", national, actor=actor)
+        assert not (tmp_path / "x.duckdb").exists()
