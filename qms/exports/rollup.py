@@ -23,6 +23,7 @@ Contract (docs/exports.md, "National roll-up"):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -40,7 +41,7 @@ from qms import __version__
 from qms.errors import QmsError, ValidationError
 from qms.exports import rollup_schema
 from qms.exports.registry import SCHEMA_VERSION, default_registry
-from qms.exports.snapshot import MANIFEST, PARTIAL_SUFFIX, folder_name, province_of, remove_stale_partials, sha256_file
+from qms.exports.snapshot import MANIFEST, PARTIAL_SUFFIX, _fsync, folder_name, province_of, remove_stale_partials, sha256_file
 from qms.par import Methodology
 from qms.rollup_plan import Candidate, Plan, manifest_problems, plan
 from qms.spreadsheet_writing import write_xlsx
@@ -196,14 +197,6 @@ def read_source(label: str, path: Path, workdir: Path) -> Source:
 
 # --- writing the national snapshot -----------------------------------------------------------
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _national_schema(table: str) -> pa.Schema:
     return pa.schema([("province_code", pa.string())]
                      + [(n, rollup_schema.arrow_type(t)) for n, t in rollup_schema.current()[table]])
@@ -221,10 +214,9 @@ def _write_table(table: str, sources: list[Source], path: Path) -> int:
             data = data.add_column(0, "province_code", pa.array([s.candidate.province_code] * data.num_rows, pa.string()))
             sink.append(data.select(schema.names))
     except BaseException:
-        try:
+        with contextlib.suppress(BaseException):
             sink.close()
-        finally:
-            raise
+        raise
     return sink.close()
 
 

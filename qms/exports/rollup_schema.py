@@ -23,11 +23,8 @@ import functools
 import pyarrow as pa
 
 from qms.exports.registry import SCHEMA_VERSION, default_registry
+from qms.exports.snapshot import _ARROW
 
-_ARROW: dict[str, pa.DataType] = {
-    "VARCHAR": pa.string(), "BOOLEAN": pa.bool_(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
-    "DOUBLE": pa.float64(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"),
-}
 
 _V3_ONLY_TABLES = ("unit_parents", "admin_changes", "unit_links")
 _FOUNDATION = ("units", "lifecycle_events", "unit_status", "coverage_level", "coverage_district", "indicators",
