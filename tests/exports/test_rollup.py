@@ -177,16 +177,37 @@ def test_a_missing_table_is_refused(three, tmp_path):
     assert "audits.parquet is listed in the manifest but missing" in result.manifest["refused"][0]["reason"]
 
 
-def _as_version_2(folder: Path) -> None:
-    """The snapshot as schema version 2 documents it: no units.gso_code, no change tables."""
+FOUNDATION = {"units", "lifecycle_events", "unit_status", "coverage_level", "coverage_district", "indicators", "indicator_units"}
+
+
+def _as_version(folder: Path, version: int) -> None:
+    """The snapshot as schema version 2 (or 1) documents it: no units.gso_code, no change tables
+    (version 1: the foundation tables only)."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    for name in ("unit_parents", "admin_changes", "unit_links"):
+    gone = {"unit_parents", "admin_changes", "unit_links"}
+    if version == 1:
+        gone = {t["name"] for t in manifest["tables"]} - FOUNDATION
+    for name in gone:
         (folder / f"{name}.parquet").unlink()
-    manifest["tables"] = [t for t in manifest["tables"] if t["name"] not in ("unit_parents", "admin_changes", "unit_links")]
+    manifest["tables"] = [t for t in manifest["tables"] if t["name"] not in gone]
     units = pq.read_table(folder / "units.parquet")
     pq.write_table(units.drop_columns(["gso_code"]), folder / "units.parquet")
-    manifest["schema_version"] = 2
+    manifest["schema_version"] = version
     _rehash(folder, manifest)
+
+
+def _as_version_2(folder: Path) -> None:
+    _as_version(folder, 2)
+
+
+def test_a_schema_1_snapshot_contributes_its_foundation_tables(three, tmp_path):
+    old = _copy(three[2], tmp_path)
+    _as_version(old, 1)
+    result = _roll([three[0], old], tmp_path)
+    assert [s["schema_version"] for s in result.manifest["sources"]] == [3, 1] and result.manifest["refused"] == []
+    assert _sql(f"SELECT DISTINCT province_code FROM '{result.path}/audits.parquet'") == [("12",)]
+    assert _sql(f"SELECT count(*) FROM '{result.path}/units.parquet' WHERE province_code = '92'")[0][0] == \
+        pq.read_metadata(old / "units.parquet").num_rows
 
 
 def test_an_older_schema_version_is_read_through_its_documented_schema(three, tmp_path):
