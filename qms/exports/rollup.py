@@ -27,7 +27,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import zipfile
@@ -41,7 +40,8 @@ from qms import __version__
 from qms.errors import QmsError, ValidationError
 from qms.exports import rollup_schema
 from qms.exports.registry import SCHEMA_VERSION, default_registry
-from qms.exports.snapshot import MANIFEST, PARTIAL_SUFFIX, _fsync, folder_name, province_of, remove_stale_partials, sha256_file
+from qms.exports.snapshot import (MANIFEST, PARTIAL_SUFFIX, _fsync, folder_name, province_of, publish, remove_stale_partials,
+                                  sha256_file)
 from qms.par import Methodology
 from qms.rollup_plan import Candidate, Plan, manifest_problems, plan
 from qms.spreadsheet_writing import write_xlsx
@@ -320,11 +320,7 @@ def _write(out_dir: Path, decided: Plan, taken: list[Source], methodology: tuple
             "files": [{"file": "par_scores.xlsx", "sha256": sha256_file(partial / "par_scores.xlsx"),
                        "meaning": "par_scores and par_score_units as a workbook (not byte-stable: the workbook records its time)"}],
         }
-        (partial / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        _fsync(partial / MANIFEST)
-        _fsync(partial)
-        os.rename(partial, final)
-        _fsync(out_dir)
+        publish(partial, final, manifest)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise

@@ -263,18 +263,25 @@ def _write(db, out_dir: Path, as_of: dt.date, now: dt.datetime, methodology: tup
             "tables": entries,
             "skipped_tables": [{"name": t.name, "requires": list(t.requires)} for t in skipped],
         }
-        manifest_path = partial / MANIFEST
-        manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        _fsync(manifest_path)
-        _fsync(partial)
-        os.rename(partial, final)
-        _fsync(out_dir)
+        publish(partial, final, manifest)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     if progress:
         progress(len(included), len(included), MANIFEST)
     return Snapshot(final, manifest)
+
+
+def publish(partial: Path, final: Path, manifest: dict) -> None:
+    """Write ``manifest.json`` into the written ``partial`` folder, flush it, and rename the folder
+    to ``final`` (same parent): the moment the snapshot appears whole (the caller removes
+    ``partial`` on failure)."""
+    manifest_path = partial / MANIFEST
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _fsync(manifest_path)
+    _fsync(partial)
+    os.rename(partial, final)
+    _fsync(final.parent)
 
 
 def province_of(units_path: Path) -> dict | None:
