@@ -9,6 +9,7 @@ from qms.ui.auth import current, gate
 from qms.ui.context import t
 from qms.ui.exports_nightly import run_nightly_export
 from qms.ui.password_widgets import password_change_pending
+from qms.ui.rollup_widgets import rollup_as_of
 
 st.set_page_config(page_title="qms · ISO 9001", page_icon="✅", layout="wide")
 style.apply()
@@ -19,6 +20,8 @@ with st.sidebar:
 
 
 def _pages(admin: bool) -> list:
+    if rollup_as_of():  # a national roll-up database is a read model: the overview alone, no page that writes
+        return [st.Page("qms/ui/pages/overview.py", title=t("page.overview"), default=True)]
     pages = [
         st.Page("qms/ui/pages/overview.py", title=t("page.overview"), default=True),
         st.Page("qms/ui/pages/units.py", title=t("page.units"), url_path="units"),

@@ -250,6 +250,7 @@ def _write(db, out_dir: Path, as_of: dt.date, now: dt.datetime, methodology: tup
         m, sha = methodology
         manifest = {
             "format": "qms-snapshot",
+            "province": province_of(partial / "units.parquet") if (partial / "units.parquet").is_file() else None,
             "schema_version": SCHEMA_VERSION,
             "schema_fingerprint": registry.fingerprint(),
             "as_of": as_of.isoformat(),
@@ -262,18 +263,35 @@ def _write(db, out_dir: Path, as_of: dt.date, now: dt.datetime, methodology: tup
             "tables": entries,
             "skipped_tables": [{"name": t.name, "requires": list(t.requires)} for t in skipped],
         }
-        manifest_path = partial / MANIFEST
-        manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        _fsync(manifest_path)
-        _fsync(partial)
-        os.rename(partial, final)
-        _fsync(out_dir)
+        publish(partial, final, manifest)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     if progress:
         progress(len(included), len(included), MANIFEST)
     return Snapshot(final, manifest)
+
+
+def publish(partial: Path, final: Path, manifest: dict) -> None:
+    """Write ``manifest.json`` into the written ``partial`` folder, flush it, and rename the folder
+    to ``final`` (same parent): the moment the snapshot appears whole (the caller removes
+    ``partial`` on failure)."""
+    manifest_path = partial / MANIFEST
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _fsync(manifest_path)
+    _fsync(partial)
+    os.rename(partial, final)
+    _fsync(final.parent)
+
+
+def province_of(units_path: Path) -> dict | None:
+    """``{code, name}`` of the one province unit existing on the as-of date in a written
+    ``units.parquet`` (None when there is not exactly one: a database being set up)."""
+    import pyarrow.parquet as pq
+
+    rows = [r for r in pq.read_table(units_path, columns=["code", "name", "level", "exists_on_as_of"]).to_pylist()
+            if r["level"] == "province" and r["exists_on_as_of"]]
+    return {"code": rows[0]["code"], "name": rows[0]["name"]} if len(rows) == 1 else None
 
 
 def read_manifest(folder: Path) -> dict:

@@ -14,6 +14,7 @@ from qms.ui import audit_widgets, charts
 from qms.ui.action_widgets import render_overview_actions
 from qms.ui.cached import OverviewReads
 from qms.ui.context import DATE_FORMAT, db, lang, plain, t
+from qms.ui.rollup_widgets import render_rollup_sources, rollup_as_of
 from qms.ui.scope_widgets import render_overview_scope
 from qms.ui.tables import show_table
 
@@ -21,7 +22,9 @@ from qms.ui.tables import show_table
 ROWS_SHOWN = 500
 
 st.title(t("page.overview"))
-today = province_today()
+today = rollup_as_of() or province_today()  # a national roll-up knows nothing after its as-of date
+if rollup_as_of():
+    render_rollup_sources()
 as_of = st.date_input(t("ov.as_of"), value=today, min_value=dt.date(2014, 1, 1), max_value=today,
                       format=DATE_FORMAT, key="overview_as_of")
 

@@ -1,0 +1,28 @@
+"""The overview on a national roll-up database: its date, banner and source snapshots."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from qms.dates import fmt
+from qms.store import rollup_db
+from qms.ui.context import db, t
+
+
+def rollup_as_of() -> dt.date | None:
+    """The roll-up's as-of date (the overview shows no later day); None in a province's database."""
+    return rollup_db.rollup_as_of(db())
+
+
+def render_rollup_sources() -> None:
+    """The banner and, in an expander, the province snapshot behind every province's figures."""
+    sources = rollup_db.sources(db())
+    st.info(t("rollup.banner", n=len(sources), day=fmt(rollup_as_of())))
+    with st.expander(t("rollup.sources")):
+        st.caption(t("rollup.sources_note"))
+        st.dataframe([{t("rollup.province"): s["province_code"], t("rollup.province_name"): s["province_name"],
+                       t("rollup.snapshot"): s["source_snapshot"], t("rollup.manifest_sha"): s["source_manifest_sha256"],
+                       t("rollup.schema"): s["schema_version"]} for s in sources],
+                     hide_index=True, key="rollup_sources")
