@@ -135,3 +135,23 @@ def test_evidence_hashes_are_stable():
     assert ev.sha256(PDF) == ev.sha256(bytes(PDF))
     assert ev.blob_name("ab" + "0" * 62) == "ab/ab" + "0" * 62
     assert ev.check_file("x/y/qd.pdf", PDF).file_name == "qd.pdf"
+
+
+def test_evidence_is_in_the_snapshot_with_its_hashes(world, draft, tmp_path):
+    import datetime as dt
+
+    import pyarrow.parquet as pq
+
+    from qms.exports import indicators
+    from qms.exports.snapshot import write_snapshot
+
+    ref = _ref(world, draft)
+    jpg = photo()
+    attach_evidence(world, draft, ref, [("bang.jpg", jpg), ("qd.pdf", PDF)], actor=INSPECTOR)
+    snap = write_snapshot(world, tmp_path / "exports", dt.date(2021, 12, 31), methodology=indicators.load(),
+                          actor=system_principal("exporter"))
+    rows = pq.read_table(snap.path / "audit_evidence.parquet").to_pylist()
+    assert {(r["audit_id"], r["item_ref"], r["sha256"], r["size_bytes"]) for r in rows} == {
+        (draft, ref, ev.sha256(jpg), len(jpg)), (draft, ref, ev.sha256(PDF), len(PDF))}
+    assert all(r["unit_code"] == "105" for r in rows)
+    assert snap.manifest["schema_version"] == 4
