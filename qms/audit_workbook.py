@@ -190,28 +190,28 @@ def read_pack(data: bytes, filename: str, *, audit_id: int, template_hash: str, 
         raise _refuse(f"{filename} is not a qms audit workbook (no sheet '{SHEET}' with its identity sheet '{IDENTITY}').",
                       f"{filename} không phải phiếu đánh giá do qms xuất (thiếu trang '{SHEET}' hoặc trang định danh '{IDENTITY}').")
     rows = [(n, [_text(v) for v in (values + [None] * 3)[:3]]) for n, values in ident.rows]
-    where = f"{filename}: sheet '{IDENTITY}'"
+    where, where_vi = f"{filename}: sheet '{IDENTITY}'", f"{filename}: trang '{IDENTITY}'"
     if not rows or rows[-1][1][0] != "hmac_sha256":
         raise _refuse(f"{where} has lost its signature row; the identity was edited.",
-                      f"{where} mất dòng chữ ký; phần định danh đã bị sửa.")
+                      f"{where_vi} mất dòng chữ ký; phần định danh đã bị sửa.")
     body = [r for _, r in rows[:-1]]
     if not hmac.compare_digest(_signature(secret, body), rows[-1][1][1]):
         raise _refuse(f"{where}, row {rows[-1][0]}: the signature does not match the identity (edited by hand, or made by "
                       "another qms database).",
-                      f"{where}, dòng {rows[-1][0]}: chữ ký không khớp phần định danh (đã bị sửa tay, hoặc do cơ sở dữ liệu "
+                      f"{where_vi}, dòng {rows[-1][0]}: chữ ký không khớp phần định danh (đã bị sửa tay, hoặc do cơ sở dữ liệu "
                       "qms khác tạo).")
     head = {r[0]: (n, r[1]) for n, r in rows[:4]}
     if head.get("format", (0, ""))[1] != FORMAT:
-        raise _refuse(f"{where}, row 1: unknown workbook format.", f"{where}, dòng 1: định dạng phiếu không xác định.")
+        raise _refuse(f"{where}, row 1: unknown workbook format.", f"{where_vi}, dòng 1: định dạng phiếu không xác định.")
     n, found = head["audit_id"]
     if found != str(audit_id):
         raise _refuse(f"{where}, row {n}: this workbook is of audit #{found}, not of audit #{audit_id}.",
-                      f"{where}, dòng {n}: phiếu này thuộc cuộc đánh giá #{found}, không phải #{audit_id}.")
+                      f"{where_vi}, dòng {n}: phiếu này thuộc cuộc đánh giá #{found}, không phải #{audit_id}.")
     n, found = head["template_sha256"]
     if found != template_hash:
         raise _refuse(f"{where}, row {n}: this workbook was made from another version of the checklist "
                       f"({found[:12]}, the audit pins {template_hash[:12]}).",
-                      f"{where}, dòng {n}: phiếu này lập theo phiên bản danh mục khác ({found[:12]}, cuộc đánh giá dùng "
+                      f"{where_vi}, dòng {n}: phiếu này lập theo phiên bản danh mục khác ({found[:12]}, cuộc đánh giá dùng "
                       f"{template_hash[:12]}).")
     downloaded: dict[str, tuple[int, str]] = {}
     for _, (kind, ref, state) in rows[4:-1]:
@@ -225,7 +225,7 @@ def read_pack(data: bytes, filename: str, *, audit_id: int, template_hash: str, 
         labels[r.value] = r
     out: list[PackedRow] = []
     seen: set[str] = set()
-    sheet = f"{filename}: sheet '{SHEET}'"
+    sheet, sheet_vi = f"{filename}: sheet '{SHEET}'", f"{filename}: trang '{SHEET}'"
     for n, values in main.rows:
         if n < FIRST_ROW:
             continue
@@ -236,7 +236,7 @@ def read_pack(data: bytes, filename: str, *, audit_id: int, template_hash: str, 
         if ref not in downloaded or ref in seen:
             raise _refuse(f"{sheet}, row {n}: item '{ref}' is not one of this audit's items (or is there twice); rows may "
                           "not be added or changed.",
-                          f"{sheet}, dòng {n}: mục '{ref}' không thuộc cuộc đánh giá này (hoặc lặp lại); không được thêm hay "
+                          f"{sheet_vi}, dòng {n}: mục '{ref}' không thuộc cuộc đánh giá này (hoặc lặp lại); không được thêm hay "
                           "sửa dòng.")
         seen.add(ref)
         raw = _text(values[COL_RESULT - 1]).strip()
@@ -246,13 +246,13 @@ def read_pack(data: bytes, filename: str, *, audit_id: int, template_hash: str, 
             if result is None:
                 five = ", ".join(grades[r] for r in Result)
                 raise _refuse(f"{sheet}, row {n}: result '{raw}' is not one of the five grades ({five}).",
-                              f"{sheet}, dòng {n}: kết quả '{raw}' không thuộc năm mức ({five}).")
+                              f"{sheet_vi}, dòng {n}: kết quả '{raw}' không thuộc năm mức ({five}).")
         note, evidence = (_text(values[c - 1]).strip() or None for c in (COL_NOTE, COL_EVIDENCE))
         try:
             answer = AnswerInput(item_ref=ref, result=result, note=note, evidence=evidence)
         except ValueError:
             raise _refuse(f"{sheet}, row {n}: the note or evidence is longer than 2,000 characters.",
-                          f"{sheet}, dòng {n}: ghi chú hoặc bằng chứng dài hơn 2.000 ký tự.") from None
+                          f"{sheet_vi}, dòng {n}: ghi chú hoặc bằng chứng dài hơn 2.000 ký tự.") from None
         out.append(PackedRow(n, ref, answer))
     return ReturnedWorkbook(audit_id, template_hash, int(head["row_version"][1]), downloaded, out)
 

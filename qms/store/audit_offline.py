@@ -22,7 +22,7 @@ from qms.accounts import Principal
 from qms.audits import AuditStatus, Result
 from qms.errors import ValidationError
 from qms.labels import t
-from qms.store.audits import SaveResult, get_audit, save_answers
+from qms.store.audits import AuditView, SaveResult, get_audit, save_answers
 from qms.store.evidence import attach_evidence, check_files
 
 
@@ -42,6 +42,12 @@ def pack_audit(db, audit_id: int) -> bytes:
     if view.status is not AuditStatus.DRAFT:
         raise ValidationError(f"Audit #{audit_id} is {view.status.value}; only a draft can be taken offline.",
                               vi=f"Phiếu đánh giá #{audit_id} không còn là bản nháp; chỉ mang bản nháp đi làm ngoại tuyến được.")
+    return wb.pack(wb.PackInput(view.id, pack_title(view), view.template_hash, view.row_version, pack_items(view),
+                                view.answers, grade_labels()), _secret(db))
+
+
+def pack_items(view: AuditView) -> list[wb.PackItem]:
+    """The audit's items as the workbook and the printable checklist show them (Vietnamese)."""
     specs = {s.ref: s for s in view.specs}
     items = []
     for section, item in view.template.items():
@@ -49,9 +55,11 @@ def pack_audit(db, audit_id: int) -> bytes:
         items.append(wb.PackItem(item.ref, f"{section.ref}. {section.title.vi}",
                                  f"{spec.clause} ({spec.standard})" if spec.clause else "",
                                  item.question.vi, item.guidance.vi if item.guidance else ""))
-    title = f"#{view.id} · {view.unit_name} · {view.audit_date:%d/%m/%Y} · {view.template.title.vi} v{view.template_version}"
-    return wb.pack(wb.PackInput(view.id, title, view.template_hash, view.row_version, items, view.answers, grade_labels()),
-                   _secret(db))
+    return items
+
+
+def pack_title(view: AuditView) -> str:
+    return f"#{view.id} · {view.unit_name} · {view.audit_date:%d/%m/%Y} · {view.template.title.vi} v{view.template_version}"
 
 
 @dataclass(frozen=True)
