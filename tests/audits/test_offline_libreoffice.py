@@ -20,6 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from audit_world import ISO2015
+from offline_world import fill_workbook
 
 from qms import audit_workbook as wb
 from qms.accounts import system_principal
@@ -55,18 +56,6 @@ def through_libreoffice(data: bytes, tmp_path: Path, name: str) -> bytes:
     return converted.read_bytes()
 
 
-def _edit(data: bytes, answers: dict[str, tuple[str, str | None]]) -> bytes:
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    ws = book[wb.SHEET]
-    rows = {ws.cell(row=r, column=wb.COL_REF).value: r for r in range(wb.FIRST_ROW, ws.max_row + 1)}
-    for ref, (result, note) in answers.items():
-        ws.cell(row=rows[ref], column=wb.COL_RESULT).value = result
-        ws.cell(row=rows[ref], column=wb.COL_NOTE).value = note
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
-
-
 def test_a_workbook_saved_by_libreoffice_comes_back(world, start, tmp_path):
     audit_id = start(unit="105", template=ISO2015, kind=AuditKind.SELF_ASSESSMENT, day="2021-03-01")
     view = get_audit(world, audit_id)
@@ -79,7 +68,7 @@ def test_a_workbook_saved_by_libreoffice_comes_back(world, start, tmp_path):
     # meanwhile a colleague answers c online; the inspector answers a, b and c in the converted file
     save_answers(world, audit_id, [AnswerInput(item_ref=c, result=Result.MINOR, note="Theo đồng nghiệp")],
                  expected_version=view.row_version, actor=system_principal("colleague"))
-    edited = _edit(converted, {a: ("Phù hợp", None), b: ("Không phù hợp nhẹ", "Sổ theo dõi chưa cập nhật"),
+    edited = fill_workbook(converted, {a: ("Phù hợp", None), b: ("Không phù hợp nhẹ", "Sổ theo dõi chưa cập nhật"),
                                c: ("Phù hợp", "Đã khắc phục")})
     filled = through_libreoffice(edited, tmp_path, "filled")  # and saved by LibreOffice once more
     preview = preview_unpack(world, audit_id, filled, "filled.xlsx")
@@ -115,7 +104,7 @@ def test_cli_pack_and_unpack_with_evidence_folder(world, start, tmp_path):
     done = _qms("audits", "pack", str(audit_id), "--out", str(out), db=db_path)
     assert done.returncode == 0, done.stderr
     filled = tmp_path / "filled.xlsx"
-    filled.write_bytes(_edit(through_libreoffice(out.read_bytes(), tmp_path, "cli"), {a: ("Phù hợp", None)}))
+    filled.write_bytes(fill_workbook(through_libreoffice(out.read_bytes(), tmp_path, "cli"), {a: ("Phù hợp", None)}))
     folder = tmp_path / "bang-chung" / a
     folder.mkdir(parents=True)
     (folder / "bang-niem-yet.jpg").write_bytes(_photo((200, 10, 10)))

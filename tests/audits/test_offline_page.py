@@ -4,70 +4,25 @@ conflict choice, refusal, evidence per item, the printable checklist."""
 from __future__ import annotations
 
 import io
-import shutil
-from pathlib import Path
 
-import openpyxl
 import pytest
-import streamlit as st
 from PIL import Image
-from streamlit.testing.v1 import AppTest
 
 from qms import audit_workbook as wb
 from qms.accounts import Principal, Role, system_principal
 from qms.audits import AnswerInput, Result
-from qms.settings import PROJECT_ROOT
 from qms.store.audit_offline import pack_audit
 from qms.store.audits import get_audit, save_answers
-from qms.store.db import open_database
 from qms.store.evidence import list_evidence
+from offline_world import fill_workbook
+from test_audit_page import db_path, page, store  # noqa: F401 - the audit page's fixtures, shared
 
-PAGE = str(PROJECT_ROOT / "qms" / "ui" / "pages" / "audits.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def db_path(demo_file, tmp_path) -> Path:
-    return Path(shutil.copyfile(demo_file, tmp_path / "app.duckdb"))
-
-
-@pytest.fixture
-def store(db_path):
-    database = open_database(db_path)
-    yield database
-    database.close()
 
 
 @pytest.fixture
 def draft(store) -> int:
     return store.scalar("SELECT id FROM audits WHERE status = 'draft' ORDER BY id LIMIT 1")
-
-
-@pytest.fixture
-def page(db_path, monkeypatch, account_in):
-    def make(audit: int, user: Principal = Principal(username="auditor1", role=Role.ADMIN)) -> AppTest:
-        monkeypatch.setenv("QMS_DB", str(db_path))
-        st.cache_resource.clear()
-        at = AppTest.from_file(PAGE, default_timeout=60)
-        at.session_state["principal"] = account_in(db_path, user)
-        at.query_params["audit"] = str(audit)
-        at.run()
-        assert not at.exception, at.exception
-        return at
-
-    yield make
-    st.cache_resource.clear()
-
-
-def _fill(data: bytes, answers: dict[str, str]) -> bytes:
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    ws = book[wb.SHEET]
-    rows = {ws.cell(row=r, column=wb.COL_REF).value: r for r in range(wb.FIRST_ROW, ws.max_row + 1)}
-    for ref, result in answers.items():
-        ws.cell(row=rows[ref], column=wb.COL_RESULT).value = result
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
 
 
 def _labels(at, kind: str) -> list[str]:
@@ -89,7 +44,7 @@ def test_upload_previews_resolves_a_conflict_and_writes(page, store, draft):
     save_answers(store, draft, [AnswerInput(item_ref=a, result=Result.MINOR, note="Theo đồng nghiệp")],
                  expected_version=view.row_version, actor=system_principal("colleague"))
     at = page(draft)
-    at.file_uploader[0].set_value(("phieu.xlsx", _fill(packed, {a: "Phù hợp", b: "Không áp dụng"}), XLSX)).run()
+    at.file_uploader[0].set_value(("phieu.xlsx", fill_workbook(packed, {a: "Phù hợp", b: "Không áp dụng"}), XLSX)).run()
     assert not at.exception, at.exception
     assert any("Thay đổi: 1 · Không đổi:" in m.value and "Xung đột: 1" in m.value for m in at.markdown)
     (radio,) = [r for r in at.radio if r.label == a]
@@ -135,5 +90,5 @@ def test_evidence_attached_from_the_page_shows_on_the_item(page, store, draft):
 
 
 def test_a_viewer_gets_only_the_printable_checklist(page, draft):
-    at = page(draft, Principal(username="leader", role=Role.VIEWER))
+    at = page(draft, user=Principal(username="leader", role=Role.VIEWER))
     assert _labels(at, "download_button") == ["Tải bản in (.html)"] and not at.file_uploader

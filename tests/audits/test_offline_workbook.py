@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 from audit_world import ISO2015, answer_all
+from offline_world import fill_workbook
 
 from qms import audit_workbook as wb
 from qms.accounts import PermissionDenied, Principal, Role, system_principal
@@ -36,16 +37,6 @@ def _row_of(book, ref: str) -> int:
         if ws.cell(row=row, column=wb.COL_REF).value == ref:
             return row
     raise AssertionError(ref)
-
-
-def _fill(data: bytes, answers: dict[str, tuple[str | None, str | None]]) -> bytes:
-    book = _book(data)
-    ws = book[wb.SHEET]
-    for ref, (result, note) in answers.items():
-        row = _row_of(book, ref)
-        ws.cell(row=row, column=wb.COL_RESULT).value = result
-        ws.cell(row=row, column=wb.COL_NOTE).value = note
-    return _save(book)
 
 
 @pytest.fixture
@@ -84,7 +75,7 @@ def test_pack_has_items_dropdown_identity_and_protection(world, draft):
 def test_round_trip_writes_changes_through_the_page_save(world, draft):
     view = get_audit(world, draft)
     a, b = view.specs[0].ref, view.specs[1].ref
-    data = _fill(pack_audit(world, draft), {a: ("Phù hợp", None), b: ("Không phù hợp nặng", "Chưa niêm yết TTHC")})
+    data = fill_workbook(pack_audit(world, draft), {a: ("Phù hợp", None), b: ("Không phù hợp nặng", "Chưa niêm yết TTHC")})
     preview = preview_unpack(world, draft, data, "phieu.xlsx")
     assert preview.count(wb.Change.CHANGED) == 2
     assert preview.count(wb.Change.UNCHANGED) == len(view.specs) - 2 and not preview.conflicts
@@ -101,7 +92,7 @@ def test_round_trip_writes_changes_through_the_page_save(world, draft):
 
 
 def test_dry_run_preview_writes_nothing(world, draft):
-    data = _fill(pack_audit(world, draft), {get_audit(world, draft).specs[0].ref: ("Phù hợp", None)})
+    data = fill_workbook(pack_audit(world, draft), {get_audit(world, draft).specs[0].ref: ("Phù hợp", None)})
     before = get_audit(world, draft).row_version
     preview_unpack(world, draft, data, "phieu.xlsx")
     assert get_audit(world, draft).row_version == before and not get_audit(world, draft).answers
@@ -115,7 +106,7 @@ def test_conflict_is_never_overwritten_silently_and_either_side_can_win(world, d
     save_answers(world, draft, [AnswerInput(item_ref=a, result=Result.MINOR, note="Theo đồng nghiệp"),
                                 AnswerInput(item_ref=c, result=Result.CONFORM)],
                  expected_version=view.row_version, actor=COLLEAGUE)
-    data = _fill(packed, {a: ("Phù hợp", None), b: ("Phù hợp", None)})
+    data = fill_workbook(packed, {a: ("Phù hợp", None), b: ("Phù hợp", None)})
     preview = preview_unpack(world, draft, data, "phieu.xlsx")
     kinds = {p.ref: p.change for p in preview.items}
     assert kinds[a] is wb.Change.CONFLICT and kinds[b] is wb.Change.CHANGED and kinds[c] is wb.Change.UNCHANGED
@@ -134,7 +125,7 @@ def test_conflict_is_never_overwritten_silently_and_either_side_can_win(world, d
 def test_a_save_between_preview_and_confirm_refuses_the_whole_confirm(world, draft):
     view = get_audit(world, draft)
     a, b = view.specs[0].ref, view.specs[1].ref
-    data = _fill(pack_audit(world, draft), {a: ("Phù hợp", None), b: ("Phù hợp", None)})
+    data = fill_workbook(pack_audit(world, draft), {a: ("Phù hợp", None), b: ("Phù hợp", None)})
     preview = preview_unpack(world, draft, data, "phieu.xlsx")
     save_answers(world, draft, [AnswerInput(item_ref=a, result=Result.MAJOR, note="x")], expected_version=view.row_version,
                  actor=COLLEAGUE)
@@ -145,7 +136,7 @@ def test_a_save_between_preview_and_confirm_refuses_the_whole_confirm(world, dra
 
 
 def test_confirm_goes_through_the_page_permissions(world, draft):
-    data = _fill(pack_audit(world, draft), {get_audit(world, draft).specs[0].ref: ("Phù hợp", None)})
+    data = fill_workbook(pack_audit(world, draft), {get_audit(world, draft).specs[0].ref: ("Phù hợp", None)})
     preview = preview_unpack(world, draft, data, "phieu.xlsx")
     with pytest.raises(PermissionDenied):
         confirm_unpack(world, preview, actor=Principal(username="viewer", role=Role.VIEWER))
@@ -203,7 +194,7 @@ def test_refuses_an_answer_outside_the_five_grades(world, draft):
     ref = get_audit(world, draft).specs[2].ref
     packed = pack_audit(world, draft)
     row = _row_of(_book(packed), ref)
-    message = _refusal(world, draft, _fill(packed, {ref: ("Tốt", None)}))
+    message = _refusal(world, draft, fill_workbook(packed, {ref: ("Tốt", None)}))
     assert f"sheet '{wb.SHEET}', row {row}: result 'Tốt' is not one of the five grades" in message
     assert "Nothing was saved" in message
 
@@ -225,7 +216,7 @@ def test_refuses_a_file_that_is_not_a_qms_workbook(world, draft):
 
 def test_english_labels_and_blank_answers_are_read(world, draft):
     ref = get_audit(world, draft).specs[0].ref
-    preview = preview_unpack(world, draft, _fill(pack_audit(world, draft), {ref: ("Observation", "Nên bổ sung")}), "p.xlsx")
+    preview = preview_unpack(world, draft, fill_workbook(pack_audit(world, draft), {ref: ("Observation", "Nên bổ sung")}), "p.xlsx")
     (changed,) = [p for p in preview.items if p.change is wb.Change.CHANGED]
     assert changed.workbook.result is Result.OBSERVATION
 
