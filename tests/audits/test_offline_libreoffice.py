@@ -1,18 +1,15 @@
-"""The offline workbook through LibreOffice Calc (headless ``soffice``, installed by ``make test``)
-and through the ``qms audits pack/unpack`` commands, with evidence from a folder beside it.
+"""The offline workbook through LibreOffice Calc (headless ``soffice``, installed by ``make test``;
+see ``tests/office.py``) and through the ``qms audits pack/unpack`` commands, with evidence from
+a folder beside it.
 
 LibreOffice is what an inspector's laptop without Excel has: the workbook it saves (its own
-shared strings, styles and validation) must come back as the one qms wrote.  In CI
-(``CI=true``) a missing ``soffice`` fails the test loudly; elsewhere it skips with the command
-that installs it.
+shared strings, styles and validation) must come back as the one qms wrote.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +18,7 @@ import openpyxl
 import pytest
 from audit_world import ISO2015
 from offline_world import fill_workbook
+from office import through_libreoffice
 
 from qms import audit_workbook as wb
 from qms.accounts import system_principal
@@ -29,31 +27,6 @@ from qms.settings import PROJECT_ROOT
 from qms.store.audit_offline import confirm_unpack, pack_audit, preview_unpack
 from qms.store.audits import get_audit, save_answers
 from qms.store.evidence import list_evidence
-
-
-def _soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if found:
-        return found
-    if os.environ.get("CI"):
-        pytest.fail("soffice (LibreOffice Calc) is missing in CI: `make test` installs libreoffice-calc-nogui; check the "
-                    "Makefile's `office` target.")
-    pytest.skip("LibreOffice is not installed here: run `sudo apt-get install libreoffice-calc-nogui` (or `make test`).")
-
-
-def through_libreoffice(data: bytes, tmp_path: Path, name: str) -> bytes:
-    """``data`` opened and saved again as .xlsx by headless LibreOffice Calc (a private profile)."""
-    soffice = _soffice()
-    work = tmp_path / f"lo-{name}"
-    (work / "out").mkdir(parents=True)
-    source = work / f"{name}.xlsx"
-    source.write_bytes(data)
-    done = subprocess.run([soffice, f"-env:UserInstallation=file://{work / 'profile'}", "--headless", "--norestore",
-                           "--convert-to", "xlsx", "--outdir", str(work / "out"), str(source)],
-                          capture_output=True, text=True, timeout=180)
-    converted = work / "out" / f"{name}.xlsx"
-    assert done.returncode == 0 and converted.is_file(), f"soffice failed: {done.stdout}\n{done.stderr}"
-    return converted.read_bytes()
 
 
 def test_a_workbook_saved_by_libreoffice_comes_back(world, start, tmp_path):
