@@ -143,14 +143,16 @@ def _attach(view: AuditView) -> None:
 def offline_panel(view: AuditView, evidence: dict[str, list[EvidenceRow]], *, writable: bool) -> None:
     """The expander under the audit's header: the four tabs (only the printable one for a locked
     audit or a reader who may not change it)."""
-    with st.expander(t("offline.title")):
+    # keyed: the panel stays open (and on its tab) when a message above it comes or goes
+    with st.expander(t("offline.title"), key=f"off_panel_{view.id}"):
         if view.locked or not writable:
             if view.locked:
                 st.caption(t("offline.locked"))
             _print(view, evidence)
             return
         tab_down, tab_up, tab_print, tab_ev = st.tabs([t("offline.tab_download"), t("offline.tab_upload"),
-                                                       t("offline.tab_print"), t("offline.tab_evidence")])
+                                                       t("offline.tab_print"), t("offline.tab_evidence")],
+                                                      key=f"off_tabs_{view.id}")
         with tab_down:
             _download(view)
         with tab_up:
