@@ -133,3 +133,50 @@ def has_location(jpeg: bytes) -> bool:
     from PIL import Image
 
     return bool(Image.open(io.BytesIO(jpeg)).getexif().get_ifd(0x8825))
+
+
+#: A zip of the evidence folder (the web page's way to bring the folder beside the workbook).
+MAX_ZIP_MEMBERS = 200
+MAX_ZIP_BYTES = 200 * 1024 * 1024
+
+
+def read_evidence_zip(data: bytes, filename: str) -> dict[str, list[tuple[str, bytes]]]:
+    """The files of a zip of the evidence folder by item ref: members ``<ref>/<file>`` (a folder
+    above the refs, as zipping the folder itself gives, is dropped; hidden files and macOS's
+    ``__MACOSX`` are skipped).  Refused in one sentence naming the zip or the member: not a zip,
+    too many members, a member too large (by its declared size, and by what it really unpacks
+    to), a file outside an item folder."""
+    import zipfile
+
+    def refuse(en: str, vi: str) -> ValidationError:
+        return ValidationError(f"{filename}: {en}; nothing was saved.", vi=f"{filename}: {vi}; chưa lưu gì.")
+
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        infos = [i for i in book.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, ValueError):
+        raise refuse("not a zip file", "không phải tệp zip") from None
+    infos = [i for i in infos if not any(p.startswith(".") or p == "__MACOSX" for p in PurePath(i.filename).parts)]
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise refuse(f"holds {len(infos)} files, more than {MAX_ZIP_MEMBERS}", f"có {len(infos)} tệp, quá {MAX_ZIP_MEMBERS} tệp")
+    if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
+        raise refuse(f"unpacks to more than {MAX_ZIP_BYTES // 1048576} MB", f"giải nén ra hơn {MAX_ZIP_BYTES // 1048576} MB")
+    out: dict[str, list[tuple[str, bytes]]] = {}
+    for info in infos:
+        parts = PurePath(info.filename).parts
+        if len(parts) < 2:
+            raise refuse(f"{info.filename} is not in a folder named by an item ref", f"{info.filename} không nằm trong thư mục "
+                         "đặt tên theo mã mục")
+        if info.file_size > MAX_FILE_BYTES:
+            raise refuse(f"{info.filename} is larger than {MAX_FILE_BYTES // 1048576} MB",
+                         f"{info.filename} lớn hơn {MAX_FILE_BYTES // 1048576} MB")
+        try:
+            with book.open(info) as member:
+                content = member.read(MAX_FILE_BYTES + 1)
+        except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError):
+            raise refuse(f"{info.filename} cannot be unpacked", f"không giải nén được {info.filename}") from None
+        if len(content) > MAX_FILE_BYTES:
+            raise refuse(f"{info.filename} is larger than {MAX_FILE_BYTES // 1048576} MB",
+                         f"{info.filename} lớn hơn {MAX_FILE_BYTES // 1048576} MB")
+        out.setdefault(parts[-2], []).append((parts[-1], content))
+    return out

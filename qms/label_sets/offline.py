@@ -34,6 +34,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "offline.take_qms": ("Giữ của qms: {answer}", "Keep qms's: {answer}"),
     "offline.take_workbook": ("Lấy của phiếu: {answer}", "Take the workbook's: {answer}"),
     "offline.confirm": ("Xác nhận và ghi {n} câu trả lời", "Confirm and write {n} answer(s)"),
+    "offline.evidence_zip": ("Thư mục bằng chứng nén (.zip), nếu có", "Evidence folder as a .zip, if any"),
+    "offline.evidence_zip_help": ("Nén thư mục để cạnh phiếu: mỗi mục một thư mục con đặt tên theo mã mục, chứa ảnh JPEG/PNG "
+                                  "hoặc PDF.",
+                                  "Zip the folder kept beside the workbook: one sub-folder per item ref, holding JPEG/PNG "
+                                  "photos or PDFs."),
+    "offline.preview_evidence": ("Bằng chứng kèm theo: {files} tệp cho {items} mục.",
+                                 "Evidence with it: {files} file(s) for {items} item(s)."),
+    "offline.done_evidence": ("Đã đính kèm {n} tệp bằng chứng.", "Attached {n} evidence file(s)."),
     "offline.nothing": ("Phiếu không có gì khác với qms; không cần ghi.", "The workbook holds nothing new; nothing to write."),
     "offline.done": ("Đã ghi {n} câu trả lời từ phiếu.", "Wrote {n} answer(s) from the workbook."),
     "offline.print_help": ("Bản in để làm trên giấy: tải về, mở bằng trình duyệt và in (hoặc lưu PDF).",

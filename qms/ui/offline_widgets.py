@@ -15,6 +15,7 @@ from qms.audit_workbook import Change
 from qms.audits import Result
 from qms.dates import fmt
 from qms.errors import QmsError
+from qms.evidence import read_evidence_zip
 from qms.store.audit_offline import UnpackPreview, confirm_unpack, grade_labels, pack_audit, pack_items, pack_title, preview_unpack
 from qms.store.audits import AuditView
 from qms.store.evidence import EvidenceRow, attach_evidence, list_evidence, read_blob
@@ -68,22 +69,30 @@ def _confirm(preview: UnpackPreview, take: list[str]) -> None:
     except QmsError as e:
         ss.aud_flash = ("error", e.text(lang()))
         return
-    ss.aud_flash, ss.aud_stale = ("success", t("offline.done", n=done.written)), True
+    message = t("offline.done", n=done.written)
+    if done.evidence_added:
+        message += " " + t("offline.done_evidence", n=done.evidence_added)
+    ss.aud_flash, ss.aud_stale = ("success", message), True
     ss.off_upload_n = ss.get("off_upload_n", 0) + 1
 
 
 def _upload(view: AuditView) -> None:
     n = ss.get("off_upload_n", 0)
     uploaded = file_input(t("offline.upload"), ["xlsx"], key=f"off_upload_{n}")
+    folder = file_input(t("offline.evidence_zip"), ["zip"], key=f"off_upload_ev_{n}", help=t("offline.evidence_zip_help"))
     if uploaded is None:
         return
     try:
-        preview = preview_unpack(db(), view.id, uploaded.getvalue(), uploaded.name)
+        evidence = read_evidence_zip(folder.getvalue(), folder.name) if folder is not None else None
+        preview = preview_unpack(db(), view.id, uploaded.getvalue(), uploaded.name, evidence)
     except QmsError as e:
         show_error(e)
         return
     st.markdown(t("offline.preview", changed=preview.count(Change.CHANGED), unchanged=preview.count(Change.UNCHANGED),
                   conflicts=len(preview.conflicts)))
+    if preview.evidence:
+        st.caption(t("offline.preview_evidence", files=sum(len(v) for v in preview.evidence.values()),
+                     items=len(preview.evidence)))
     moved = [p for p in preview.items if p.change is not Change.UNCHANGED]
     if moved:
         show_table([{t("offline.col_item"): p.ref, t("offline.col_row"): p.row,
@@ -103,7 +112,7 @@ def _upload(view: AuditView) -> None:
             if choice == "workbook":
                 take.append(p.ref)
     count = preview.count(Change.CHANGED) + len(take)
-    if not count:
+    if not count and not preview.evidence:
         st.info(t("offline.nothing"))
         return
     st.button(t("offline.confirm", n=count), key="off_confirm", type="primary", on_click=_confirm, args=(preview, take))

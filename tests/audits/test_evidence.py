@@ -4,6 +4,7 @@ duplicated or overwritten, limits, display copies without location, concurrent a
 from __future__ import annotations
 
 import io
+import re
 import threading
 from pathlib import Path
 
@@ -155,3 +156,34 @@ def test_evidence_is_in_the_snapshot_with_its_hashes(world, draft, tmp_path):
         (draft, ref, ev.sha256(jpg), len(jpg)), (draft, ref, ev.sha256(PDF), len(PDF))}
     assert all(r["unit_code"] == "105" for r in rows)
     assert snap.manifest["schema_version"] == 4
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_a_zipped_evidence_folder_is_read_by_item_ref():
+    got = ev.read_evidence_zip(_zip({"bang-chung/1.2/a.jpg": photo(), "bang-chung/1.2/b.pdf": PDF, "1.3/c.pdf": PDF,
+                                     "__MACOSX/1.2/._a.jpg": b"x", "bang-chung/.DS_Store": b"x"}), "bc.zip")
+    assert {ref: sorted(n for n, _ in files) for ref, files in got.items()} == {"1.2": ["a.jpg", "b.pdf"], "1.3": ["c.pdf"]}
+
+
+@pytest.mark.parametrize("data,words", [
+    (b"not a zip", "bc.zip: not a zip file"),
+    ("top", "bc.zip: a.jpg is not in a folder named by an item ref"),
+    ("big", "bc.zip: 1.2/big.pdf is larger than"),
+])
+def test_a_bad_evidence_zip_is_refused_naming_it(data, words, monkeypatch):
+    if data == "top":
+        data = _zip({"a.jpg": photo()})
+    elif data == "big":
+        monkeypatch.setattr(ev, "MAX_FILE_BYTES", 100)
+        data = _zip({"1.2/big.pdf": PDF + b"0" * 500})
+    with pytest.raises(ValidationError, match=re.escape(words)):
+        ev.read_evidence_zip(data, "bc.zip")

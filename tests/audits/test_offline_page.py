@@ -33,7 +33,7 @@ def test_a_draft_offers_the_workbook_the_upload_the_print_and_evidence(page, dra
     at = page(draft)
     assert "Làm ngoại tuyến, bản in và bằng chứng" in [e.label for e in at.expander]
     assert {"Tải phiếu đánh giá (.xlsx)", "Tải bản in (.html)"} <= set(_labels(at, "download_button"))
-    assert len(at.file_uploader) == 2  # the workbook, the evidence
+    assert len(at.file_uploader) == 3  # the workbook, its evidence folder as a zip, evidence per item
 
 
 def test_upload_previews_resolves_a_conflict_and_writes(page, store, draft):
@@ -44,7 +44,7 @@ def test_upload_previews_resolves_a_conflict_and_writes(page, store, draft):
     save_answers(store, draft, [AnswerInput(item_ref=a, result=Result.MINOR, note="Theo đồng nghiệp")],
                  expected_version=view.row_version, actor=system_principal("colleague"))
     at = page(draft)
-    at.file_uploader[0].set_value(("phieu.xlsx", fill_workbook(packed, {a: "Phù hợp", b: "Không áp dụng"}), XLSX)).run()
+    at.file_uploader(key="off_upload_0").set_value(("phieu.xlsx", fill_workbook(packed, {a: "Phù hợp", b: "Không áp dụng"}), XLSX)).run()
     assert not at.exception, at.exception
     assert any("Thay đổi: 1 · Không đổi:" in m.value and "Xung đột: 1" in m.value for m in at.markdown)
     (radio,) = [r for r in at.radio if r.label == a]
@@ -62,7 +62,7 @@ def test_upload_previews_resolves_a_conflict_and_writes(page, store, draft):
 def test_a_workbook_of_another_audit_is_refused_in_one_sentence(page, store, draft):
     other = store.scalar("SELECT id FROM audits WHERE status = 'draft' AND id <> ? ORDER BY id LIMIT 1", [draft])
     at = page(draft)
-    at.file_uploader[0].set_value(("khac.xlsx", pack_audit(store, other), XLSX)).run()
+    at.file_uploader(key="off_upload_0").set_value(("khac.xlsx", pack_audit(store, other), XLSX)).run()
     (error,) = at.error
     assert f"trang 'qms_identity', dòng 2" in error.value and f"#{other}" in error.value
     assert not [b for b in at.button if b.key == "off_confirm"]
@@ -78,7 +78,7 @@ def test_evidence_attached_from_the_page_shows_on_the_item(page, store, draft):
     ref = get_audit(store, draft).specs[0].ref
     at = page(draft)
     at.selectbox(key="off_ev_item").set_value(ref)
-    at.file_uploader[1].set_value([("bang-niem-yet.jpg", _jpeg(), "image/jpeg"),
+    at.file_uploader(key="off_ev_files_0").set_value([("bang-niem-yet.jpg", _jpeg(), "image/jpeg"),
                                    ("quyet-dinh.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")]).run()
     at.button(key="off_ev_attach").click().run()
     assert not at.exception, at.exception
@@ -92,3 +92,23 @@ def test_evidence_attached_from_the_page_shows_on_the_item(page, store, draft):
 def test_a_viewer_gets_only_the_printable_checklist(page, draft):
     at = page(draft, user=Principal(username="leader", role=Role.VIEWER))
     assert _labels(at, "download_button") == ["Tải bản in (.html)"] and not at.file_uploader
+
+
+def test_the_evidence_folder_comes_back_zipped_with_the_workbook(page, store, draft):
+    import zipfile
+
+    view = get_audit(store, draft)
+    ref = next(s.ref for s in view.specs if s.ref not in view.answers)
+    folder = io.BytesIO()
+    with zipfile.ZipFile(folder, "w") as zf:
+        zf.writestr(f"bang-chung/{ref}/anh-1.jpg", _jpeg())
+        zf.writestr(f"bang-chung/{ref}/qd.pdf", b"%PDF-1.4\n%%EOF\n")
+    at = page(draft)
+    at.file_uploader(key="off_upload_ev_0").set_value(("bang-chung.zip", folder.getvalue(), "application/zip"))
+    at.file_uploader(key="off_upload_0").set_value(("phieu.xlsx", fill_workbook(pack_audit(store, draft), {ref: "Phù hợp"}),
+                                                    XLSX)).run()
+    assert any(c.value == "Bằng chứng kèm theo: 2 tệp cho 1 mục." for c in at.caption)
+    at.button(key="off_confirm").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["Đã ghi 1 câu trả lời từ phiếu. Đã đính kèm 2 tệp bằng chứng."]
+    assert {r.file_name for r in list_evidence(store, draft)[ref]} == {"anh-1.jpg", "qd.pdf"}
