@@ -23,7 +23,7 @@ from qms.audits import AuditStatus, Result
 from qms.errors import ValidationError
 from qms.labels import t
 from qms.store.audits import AuditView, SaveResult, get_audit, save_answers
-from qms.store.evidence import attach_evidence, check_files
+from qms.store.evidence import attach_evidence, check_files, list_evidence
 
 
 def _secret(db) -> str:
@@ -138,14 +138,9 @@ def confirm_unpack(db, preview: UnpackPreview, take_workbook: Sequence[str] = ()
         saved = save_answers(db, preview.audit_id, answers, expected_version=preview.version, actor=actor)
     added = 0
     for ref, files in preview.evidence.items():
-        before = len(_item_evidence(db, preview.audit_id, ref))
+        before = len(list_evidence(db, preview.audit_id).get(ref, []))
         after = attach_evidence(db, preview.audit_id, ref, [(f.file_name, f.data) for f in files], actor=actor,
                                 keep_location=keep_location)
         added += len(after) - before
     return UnpackResult(saved, saved.written if saved else 0, added)
 
-
-def _item_evidence(db, audit_id: int, ref: str) -> list:
-    from qms.store.evidence import list_evidence
-
-    return list_evidence(db, audit_id).get(ref, [])

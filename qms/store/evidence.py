@@ -25,6 +25,7 @@ from qms import evidence as ev
 from qms.accounts import Operation, Principal
 from qms.errors import NotFound, QmsError, ValidationError
 from qms.store import changelog
+from qms.store.audits import _head, _require, _template
 from qms.store.principals import authorize
 
 
@@ -100,8 +101,6 @@ def attach_evidence(db, audit_id: int, item_ref: str, files: Sequence[tuple[str,
     author = actor
 
     def run(cur) -> list[EvidenceRow]:
-        from qms.store.audits import _head, _require, _template
-
         head = _head(cur, audit_id)
         actor = _require(cur, author, Operation.AUDIT_WRITE, head.unit_code).username
         rules.check_editable(head.status, audit_id)
