@@ -1,13 +1,13 @@
 """An audit taken offline and brought back: the workbook of a draft, its preview, its confirm.
 
 :func:`pack_audit` reads; :func:`preview_unpack` reads and plans (see :mod:`qms.audit_workbook`);
-:func:`confirm_unpack` writes through :func:`qms.store.audits.save_answers`, the audit page's
-own save (permission, draft-only, item refs, change log, row version), with the version read
-at the preview as ``expected_version``: an answer somebody saves between the preview and the
-confirm refuses the whole confirm (nothing written) instead of being overwritten.  Evidence
-files from the folder beside the workbook (one sub-folder per item ref) are checked at the
-preview, before anything is written, and attached after the answers
-(:func:`qms.store.evidence.attach_evidence`).
+:func:`confirm_unpack` writes in one transaction through the audit page's own save
+(:func:`qms.store.audits.save_answers_in`: permission, draft-only, item refs, change log, row
+version), with the version read at the preview as ``expected_version``: an answer somebody saves
+between the preview and the confirm refuses the whole confirm (nothing written) instead of being
+overwritten.  Evidence files from the folder beside the workbook (one sub-folder per item ref)
+are checked at the preview, before anything is written, and attached in the same transaction
+(:func:`qms.store.evidence.attach_evidence_in`).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from qms.accounts import Principal
 from qms.audits import AuditStatus, Result
 from qms.errors import ValidationError
 from qms.labels import t
-from qms.store.audits import AuditView, SaveResult, get_audit, save_answers
-from qms.store.evidence import attach_evidence, check_files, list_evidence
+from qms.store.audits import AuditView, SaveResult, get_audit, save_answers_in
+from qms.store.evidence import attach_evidence_in, check_files, evidence_root
 
 
 def _secret(db) -> str:
@@ -126,21 +126,21 @@ class UnpackResult:
 
 def confirm_unpack(db, preview: UnpackPreview, take_workbook: Sequence[str] = (), *, actor: Principal,
                    keep_location: bool = False) -> UnpackResult:
-    """Write the preview: every changed item and the conflicts whose workbook answer was chosen,
-    in one save (all or nothing), then the evidence files."""
+    """Write the preview in one transaction (all or nothing): every changed item and the
+    conflicts whose workbook answer was chosen, through the page's save
+    (:func:`qms.store.audits.save_answers_in`), and the evidence files."""
     unknown = set(take_workbook) - {p.ref for p in preview.conflicts}
     if unknown:
         raise ValidationError(f"Item {', '.join(sorted(unknown))} is no conflict of this preview; nothing was saved.",
                               vi=f"Mục {', '.join(sorted(unknown))} không phải xung đột của bản xem trước; chưa lưu gì.")
     answers = wb.to_save(preview.items, set(take_workbook))
-    saved = None
-    if answers:
-        saved = save_answers(db, preview.audit_id, answers, expected_version=preview.version, actor=actor)
-    added = 0
-    for ref, files in preview.evidence.items():
-        before = len(list_evidence(db, preview.audit_id).get(ref, []))
-        after = attach_evidence(db, preview.audit_id, ref, [(f.file_name, f.data) for f in files], actor=actor,
-                                keep_location=keep_location)
-        added += len(after) - before
-    return UnpackResult(saved, saved.written if saved else 0, added)
+    root = evidence_root(db)
+
+    def run(cur) -> UnpackResult:
+        saved = save_answers_in(cur, preview.audit_id, answers, expected_version=preview.version, actor=actor) if answers else None
+        added = sum(attach_evidence_in(cur, root, preview.audit_id, ref, files, actor=actor, keep_location=keep_location)
+                    for ref, files in preview.evidence.items())
+        return UnpackResult(saved, saved.written if saved else 0, added)
+
+    return db.write(run)
 

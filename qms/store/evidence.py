@@ -5,8 +5,9 @@ SHA-256), so the same photo attached to two items, or twice, is stored once, and
 is never rewritten: it is written to a temporary file in the same folder, flushed, then *linked*
 to its name (a link fails rather than replace an existing name), so a reader never sees half a
 file and two people attaching the same file at once both end with the one complete file.  The
-row (``audit_evidence``) is written in one transaction after the files, and after the
-permission check (a refused person leaves no file behind).  Two people attaching to one item at
+files are written after the permission check (a refused person leaves no file behind) and the
+rows (``audit_evidence``) in the same transaction after them; a transaction that fails later
+leaves at most a file no row names, never a row without its file.  Two people attaching to one item at
 once write different rows (different hashes): both kept.
 """
 
@@ -98,39 +99,46 @@ def attach_evidence(db, audit_id: int, item_ref: str, files: Sequence[tuple[str,
     ``keep_location`` (the province's setting ``QMS_KEEP_PHOTO_LOCATION``)."""
     checked = check_files(files)
     root = evidence_root(db)
-    author = actor
 
     def run(cur) -> list[EvidenceRow]:
-        head = _head(cur, audit_id)
-        actor = _require(cur, author, Operation.AUDIT_WRITE, head.unit_code).username
-        rules.check_editable(head.status, audit_id)
-        refs = {s.ref for s in rules.item_specs(_template(cur, head.template_hash), head.standard)}
-        if item_ref not in refs:
-            raise ValidationError(f"Audit #{audit_id}: item {item_ref} is not in its checklist; nothing was attached.",
-                                  vi=f"Phiếu đánh giá #{audit_id}: mục {item_ref} không có trong danh mục; chưa đính kèm gì.")
-        have = {r[0] for r in cur.execute("SELECT sha256 FROM audit_evidence WHERE audit_id = ? AND item_ref = ?",
-                                          [audit_id, item_ref]).fetchall()}
-        added = []
-        for f in checked:
-            if f.sha256 in have:
-                continue
-            have.add(f.sha256)
-            _put_blob(root, f.data, f.sha256)
-            shown = ev.display_copy(f, keep_location=keep_location)
-            shown_sha = None
-            if shown is not None:
-                shown_sha = ev.sha256(shown)
-                _put_blob(root, shown, shown_sha)
-            cur.execute("INSERT INTO audit_evidence (audit_id, item_ref, sha256, file_name, media_type, size_bytes,"
-                        " display_sha256, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?)",
-                        [audit_id, item_ref, f.sha256, f.file_name, f.media_type, len(f.data), shown_sha, actor])
-            added.append({"file": f.file_name, "sha256": f.sha256, "bytes": len(f.data)})
-        if added:
-            changelog.append(cur, actor=actor, action="attach_evidence", entity="audits", key=f"audit#{audit_id}",
-                             before=None, after={"item": item_ref, "files": added})
+        attach_evidence_in(cur, root, audit_id, item_ref, checked, actor=actor, keep_location=keep_location)
         return [r for r in _rows(cur, audit_id) if r.item_ref == item_ref]
 
     return db.write(run)
+
+
+def attach_evidence_in(cur, root: Path, audit_id: int, item_ref: str, checked: Sequence[ev.EvidenceFile], *,
+                       actor: Principal, keep_location: bool = False) -> int:
+    """:func:`attach_evidence` of checked files inside the caller's transaction; the number of
+    files added.  The files are written after the permission check, before the rows."""
+    head = _head(cur, audit_id)
+    username = _require(cur, actor, Operation.AUDIT_WRITE, head.unit_code).username
+    rules.check_editable(head.status, audit_id)
+    refs = {s.ref for s in rules.item_specs(_template(cur, head.template_hash), head.standard)}
+    if item_ref not in refs:
+        raise ValidationError(f"Audit #{audit_id}: item {item_ref} is not in its checklist; nothing was attached.",
+                              vi=f"Phiếu đánh giá #{audit_id}: mục {item_ref} không có trong danh mục; chưa đính kèm gì.")
+    have = {r[0] for r in cur.execute("SELECT sha256 FROM audit_evidence WHERE audit_id = ? AND item_ref = ?",
+                                      [audit_id, item_ref]).fetchall()}
+    added = []
+    for f in checked:
+        if f.sha256 in have:
+            continue
+        have.add(f.sha256)
+        _put_blob(root, f.data, f.sha256)
+        shown = ev.display_copy(f, keep_location=keep_location)
+        shown_sha = None
+        if shown is not None:
+            shown_sha = ev.sha256(shown)
+            _put_blob(root, shown, shown_sha)
+        cur.execute("INSERT INTO audit_evidence (audit_id, item_ref, sha256, file_name, media_type, size_bytes,"
+                    " display_sha256, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?)",
+                    [audit_id, item_ref, f.sha256, f.file_name, f.media_type, len(f.data), shown_sha, username])
+        added.append({"file": f.file_name, "sha256": f.sha256, "bytes": len(f.data)})
+    if added:
+        changelog.append(cur, actor=username, action="attach_evidence", entity="audits", key=f"audit#{audit_id}",
+                         after={"item": item_ref, "files": added})
+    return len(added)
 
 
 def _rows(cur, audit_id: int) -> list[EvidenceRow]:

@@ -242,3 +242,27 @@ def test_printable_checklist_ticks_saved_answers_and_escapes_text():
     assert "☒ Không phù hợp nhẹ" in page and page.count("☒") == 1 and page.count("☐") == 9
     assert "Có &lt;b&gt;sổ&lt;/b&gt; tay?" in page and "Xem &amp; đối chiếu" in page and "<b>sổ" not in page
     assert "📎 2" in page and "<script" not in page
+
+
+def test_answers_and_evidence_commit_together(world, draft):
+    """Evidence that cannot be stored (here: a file where the evidence folder should be) takes
+    the workbook's answers down with it."""
+    from pathlib import Path
+
+    from PIL import Image
+
+    from qms.store.evidence import evidence_root, list_evidence
+
+    ref = get_audit(world, draft).specs[0].ref
+    buf = io.BytesIO()
+    Image.new("RGB", (10, 10), (9, 9, 9)).save(buf, format="PNG")
+    preview = preview_unpack(world, draft, fill_workbook(pack_audit(world, draft), {ref: ("Phù hợp", None)}), "p.xlsx",
+                             {ref: [("a.png", buf.getvalue())]})
+    root = evidence_root(world)
+    Path(root).write_bytes(b"not a folder")
+    with pytest.raises(OSError):
+        confirm_unpack(world, preview, actor=INSPECTOR)
+    assert not get_audit(world, draft).answers and not list_evidence(world, draft)
+    root.unlink()
+    done = confirm_unpack(world, preview, actor=INSPECTOR)
+    assert (done.written, done.evidence_added) == (1, 1)
