@@ -23,16 +23,18 @@ th { background: #eee; } tr { page-break-inside: avoid; }
 
 
 def printable_html(*, title: str, meta: str, items: Sequence[PackItem], answers: Mapping[str, StoredAnswer],
-                   grades: Mapping[Result, str], evidence: Mapping[str, int], headers: Sequence[str],
+                   grades: Mapping[Result, str], evidence: Mapping[str, Sequence[tuple[str, str]]], headers: Sequence[str],
                    signature: str) -> str:
-    """The page: ``headers`` are (item, question, result, note) column titles in the user's language."""
+    """The page: ``headers`` are (item, question, result, note) column titles in the user's
+    language; ``evidence``: item ref -> (file name, SHA-256) of its attached files, listed under
+    the note with the hash's first 12 digits (the page serves as the audit's minutes)."""
     e = html.escape
     rows = []
     for item in items:
         answer = answers.get(item.ref)
         boxes = "<br>".join(("☒ " if answer and answer.result is r else "☐ ") + e(grades[r]) for r in Result)
         note = e(answer.note or "") if answer else ""
-        attached = f" 📎 {evidence[item.ref]}" if evidence.get(item.ref) else ""
+        attached = "".join(f'<div class="guide">📎 {e(name)} ({e(sha[:12])})</div>' for name, sha in evidence.get(item.ref, ()))
         guide = f'<div class="guide">{e(item.guidance)}</div>' if item.guidance else ""
         clause = f" · {e(item.clause)}" if item.clause else ""
         rows.append(f"<tr><td><b>{e(item.ref)}</b>{clause}</td><td class=\"q\">{e(item.question)}{guide}</td>"

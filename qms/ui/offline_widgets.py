@@ -123,7 +123,7 @@ def _print(view: AuditView, evidence: dict[str, list[EvidenceRow]]) -> None:
     grades = grade_labels(lang())
     page = printable_html(
         title=f"{t('offline.print_title')} #{view.id}", meta=pack_title(view) + f" · {view.auditor} · {fmt(view.audit_date)}",
-        items=pack_items(view), answers=view.answers, grades=grades, evidence={r: len(v) for r, v in evidence.items()},
+        items=pack_items(view), answers=view.answers, grades=grades, evidence={r: [(x.file_name, x.sha256) for x in v] for r, v in evidence.items()},
         headers=[t("offline.col_item"), t("offline.col_question"), t("audit.result"),
                  t("audit.note")],
         signature=t("offline.print_signature"))

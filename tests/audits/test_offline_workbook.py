@@ -236,12 +236,12 @@ def test_printable_checklist_ticks_saved_answers_and_escapes_text():
     from qms.audits import StoredAnswer
 
     items = [wb.PackItem("1.1", "1. Phần", "4.3 (2015)", "Có <b>sổ</b> tay?", "Xem & đối chiếu"), wb.PackItem("1.2", "1", "", "Q2", "")]
-    page = printable_html(title="Phiếu #1", meta="x", items=items, grades=VI, evidence={"1.1": 2},
+    page = printable_html(title="Phiếu #1", meta="x", items=items, grades=VI, evidence={"1.1": [("bảng.jpg", "ab" * 32), ("qd.pdf", "cd" * 32)]},
                           answers={"1.1": StoredAnswer(item_ref="1.1", result=Result.MINOR, note="Thiếu", saved_version=1)},
                           headers=["Mục", "Câu hỏi", "Kết quả", "Ghi chú"], signature="Người đánh giá")
     assert "☒ Không phù hợp nhẹ" in page and page.count("☒") == 1 and page.count("☐") == 9
     assert "Có &lt;b&gt;sổ&lt;/b&gt; tay?" in page and "Xem &amp; đối chiếu" in page and "<b>sổ" not in page
-    assert "📎 2" in page and "<script" not in page
+    assert "📎 bảng.jpg (abababababab)" in page and "📎 qd.pdf (cdcdcdcdcdcd)" in page and "<script" not in page
 
 
 def test_answers_and_evidence_commit_together(world, draft):
