@@ -2,8 +2,9 @@
 
 Pure (bytes in, bytes and facts out; no database, no UI):
 
-- **what is accepted** (:func:`check_file`): JPEG, PNG and PDF, told by their first bytes (a
-  name's suffix can lie), each at most :data:`MAX_FILE_BYTES`; a photo of more than
+- **what is accepted** (:func:`check_file`): JPEG, PNG, HEIC (an iPhone's default, read through
+  pillow-heif) and PDF, told by their first bytes (a name's suffix can lie), each at most
+  :data:`MAX_FILE_BYTES`; a photo of more than
   :data:`MAX_PIXELS` pixels is refused before it is decoded (a decompression bomb);
 - **what is shown** (:func:`display_copy`): a photo downscaled to :data:`DISPLAY_EDGE` pixels on
   its long side, turned upright, re-encoded as JPEG **without its EXIF** (GPS location included)
@@ -12,8 +13,8 @@ Pure (bytes in, bytes and facts out; no database, no UI):
 - **where a file lives** (:func:`blob_name`): content-addressed, ``ab/abcdef…`` by SHA-256, so
   one file attached twice is stored once and a stored file is never rewritten.
 
-HEIC is not accepted: reading it needs libheif through a second package (pillow-heif); phones
-set to "most compatible" send JPEG.
+A HEIC original is kept as received; what is shown is its JPEG display copy (browsers do not
+show HEIC).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ DISPLAY_EDGE = 1600
 MAX_FILES = 20
 
 _KINDS = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"%PDF-", "application/pdf"))
-SUFFIXES = ("jpg", "jpeg", "png", "pdf")
+#: The brands of an ISO base-media file that are HEIF/HEIC photos.
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"})
+SUFFIXES = ("jpg", "jpeg", "png", "heic", "heif", "pdf")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ def media_type(data: bytes) -> str | None:
     for magic, kind in _KINDS:
         if data.startswith(magic):
             return kind
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return "image/heic"
     return None
 
 
@@ -80,8 +85,8 @@ def check_file(file_name: str, data: bytes, where: str = "") -> EvidenceFile:
                                  "chưa đính kèm gì.")
     kind = media_type(data)
     if kind is None:
-        raise ValidationError(f"{place} is not a JPEG or PNG photo or a PDF; nothing was attached.",
-                              vi=f"{place} không phải ảnh JPEG, PNG hay tệp PDF; chưa đính kèm gì.")
+        raise ValidationError(f"{place} is not a JPEG, PNG or HEIC photo or a PDF; nothing was attached.",
+                              vi=f"{place} không phải ảnh JPEG, PNG, HEIC hay tệp PDF; chưa đính kèm gì.")
     if kind.startswith("image/"):
         _open_image(data, place)
     return EvidenceFile(name, kind, data, sha256(data))
@@ -89,6 +94,11 @@ def check_file(file_name: str, data: bytes, where: str = "") -> EvidenceFile:
 
 def _open_image(data: bytes, place: str):
     from PIL import Image, UnidentifiedImageError
+
+    if data[4:8] == b"ftyp":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()  # idempotent: HEIC/HEIF through Pillow's own API
 
     try:
         image = Image.open(io.BytesIO(data))

@@ -35,9 +35,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "offline.take_workbook": ("Lấy của phiếu: {answer}", "Take the workbook's: {answer}"),
     "offline.confirm": ("Xác nhận và ghi {n} câu trả lời", "Confirm and write {n} answer(s)"),
     "offline.evidence_zip": ("Thư mục bằng chứng nén (.zip), nếu có", "Evidence folder as a .zip, if any"),
-    "offline.evidence_zip_help": ("Nén thư mục để cạnh phiếu: mỗi mục một thư mục con đặt tên theo mã mục, chứa ảnh JPEG/PNG "
+    "offline.evidence_zip_help": ("Nén thư mục để cạnh phiếu: mỗi mục một thư mục con đặt tên theo mã mục, chứa ảnh JPEG/PNG/HEIC "
                                   "hoặc PDF.",
-                                  "Zip the folder kept beside the workbook: one sub-folder per item ref, holding JPEG/PNG "
+                                  "Zip the folder kept beside the workbook: one sub-folder per item ref, holding JPEG/PNG/HEIC "
                                   "photos or PDFs."),
     "offline.preview_evidence": ("Bằng chứng kèm theo: {files} tệp cho {items} mục.",
                                  "Evidence with it: {files} file(s) for {items} item(s)."),
@@ -48,7 +48,7 @@ LABELS: dict[str, tuple[str, str]] = {
                            "For teams working on paper: download, open in a browser and print (or save as PDF)."),
     "offline.print_download": ("Tải bản in (.html)", "Download the printable checklist (.html)"),
     "offline.evidence_item": ("Mục", "Item"),
-    "offline.evidence_files": ("Ảnh (JPEG, PNG) hoặc PDF", "Photos (JPEG, PNG) or PDFs"),
+    "offline.evidence_files": ("Ảnh (JPEG, PNG, HEIC) hoặc PDF", "Photos (JPEG, PNG, HEIC) or PDFs"),
     "offline.evidence_attach": ("Đính kèm", "Attach"),
     "offline.evidence_done": ("Đã đính kèm; mục {ref} có {n} tệp bằng chứng.", "Attached; item {ref} has {n} evidence file(s)."),
     "offline.evidence_list": ("Bằng chứng đính kèm: {files}", "Evidence attached: {files}"),

@@ -25,7 +25,7 @@ from qms.ui.tables import show_table
 from qms.ui.uploads import file_input
 
 ss = st.session_state
-EVIDENCE_TYPES = ("jpg", "jpeg", "png", "pdf")
+EVIDENCE_TYPES = ("jpg", "jpeg", "png", "heic", "heif", "pdf")
 
 
 def evidence_of(view: AuditView) -> dict[str, list[EvidenceRow]]:

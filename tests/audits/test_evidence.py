@@ -27,6 +27,10 @@ def photo(color=(200, 30, 30), size=(40, 30), gps: bool = False, fmt: str = "JPE
     if gps:
         exif[0x8825] = {1: "N", 2: (22.0, 23.0, 40.0), 3: "E", 4: (103.0, 27.0, 0.0)}
     buf = io.BytesIO()
+    if fmt == "HEIF":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
     Image.new("RGB", size, color).save(buf, format=fmt, **({"exif": exif.tobytes()} if gps else {}))
     return buf.getvalue()
 
@@ -78,7 +82,7 @@ def test_display_copy_is_downscaled_without_location_unless_kept(world, draft):
 
 @pytest.mark.parametrize("name,data,words", [
     ("rong.jpg", b"", "empty"),
-    ("virus.exe", b"MZ\x90\x00" * 10, "not a JPEG or PNG photo or a PDF"),
+    ("virus.exe", b"MZ\x90\x00" * 10, "not a JPEG, PNG or HEIC photo or a PDF"),
     ("hong.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 50, "damaged photo"),
 ])
 def test_refused_files_attach_nothing(world, draft, name, data, words):
@@ -187,3 +191,13 @@ def test_a_bad_evidence_zip_is_refused_naming_it(data, words, monkeypatch):
         data = _zip({"1.2/big.pdf": PDF + b"0" * 500})
     with pytest.raises(ValidationError, match=re.escape(words)):
         ev.read_evidence_zip(data, "bc.zip")
+
+
+def test_a_heic_photo_is_kept_and_shown_as_jpeg_without_location(world, draft):
+    heic = photo(size=(2400, 1800), gps=True, fmt="HEIF")
+    assert ev.media_type(heic) == "image/heic" and ev.has_location(heic)
+    (row,) = attach_evidence(world, draft, _ref(world, draft), [("IMG_0001.HEIC", heic)], actor=INSPECTOR)
+    assert row.media_type == "image/heic" and read_blob(world, row.sha256) == heic
+    shown = read_blob(world, row.display_sha256)
+    assert shown.startswith(b"\xff\xd8\xff") and not ev.has_location(shown)
+    assert max(Image.open(io.BytesIO(shown)).size) == ev.DISPLAY_EDGE
