@@ -105,7 +105,7 @@ def load_settings(db: str | os.PathLike | None = None, env: dict[str, str] | Non
     """Settings from (highest first) the explicit ``db`` argument, the environment
     (``QMS_DB``, ``QMS_ACTOR``, ``QMS_IDLE_MINUTES``, ``QMS_CHECKLISTS``, ``QMS_EXPORTS``,
     ``QMS_MEMORY_LIMIT``, ``QMS_TZ``, ``QMS_AUTH``, ``QMS_OIDC_PROVIDER``, ``QMS_OIDC_CLAIM``,
-    ``QMS_OIDC_DOMAIN``), then the defaults.  A value that breaks its rule is one sentence
+    ``QMS_OIDC_DOMAIN``, ``QMS_KEEP_PHOTO_LOCATION``), then the defaults.  A value that breaks its rule is one sentence
     naming the setting (:class:`QmsError`), not a validation report."""
     env = os.environ if env is None else env
     values: dict = {}
