@@ -201,3 +201,11 @@ def test_a_heic_photo_is_kept_and_shown_as_jpeg_without_location(world, draft):
     shown = read_blob(world, row.display_sha256)
     assert shown.startswith(b"\xff\xd8\xff") and not ev.has_location(shown)
     assert max(Image.open(io.BytesIO(shown)).size) == ev.DISPLAY_EDGE
+
+
+def test_the_province_setting_that_keeps_photo_location():
+    from qms.settings import load_settings
+
+    assert load_settings(env={}).keep_photo_location is False
+    assert load_settings(env={"QMS_KEEP_PHOTO_LOCATION": "1"}).keep_photo_location is True
+    assert load_settings(env={"QMS_KEEP_PHOTO_LOCATION": "no"}).keep_photo_location is False
