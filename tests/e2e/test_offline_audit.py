@@ -22,8 +22,8 @@ from playwright.sync_api import Page, expect
 
 from qms import audit_workbook as wb
 
-from .helpers import alerts, choose, click_button, download, fill, goto, open_tab, sign_in, segment, upload, wait_idle, widget
-from .test_audits import KIND, template
+from .helpers import alerts, click_button, download, open_tab, segment, upload, wait_idle, widget
+from .test_audits import start_inspection, template
 
 pytestmark = pytest.mark.e2e
 
@@ -53,23 +53,11 @@ def _open_offline(page: Page, tab: str) -> None:
 
 def test_an_inspector_fills_an_audit_offline_and_brings_it_back(browser_page, app_server, changes, tmp_path):
     page = browser_page
-    code, name = app_server.facts.audit_unit
     tp = template()
     first = tp.sections[0].items[0].ref
     items = sum(len(s.items) for s in tp.sections)
 
-    sign_in(page, app_server.base_url, *app_server.account("tdc"))
-    goto(page, "audits")
-    open_tab(page, "Bắt đầu đánh giá")
-    choose(page, "aud_new_unit", f"{code} — {name}", search=code)
-    choose(page, "aud_new_template", f"{tp.title.vi} (v{tp.version})")
-    choose(page, "aud_new_kind", KIND)
-    fill(page, "aud_new_auditor", "Đoàn kiểm tra Chi cục TĐC (ngoại tuyến)")
-    click_button(page, "Bắt đầu")
-    header = page.get_by_role("heading", name=re.compile(rf"^Phiếu #\d+: {re.escape(name)}$"))
-    expect(header).to_be_visible()
-    audit_id = int(re.search(r"#(\d+)", header.inner_text()).group(1))
-    changes.audits_started += 1
+    audit_id = start_inspection(page, app_server, changes, tp, "Đoàn kiểm tra Chi cục TĐC (ngoại tuyến)")
 
     _open_offline(page, "Tải phiếu Excel")
     packed = download(page, "Tải phiếu đánh giá (.xlsx)", tmp_path)
