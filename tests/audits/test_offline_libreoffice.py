@@ -26,6 +26,7 @@ from qms.audits import AnswerInput, AuditKind, Result
 from qms.settings import PROJECT_ROOT
 from qms.store.audit_offline import confirm_unpack, pack_audit, preview_unpack
 from qms.store.audits import get_audit, save_answers
+from qms.store.db import open_database
 from qms.store.evidence import list_evidence
 
 
@@ -70,14 +71,19 @@ def _qms(*args: str, db: Path) -> subprocess.CompletedProcess:
 def test_cli_pack_and_unpack_with_evidence_folder(world, start, tmp_path):
     audit_id = start(unit="105", template=ISO2015, kind=AuditKind.SELF_ASSESSMENT, day="2021-03-01")
     other = start(unit="105", template=ISO2015, kind=AuditKind.SELF_ASSESSMENT, day="2021-04-01")
-    a = get_audit(world, audit_id).specs[0].ref
+    a, b = (s.ref for s in get_audit(world, audit_id).specs[:2])
     db_path = Path(world.path)
     world.close()  # the CLI opens the file itself
     out = tmp_path / "phieu.xlsx"
     done = _qms("audits", "pack", str(audit_id), "--out", str(out), db=db_path)
     assert done.returncode == 0, done.stderr
     filled = tmp_path / "filled.xlsx"
-    filled.write_bytes(fill_workbook(through_libreoffice(out.read_bytes(), tmp_path, "cli"), {a: ("Phù hợp", None)}))
+    filled.write_bytes(fill_workbook(through_libreoffice(out.read_bytes(), tmp_path, "cli"),
+                                     {a: ("Phù hợp", None), b: ("Phù hợp", None)}))
+    db = open_database(db_path)  # meanwhile, online, a colleague answers b
+    save_answers(db, audit_id, [AnswerInput(item_ref=b, result=Result.MINOR, note="x")],
+                 expected_version=get_audit(db, audit_id).row_version, actor=system_principal("colleague"))
+    db.close()
     folder = tmp_path / "bang-chung" / a
     folder.mkdir(parents=True)
     (folder / "bang-niem-yet.jpg").write_bytes(_photo((200, 10, 10)))
@@ -86,18 +92,17 @@ def test_cli_pack_and_unpack_with_evidence_folder(world, start, tmp_path):
                "--json", db=db_path)
     assert dry.returncode == 0, dry.stderr
     report = json.loads(dry.stdout)
-    assert (report["changed"], report["written"], report["evidence_files"]) == (1, 0, 2)
-    done = _qms("audits", "unpack", str(audit_id), str(filled), "--evidence", str(tmp_path / "bang-chung"), "--json",
-                db=db_path)
+    assert (report["changed"], report["conflicts"], report["written"], report["evidence_files"]) == (1, 1, 0, 2)
+    done = _qms("audits", "unpack", str(audit_id), str(filled), "--evidence", str(tmp_path / "bang-chung"),
+                "--take-workbook", b, "--json", db=db_path)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["evidence_added"] == 2
+    assert (json.loads(done.stdout)["written"], json.loads(done.stdout)["evidence_added"]) == (2, 2)
     bad = _qms("audits", "unpack", str(other), str(filled), db=db_path)
     assert bad.returncode == 2 and "qms:" in bad.stderr and "sheet 'qms_identity'" in bad.stderr
-    from qms.store.db import open_database
-
     db = open_database(db_path)
     try:
         assert get_audit(db, audit_id).answers[a].result is Result.CONFORM
+        assert get_audit(db, audit_id).answers[b].result is Result.CONFORM  # the workbook's, as asked
         assert len(list_evidence(db, audit_id)[a]) == 2
     finally:
         db.close()
