@@ -53,12 +53,10 @@ def _result(result: Result | None) -> str:
 
 def _download(view: AuditView) -> None:
     st.caption(t("offline.download_help"))
-    cache = ss.get("off_pack")
-    if not cache or cache[0] != (view.id, view.row_version):
-        cache = ((view.id, view.row_version), pack_audit(db(), view.id))
-        ss.off_pack = cache
-    st.download_button(t("offline.download"), cache[1], file_name=f"danh-gia-{view.id}.xlsx", key="off_download",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    database, audit_id = db(), view.id
+    # made when the button is pressed (on Streamlit's own thread), not at every run of the page
+    st.download_button(t("offline.download"), lambda: pack_audit(database, audit_id), file_name=f"danh-gia-{audit_id}.xlsx",
+                       key="off_download", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def _confirm(preview: UnpackPreview, take: list[str]) -> None:
