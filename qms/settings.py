@@ -71,6 +71,9 @@ class Settings(BaseModel):
     #: The identity claim that names the local account, and the e-mail domain to strip from it.
     oidc_claim: str = "preferred_username"
     oidc_domain: str | None = None
+    #: Keep a photo's EXIF location in the copy qms shows (``QMS_KEEP_PHOTO_LOCATION=1``); by
+    #: default it is stripped from what is shown (the original file is kept as received).
+    keep_photo_location: bool = False
 
     def principal(self) -> Principal:
         """The CLI's author of every change: the system acting explicitly under :attr:`actor`
@@ -102,7 +105,7 @@ def load_settings(db: str | os.PathLike | None = None, env: dict[str, str] | Non
     """Settings from (highest first) the explicit ``db`` argument, the environment
     (``QMS_DB``, ``QMS_ACTOR``, ``QMS_IDLE_MINUTES``, ``QMS_CHECKLISTS``, ``QMS_EXPORTS``,
     ``QMS_MEMORY_LIMIT``, ``QMS_TZ``, ``QMS_AUTH``, ``QMS_OIDC_PROVIDER``, ``QMS_OIDC_CLAIM``,
-    ``QMS_OIDC_DOMAIN``), then the defaults.  A value that breaks its rule is one sentence
+    ``QMS_OIDC_DOMAIN``, ``QMS_KEEP_PHOTO_LOCATION``), then the defaults.  A value that breaks its rule is one sentence
     naming the setting (:class:`QmsError`), not a validation report."""
     env = os.environ if env is None else env
     values: dict = {}
@@ -120,6 +123,8 @@ def load_settings(db: str | os.PathLike | None = None, env: dict[str, str] | Non
         values["memory_limit"] = env["QMS_MEMORY_LIMIT"]
     if env.get("QMS_TZ"):
         values["timezone"] = env["QMS_TZ"]
+    if env.get("QMS_KEEP_PHOTO_LOCATION"):
+        values["keep_photo_location"] = env["QMS_KEEP_PHOTO_LOCATION"].strip().lower() in ("1", "true", "yes")
     for name in ("auth", "oidc_provider", "oidc_claim", "oidc_domain"):
         if env.get(f"QMS_{name.upper()}"):
             values[name] = env[f"QMS_{name.upper()}"].strip()
@@ -135,4 +140,5 @@ def load_settings(db: str | os.PathLike | None = None, env: dict[str, str] | Non
 #: The environment variable behind each setting, for error messages.
 _ENV_NAMES = {"db_path": "QMS_DB", "idle_minutes": "QMS_IDLE_MINUTES", "actor": "QMS_ACTOR", "checklists_dir": "QMS_CHECKLISTS",
               "exports_dir": "QMS_EXPORTS", "memory_limit": "QMS_MEMORY_LIMIT", "timezone": "QMS_TZ", "auth": "QMS_AUTH",
-              "oidc_provider": "QMS_OIDC_PROVIDER", "oidc_claim": "QMS_OIDC_CLAIM", "oidc_domain": "QMS_OIDC_DOMAIN"}
+              "oidc_provider": "QMS_OIDC_PROVIDER", "oidc_claim": "QMS_OIDC_CLAIM", "oidc_domain": "QMS_OIDC_DOMAIN",
+              "keep_photo_location": "QMS_KEEP_PHOTO_LOCATION"}

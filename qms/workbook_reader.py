@@ -158,9 +158,11 @@ _OLE = b"\xd0\xcf\x11\xe0"
 _TEXT_SUFFIXES = ("", ".csv", ".txt")
 
 
-def read_workbook(data: bytes, filename: str, *, limits: ReadLimits = LIMITS) -> RawWorkbook:
+def read_workbook(data: bytes, filename: str, *, limits: ReadLimits = LIMITS, hidden_too: tuple[str, ...] = ()) -> RawWorkbook:
     """Every visible sheet of an .xlsx (told by its zip signature or its name), or the one table
-    of a CSV; an old .xls or another kind of file is refused in one sentence."""
+    of a CSV; an old .xls or another kind of file is refused in one sentence.  ``hidden_too``:
+    hidden sheets of these names are read as well (a file qms wrote that keeps its own data
+    hidden, such as an offline audit workbook's identity)."""
     if len(data) > limits.max_file_bytes:
         raise refuse(f"{filename} is {len(data) / _MB:.1f} MB, larger than the {limits.max_file_bytes // _MB} MB an import accepts.",
                      f"{filename} có dung lượng {len(data) / _MB:.1f} MB, lớn hơn mức {limits.max_file_bytes // _MB} MB được nhập.")
@@ -171,7 +173,7 @@ def read_workbook(data: bytes, filename: str, *, limits: ReadLimits = LIMITS) ->
     if data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
         from qms.xlsx_reader import read_xlsx
 
-        return read_xlsx(data, filename, limits)
+        return read_xlsx(data, filename, limits, hidden_too)
     if suffix not in _TEXT_SUFFIXES:
         raise refuse(f"{filename}: only .xlsx and .csv files can be imported.",
                      f"{filename}: chỉ nhập được tệp .xlsx hoặc .csv.")

@@ -232,7 +232,7 @@ class SharedStrings:
             return None
 
 
-def read_xlsx(data: bytes, filename: str, limits: ReadLimits) -> RawWorkbook:
+def read_xlsx(data: bytes, filename: str, limits: ReadLimits, hidden_too: tuple[str, ...] = ()) -> RawWorkbook:
     """Every visible worksheet of the workbook ``data`` (see the module docstring)."""
     book = _check_zip(data, filename, limits)
     part = Part(book, filename, limits)
@@ -243,7 +243,7 @@ def read_xlsx(data: bytes, filename: str, limits: ReadLimits) -> RawWorkbook:
     date_styles = _date_styles(part, by_kind.get("styles"))
     sheets, hidden = [], []
     for name, state, rid in entries:
-        if state != "visible":
+        if state != "visible" and name not in hidden_too:
             hidden.append(name)
             continue
         kind, path = rels.get(rid, ("", ""))

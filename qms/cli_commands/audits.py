@@ -8,6 +8,7 @@ from pathlib import Path
 from qms.audits import AuditStatus
 from qms.checklists import load_templates, validate_dir
 from qms.cli_commands import unit_option
+from qms.cli_commands.audits_offline import add_commands as add_offline_commands
 from qms.cli_format import print_json, text_table
 from qms.dates import fmt
 from qms.store.db import opened
@@ -78,7 +79,7 @@ def register(subparsers) -> None:
     v.add_argument("--json", action="store_true", help="print templates and errors as JSON")
     v.set_defaults(func=cmd_checklists_validate)
 
-    p = subparsers.add_parser("audits", help="audits and inspections (list)",
+    p = subparsers.add_parser("audits", help="audits and inspections (list, pack, unpack)",
                               description="Audits and inspections run against the checklist templates.")
     sub = p.add_subparsers(dest="audits_command", metavar="ACTION", required=True)
     ls = sub.add_parser("list", help="list audits, newest first",
@@ -89,3 +90,4 @@ def register(subparsers) -> None:
     ls.add_argument("--limit", type=int, default=1000, help="at most this many (default 1000)")
     ls.add_argument("--json", action="store_true", help="print JSON")
     ls.set_defaults(func=cmd_audits_list)
+    add_offline_commands(sub)

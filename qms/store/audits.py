@@ -271,43 +271,46 @@ def save_answers(db, audit_id: int, answers: Sequence[AnswerInput], *, expected_
     (:class:`qms.audits.AnswerConflict`, naming the items).  When nothing changed, nothing is
     written and the version stays.
     """
+    return db.write(lambda cur: save_answers_in(cur, audit_id, answers, expected_version=expected_version, actor=actor))
+
+
+def save_answers_in(cur, audit_id: int, answers: Sequence[AnswerInput], *, expected_version: int,
+                    actor: Principal) -> SaveResult:
+    """:func:`save_answers` inside the caller's transaction (an offline workbook's answers and
+    its evidence files commit together)."""
     sent = {a.item_ref: a for a in answers}
     author = actor
-
-    def run(cur) -> SaveResult:
-        head = _head(cur, audit_id)
-        actor = _require(cur, author, Operation.AUDIT_WRITE, head.unit_code).username
-        rules.check_editable(head.status, audit_id)
-        specs = {s.ref: s for s in rules.item_specs(_template(cur, head.template_hash), head.standard)}
-        rules.check_refs(sent.values(), list(specs.values()), audit_id)
-        stored = _stored(cur, audit_id)
-        rules.check_conflicts(audit_id, sent, stored, expected_version)
-        changed = rules.changed_answers(sent, stored)
-        newer = {r: a for r, a in stored.items() if a.saved_version > expected_version and r not in sent}
-        if not changed:
-            return SaveResult(head.row_version, 0, newer)
-        version = head.row_version + 1
-        merged = {r: a.result for r, a in stored.items()} | {a.item_ref: a.result for a in changed}
-        answered = sum(1 for r in merged.values() if r is not None)
-        # The audit row first: a concurrent writer fails here with a write-write conflict (retried,
-        # then judged by the rule above) instead of on the answers' primary key.
-        cur.execute("UPDATE audits SET row_version = ?, answered = ?, updated_at = current_timestamp, updated_by = ? WHERE id = ?",
-                    [version, answered, actor, audit_id])
-        with registered(cur, "qms_new_answers", answer_table(changed, specs)):
-            cur.execute(
-                "INSERT INTO audit_answers (audit_id, item_ref, unit_code, section_ref, standard, clause, weight, result, note,"
-                " evidence, saved_version, answered_at, answered_by)"
-                " SELECT ?, item_ref, ?, section_ref, standard, clause, weight, result, note, evidence, ?, now(), ?"
-                " FROM qms_new_answers ON CONFLICT (audit_id, item_ref) DO UPDATE SET result = excluded.result,"
-                " note = excluded.note, evidence = excluded.evidence, saved_version = excluded.saved_version,"
-                " answered_at = excluded.answered_at, answered_by = excluded.answered_by",
-                [audit_id, head.unit_code, version, actor])
-        changelog.append(cur, actor=actor, action="save_answers", entity="audits", key=f"audit#{audit_id}",
-                         before={a.item_ref: stored[a.item_ref].value if a.item_ref in stored else None for a in changed},
-                         after={a.item_ref: a.value for a in changed})
-        return SaveResult(version, len(changed), newer)
-
-    return db.write(run)
+    head = _head(cur, audit_id)
+    actor = _require(cur, author, Operation.AUDIT_WRITE, head.unit_code).username
+    rules.check_editable(head.status, audit_id)
+    specs = {s.ref: s for s in rules.item_specs(_template(cur, head.template_hash), head.standard)}
+    rules.check_refs(sent.values(), list(specs.values()), audit_id)
+    stored = _stored(cur, audit_id)
+    rules.check_conflicts(audit_id, sent, stored, expected_version)
+    changed = rules.changed_answers(sent, stored)
+    newer = {r: a for r, a in stored.items() if a.saved_version > expected_version and r not in sent}
+    if not changed:
+        return SaveResult(head.row_version, 0, newer)
+    version = head.row_version + 1
+    merged = {r: a.result for r, a in stored.items()} | {a.item_ref: a.result for a in changed}
+    answered = sum(1 for r in merged.values() if r is not None)
+    # The audit row first: a concurrent writer fails here with a write-write conflict (retried,
+    # then judged by the rule above) instead of on the answers' primary key.
+    cur.execute("UPDATE audits SET row_version = ?, answered = ?, updated_at = current_timestamp, updated_by = ? WHERE id = ?",
+                [version, answered, actor, audit_id])
+    with registered(cur, "qms_new_answers", answer_table(changed, specs)):
+        cur.execute(
+            "INSERT INTO audit_answers (audit_id, item_ref, unit_code, section_ref, standard, clause, weight, result, note,"
+            " evidence, saved_version, answered_at, answered_by)"
+            " SELECT ?, item_ref, ?, section_ref, standard, clause, weight, result, note, evidence, ?, now(), ?"
+            " FROM qms_new_answers ON CONFLICT (audit_id, item_ref) DO UPDATE SET result = excluded.result,"
+            " note = excluded.note, evidence = excluded.evidence, saved_version = excluded.saved_version,"
+            " answered_at = excluded.answered_at, answered_by = excluded.answered_by",
+            [audit_id, head.unit_code, version, actor])
+    changelog.append(cur, actor=actor, action="save_answers", entity="audits", key=f"audit#{audit_id}",
+                     before={a.item_ref: stored[a.item_ref].value if a.item_ref in stored else None for a in changed},
+                     after={a.item_ref: a.value for a in changed})
+    return SaveResult(version, len(changed), newer)
 
 
 # -- submit, reopen, close --------------------------------------------------------------------

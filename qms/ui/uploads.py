@@ -31,11 +31,12 @@ def _css_string(text: str) -> str:
 
 
 def file_input(label: str, types: Sequence[str], *, key: str, help: str | None = None,
-               label_visibility: str = "visible"):
-    """``st.file_uploader`` for one file of ``types`` (extensions without the dot), its button
-    and hint in the user's language; returns what the uploader returns."""
+               label_visibility: str = "visible", multiple: bool = False):
+    """``st.file_uploader`` for one file of ``types`` (extensions without the dot; ``multiple``:
+    several), its button and hint in the user's language; returns what the uploader returns."""
     st.html(_STYLE.format(button=_css_string(t("upload.button"))))
-    uploaded = st.file_uploader(label, type=list(types), key=key, help=help, label_visibility=label_visibility)
+    uploaded = st.file_uploader(label, type=list(types), key=key, help=help, label_visibility=label_visibility,
+                                accept_multiple_files=multiple)
     size = int(st.get_option("server.maxUploadSize"))
     st.caption(t("upload.hint", types=", ".join(f".{x}" for x in types), size=size))
     return uploaded

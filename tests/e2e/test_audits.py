@@ -83,6 +83,24 @@ def show_all_sections(page: Page) -> None:
     choose(page, "aud_section", "Tất cả các phần")
 
 
+def start_inspection(page: Page, app_server, changes, tp: ChecklistTemplate, auditor: str) -> int:
+    """Sign in as the inspector, start an on-site inspection of ``facts.audit_unit`` against
+    ``tp``; the new audit's number (noted in ``changes``)."""
+    code, name = app_server.facts.audit_unit
+    sign_in(page, app_server.base_url, *app_server.account("tdc"))
+    goto(page, "audits")
+    open_tab(page, "Bắt đầu đánh giá")
+    choose(page, "aud_new_unit", f"{code} — {name}", search=code)
+    choose(page, "aud_new_template", f"{tp.title.vi} (v{tp.version})")
+    choose(page, "aud_new_kind", KIND)
+    fill(page, "aud_new_auditor", auditor)
+    click_button(page, "Bắt đầu")
+    header = page.get_by_role("heading", name=re.compile(rf"^Phiếu #\d+: {re.escape(name)}$"))
+    expect(header).to_be_visible()
+    changes.audits_started += 1
+    return int(re.search(r"#(\d+)", header.inner_text()).group(1))
+
+
 def test_an_inspector_fills_reloads_and_submits_a_checklist(browser_page, app_server, changes):
     page = browser_page
     code, name = app_server.facts.audit_unit
@@ -92,18 +110,7 @@ def test_an_inspector_fills_reloads_and_submits_a_checklist(browser_page, app_se
     notes = {r: (MAJOR_NOTE, MAJOR_EVIDENCE) if a == MAJOR else (MINOR_NOTE, MINOR_EVIDENCE)
              for r, a in answers.items() if a in (MAJOR, MINOR)}
 
-    sign_in(page, app_server.base_url, *app_server.account("tdc"))
-    goto(page, "audits")
-    open_tab(page, "Bắt đầu đánh giá")
-    choose(page, "aud_new_unit", f"{code} — {name}", search=code)
-    choose(page, "aud_new_template", f"{tp.title.vi} (v{tp.version})")
-    choose(page, "aud_new_kind", KIND)
-    fill(page, "aud_new_auditor", "Đoàn kiểm tra Chi cục TĐC")
-    click_button(page, "Bắt đầu")
-    header = page.get_by_role("heading", name=re.compile(rf"^Phiếu #\d+: {re.escape(name)}$"))
-    expect(header).to_be_visible()
-    audit_id = int(re.search(r"#(\d+)", header.inner_text()).group(1))
-    changes.audits_started += 1
+    audit_id = start_inspection(page, app_server, changes, tp, "Đoàn kiểm tra Chi cục TĐC")
     expect(page.get_by_text(f"Đã trả lời 0/{len(answers)} mục")).to_be_visible()
 
     for item in first.items:  # the form opens on the first section

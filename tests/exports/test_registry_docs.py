@@ -55,7 +55,7 @@ def test_the_foundation_tables_are_registered():
 
 def test_the_audit_scope_and_action_tables_are_registered_after_the_foundation():
     names = [t.name for t in default_registry().tables]
-    assert names[7:] == ["audits", "audit_answers", "findings", "checklist_templates", "processes", "process_tthc",
+    assert names[7:] == ["audits", "audit_answers", "findings", "checklist_templates", "audit_evidence", "processes", "process_tthc",
                          "unit_tthc", "scope_unit", "legal_changes", "legal_change_items", "scope_updates", "actions",
                          "unit_parents", "admin_changes", "unit_links"]
 

@@ -47,7 +47,7 @@ from qms.scope_models import CatalogueEntry, ChangeEffect, LegalChangeInput, Leg
 from qms.settings import PROJECT_ROOT
 from qms.admin_changes import parse_change_csv
 from qms.store import accounts, actions, admin_changes, audits, demo, events, export_settings, scope_files, scope_processes, scope_writes
-from qms.store import status_import, targets, units
+from qms.store import audit_offline, evidence, status_import, targets, units
 from qms.store.action_queries import get_action
 from qms.store.db import Database, open_database
 from qms.units_import import parse_units_csv
@@ -119,6 +119,32 @@ def _draft(db, n, folder) -> int:
     new = NewAudit(unit_code=UNIT, template_id=ISO2015, kind=AuditKind.SELF_ASSESSMENT, auditor="Kiểm tra viên",
                    audit_date=dt.date(2023, 3, 1))
     return audits.start_audit(db, new, _template(), actor=SYSTEM, today=TODAY)
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 6), (10, 120, 200)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _offline_preview(db, n, folder):
+    """A draft's offline workbook brought back with its first item answered (issue 17)."""
+    import io
+
+    import openpyxl
+
+    from qms import audit_workbook
+
+    audit_id = _draft(db, n, folder)
+    book = openpyxl.load_workbook(io.BytesIO(audit_offline.pack_audit(db, audit_id)))
+    book[audit_workbook.SHEET].cell(row=audit_workbook.FIRST_ROW, column=audit_workbook.COL_RESULT).value = "Phù hợp"
+    buf = io.BytesIO()
+    book.save(buf)
+    return audit_offline.preview_unpack(db, audit_id, buf.getvalue(), "phieu.xlsx")
 
 
 def _answered(db, n, folder, minor: bool = False) -> tuple[int, int]:
@@ -260,6 +286,10 @@ CASES: dict[str, Case] = {
         db, ctx[0], expected_version=ctx[1], actor=a, today=TODAY), prepare=_answered),
     "qms.store.audits.close_audit": case("audits", AUDIT_WORK, lambda db, audit_id, a: audits.close_audit(db, audit_id, actor=a),
                                          prepare=_submitted),
+    "qms.store.evidence.attach_evidence": case("audits", AUDIT_WORK, lambda db, audit_id, a: evidence.attach_evidence(
+        db, audit_id, audits.get_audit(db, audit_id).specs[0].ref, [("bang-niem-yet.png", _png())], actor=a), prepare=_draft),
+    "qms.store.audit_offline.confirm_unpack": case("audits", AUDIT_WORK, lambda db, preview, a: audit_offline.confirm_unpack(
+        db, preview, actor=a), prepare=_offline_preview),
     "qms.store.audits.reopen_audit": case("audits", ADMIN_ONLY, lambda db, audit_id, a: audits.reopen_audit(
         db, audit_id, "Cần sửa một câu trả lời", actor=a), prepare=_submitted),
     # actions

@@ -28,6 +28,7 @@ from qms.store.findings import audit_findings, audit_years, findings_heatmap, li
 from qms.store.coverage import many_districts
 from qms.store.units import list_units
 from qms.ui import audit_widgets as aw
+from qms.ui import offline_widgets as ow
 from qms.ui.context import DATE_FORMAT, db, lang, plain, settings, show_error, t
 from qms.ui.log_widgets import log_table
 from qms.ui.read_only import read_only
@@ -207,6 +208,8 @@ m1.metric(t("audit.score"), aw.score_text(score.pct), help=t("audit.score_help")
 m2.caption(t("audit.findings_preview", major=score.counts[Result.MAJOR], minor=score.counts[Result.MINOR],
              observation=score.counts[Result.OBSERVATION]))
 aw.conflict_panel(view)
+evidence = ow.evidence_of(view)
+ow.offline_panel(view, evidence, writable=writable)
 if view.locked:
     st.info(t("audit.locked"))
 elif not writable:
@@ -239,6 +242,7 @@ for sec, item in shown:
         st.subheader(titles[sec.ref])
         heading = sec.ref
     aw.item_block(view, item, read_only=not writable)
+    ow.item_evidence(evidence.get(item.ref, []))
 
 if not view.locked:
     at = refs.index(chosen) if chosen in refs else -1
