@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from qms.accounts import Principal, Role, system_principal
+from qms_testing import TEST_ADMIN, TEST_PASSWORD, add_account, add_account_to, copy_database  # noqa: F401
 from qms.settings import PROJECT_ROOT, load_settings
 from qms.store import accounts as account_store
 from qms.store.db import Database, open_database
@@ -27,7 +28,6 @@ from qms.store.demo import load_demo
 
 ROOT = PROJECT_ROOT
 #: The principal AppTests act as unless a test says otherwise.
-TEST_ADMIN = Principal(username="test-admin", role=Role.ADMIN)
 DEMO_DIR = ROOT / "data" / "demo"
 #: The demo's last day in tests of the reformed province: its history after the 2025 reform
 #: depends on the end date, so tests fix one and their figures never move with the calendar.
@@ -35,32 +35,7 @@ DEMO_UNTIL = dt.date(2026, 12, 3)
 #: The features that predate the reform are tested on the demo as it was (2014-2021, 108/106
 #: communes by district): ``demo_db`` and ``app``; ``today_db`` holds the reformed province.
 PRE_REFORM_UNTIL = dt.date(2021, 12, 31)
-#: The password of accounts the tests create (never a real one).
-TEST_PASSWORD = "mật khẩu thử nghiệm 1"
 system = system_principal
-
-
-def add_account(db: Database, principal: Principal, *, password: str = TEST_PASSWORD) -> Principal:
-    """Make ``principal`` an active account of ``db`` with its role and scope (created by the
-    system when missing; a database without accounts gets it as its first administrator)."""
-    existing = {u.username for u in account_store.list_users(db)}
-    if principal.system or principal.username in existing:
-        return principal
-    if not existing and principal.role is not Role.ADMIN:
-        add_account(db, Principal(username="tests-admin", role=Role.ADMIN), password=password)
-    account_store.create_user(db, username=principal.username, display_name=principal.username, role=principal.role,
-                              password=password, units=principal.units, districts=principal.districts,
-                              actor=system_principal("tests"))
-    return principal
-
-
-def add_account_to(path: Path, principal: Principal) -> Principal:
-    """:func:`add_account` on the (closed) database file ``path``, before a page opens it."""
-    database = open_database(path)
-    try:
-        return add_account(database, principal)
-    finally:
-        database.close()
 
 
 def _show_tab(at, tabs_key: str, label_key: str):
@@ -122,14 +97,6 @@ def today_db(today_file: Path, tmp_path: Path) -> Iterator[Database]:
     database = open_database(copy_database(today_file, tmp_path / "today-copy.duckdb"))
     yield database
     database.close()
-
-
-def copy_database(source: Path, target: Path) -> Path:
-    shutil.copyfile(source, target)
-    wal = source.with_name(source.name + ".wal")
-    if wal.exists():  # pragma: no cover - a closed database has no WAL
-        shutil.copyfile(wal, target.with_name(target.name + ".wal"))
-    return target
 
 
 @pytest.fixture

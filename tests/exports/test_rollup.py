@@ -24,7 +24,7 @@ from qms.exports import indicators
 from qms.exports.rollup import rollup
 from qms.exports.snapshot import snapshot_zip, write_snapshot
 from qms.store.db import open_database
-from conftest import copy_database
+from qms_testing import copy_database
 from .conftest import ADMIN
 
 AS_OF = dt.date(2026, 6, 30)

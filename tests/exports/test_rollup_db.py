@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEST_ADMIN, add_account_to
+from qms_testing import TEST_ADMIN, add_account_to
 from qms.accounts import system_principal
 from qms.cli import main
 from qms.errors import ValidationError
