@@ -8,12 +8,16 @@ from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
 from qms.formatting import vega_locale
 from qms.inspections.ranking import Reason
 from qms.inspections.rules import ItemInput, ItemStatus, Mode
 from qms.labels import t
-from qms.store.inspection_queries import PlanItemView, PlanView
+from qms.dates import fmt
+from qms.store.inspection_queries import PlanItemView, PlanView, get_plan, overdue_requests
+from qms.ui.context import lang
+from qms.ui.tables import show_table
 
 STATUS_COLOURS = {ItemStatus.PLANNED: "#90cdf4", ItemStatus.IN_PROGRESS: "#f6ad55", ItemStatus.DONE: "#38a169",
                   ItemStatus.OVERDUE: "#e53e3e", ItemStatus.CANCELLED: "#a0aec0"}
@@ -68,3 +72,25 @@ def changes_from(edited: Sequence[dict], plan: PlanView, added: str | None) -> l
     if added and added.strip() and added.strip() not in before:
         out.append(ItemInput(unit_code=added.strip(), mode=Mode.RECORDS, month=min((i.month for i in plan.live), default=12)))
     return out
+
+
+def render_overview_inspections(database, as_of) -> None:
+    """For the overview: the year's plan progress and the overdue corrective reports on its
+    date; nothing at all when the year has no plan and no report is overdue."""
+    plan = get_plan(database, as_of.year, as_of)
+    overdue = overdue_requests(database, as_of)
+    if plan is None and not overdue:
+        return
+    st.subheader(t("insp.page", lang()))
+    if plan is not None:
+        progress = plan.progress()
+        st.markdown(t("insp.overview", lang(), year=plan.year, done=progress[ItemStatus.DONE], total=len(plan.live),
+                      overdue=progress[ItemStatus.OVERDUE], reports=len(overdue)))
+        cols = st.columns(len(ItemStatus))
+        for col, status in zip(cols, ItemStatus, strict=True):
+            col.metric(t(f"insp.status.{status.value}", lang()), progress[status])
+    if overdue:
+        st.markdown(f"**{t('insp.overdue', lang())} ({len(overdue)})**")
+        show_table([{t("insp.col.unit", lang()): r.unit_code, t("insp.col.name", lang()): r.unit_name,
+                     t("insp.col.text", lang()): r.text, t("insp.col.due", lang()): fmt(r.due_on)} for r in overdue],
+                   key="overview_inspection_overdue")

@@ -82,3 +82,41 @@ def test_viewer_sees_the_plan_read_only(app, tmp_path):
     ok(at2)
     assert not [b for b in at2.button if b.key in ("insp_save", "insp_propose", "insp_start")]
     assert any("🔒" in (i.icon or "") or "chỉ xem" in i.value.lower() or "lanhdao" in i.value for i in at2.info)
+
+
+def test_overview_shows_plan_progress_and_overdue_reports(app, tmp_path):
+    import datetime as dt
+
+    from qms.checklists import load_templates
+    from qms.inspections.rules import ItemInput, MinutesInput, Mode
+    from qms.settings import PROJECT_ROOT
+    from qms.store import inspection_minutes, inspection_plans
+
+    at = app(page="qms/ui/pages/overview.py", today=True)
+    ok(at)
+    assert not [s for s in at.subheader if s.value == "Kế hoạch kiểm tra"]  # no plan: nothing drawn
+    today = province_today()
+    year, signed = today.year, today - dt.timedelta(days=70)  # minutes signed 70 days ago: the report is overdue
+    db = open_database(tmp_path / "app.duckdb")
+    try:
+        inspection_plans.propose_plan(db, year, actor=SYSTEM, today=today)
+        inspection_plans.change_items(db, year, [ItemInput(unit_code=UNIT, mode=Mode.ON_SITE, month=signed.month, team=("tdc",))],
+                                      actor=SYSTEM, today=today)
+        inspection_plans.approve_plan(db, year, "15/QĐ-UBND", signed, actor=SYSTEM, today=today)
+        item = next(i for i in get_plan(db, year, today).items if i.unit_code == UNIT)
+        entry = load_templates(PROJECT_ROOT / "checklists").latest("inspection-circular26")
+        audit_id = inspection_plans.start_planned_inspection(db, item.id, entry, actor=SYSTEM, audit_date=signed, today=today)
+    finally:
+        db.close()
+    _fill_and_submit(tmp_path / "app.duckdb", audit_id)
+    db = open_database(tmp_path / "app.duckdb")
+    try:
+        inspection_minutes.write_minutes(db, item.id, MinutesInput(signed_on=signed, scope="Toàn bộ HTQLCL"), actor=SYSTEM,
+                                         today=today)
+    finally:
+        db.close()
+    at = app(page="qms/ui/pages/overview.py", reuse=True)
+    ok(at)
+    assert [s for s in at.subheader if s.value == "Kế hoạch kiểm tra"]
+    assert any(f"Kế hoạch kiểm tra năm {year}: 1/" in m.value and "1 báo cáo khắc phục quá hạn" in m.value for m in at.markdown)
+    assert any("Chưa niêm yết quyết định công bố" in df.value.to_string() for df in at.dataframe)
