@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Version of the snapshot schema, written into every manifest.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: :func:`fingerprint` of the registry at :data:`SCHEMA_VERSION`.
-SCHEMA_FINGERPRINT = "d5c1cc3a"
+SCHEMA_FINGERPRINT = "0aa6dca8"
 
 #: The column types a snapshot uses (DuckDB names; each is read back unchanged from Parquet).
 TYPES: dict[str, str] = {

@@ -154,3 +154,36 @@ def test_planned_inspection_to_minutes_and_follow_up(today_db):
     assert queries.overdue_requests(today_db, later) == []
     result = queries.year_result(today_db, YEAR)
     assert result["findings"]["major"] >= 1 and result["requests"] == 1 and result["requests_closed_on_time"] == 0
+
+
+def test_snapshot_tables_of_the_year(today_db, tmp_path):
+    import pyarrow.parquet as pq
+
+    from qms.exports import indicators
+    from qms.exports.snapshot import write_snapshot
+
+    plan = approved(today_db)
+    item = next(i for i in plan.items if i.unit_code == UNIT)
+    inspector = tdc(today_db)
+    day = dt.date(2026, 9, 1)
+    audit_id = plans.start_planned_inspection(today_db, item.id, template(), actor=inspector, audit_date=day, today=TODAY)
+    view = audits.get_audit(today_db, audit_id)
+    answers = [AnswerInput(item_ref=s.ref, result=Result.MINOR if n == 0 else Result.CONFORM,
+                           note="Thiếu hồ sơ" if n == 0 else None) for n, s in enumerate(view.specs)]
+    version = audits.save_answers(today_db, audit_id, answers, expected_version=view.row_version, actor=inspector).version
+    audits.submit_audit(today_db, audit_id, expected_version=version, actor=inspector, today=TODAY)
+    minutes.write_minutes(today_db, item.id, MinutesInput(signed_on=day, scope="Toàn bộ HTQLCL"), actor=inspector, today=TODAY)
+    folder = tmp_path / "snap"
+    write_snapshot(today_db, folder, TODAY, methodology=indicators.load(), actor=SYSTEM)
+    found = next(p for p in folder.rglob("inspection_plans.parquet"))
+    read = lambda name: pq.read_table(found.with_name(f"{name}.parquet")).to_pylist()  # noqa: E731
+    assert read("inspection_plans") == [{"year": YEAR, "status": "approved", "version": 1, "decision_no": "15/QĐ-UBND",
+                                         "approved_on": TODAY, "amendments": 0}]
+    items = read("inspection_plan_items")
+    ours = next(r for r in items if r["unit_code"] == UNIT)
+    assert (ours["status"], ours["team"], ours["audit_id"]) == ("done", "tdc", audit_id)
+    assert len(items) == len(plan.items) and {r["status"] for r in items} == {"done", "planned"}
+    sections = read("inspection_minutes")
+    assert [s["section_ref"] for s in sections] == ["A", "B"] and sum(s["nonconform"] for s in sections) == 1
+    requests = read("inspection_requests")
+    assert [(r["text"], r["due_on"], r["overdue"]) for r in requests] == [("Thiếu hồ sơ", dt.date(2026, 11, 1), True)]
