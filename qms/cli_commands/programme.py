@@ -70,7 +70,7 @@ def cmd_show(args, settings) -> int:
 
 def cmd_export(args, settings) -> int:
     with opened(settings.db_path) as db:
-        written = write_year(db, _plan(db, args.year), Path(args.out))
+        written = write_year(db, _plan(db, args.year), Path(args.out), force=args.force)
     for path in written:
         print(path)
     return 0
@@ -98,4 +98,5 @@ def register(sub) -> None:
                                      "signed minutes into --out.")
     q.add_argument("--year", type=int, required=True, help="the plan's year")
     q.add_argument("--out", required=True, help="the folder to write into (created when missing)")
+    q.add_argument("--force", action="store_true", help="replace files that exist")
     q.set_defaults(func=cmd_export)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qms.errors import QmsError
 from qms.inspections.minutes import minutes_docx
 from qms.spreadsheet_writing import write_xlsx
 from qms.store.inspection_minutes import minutes_facts
@@ -40,16 +41,21 @@ def plan_xlsx(db, plan: PlanView) -> bytes:
     ])
 
 
-def write_year(db, plan: PlanView, out: Path) -> list[Path]:
-    """Write the plan workbook and every signed minutes of the year into ``out``; the paths written."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / f"ke-hoach-kiem-tra-{plan.year}.xlsx"]
-    written[0].write_bytes(plan_xlsx(db, plan))
+def write_year(db, plan: PlanView, out: Path, *, force: bool = False) -> list[Path]:
+    """Write the plan workbook and every signed minutes of the year into ``out``; the paths
+    written.  An existing file is refused (nothing written) unless ``force``."""
+    files = {out / f"ke-hoach-kiem-tra-{plan.year}.xlsx": lambda: plan_xlsx(db, plan)}
     for item in plan.items:
         if item.minutes_id is not None:
-            path = out / f"bien-ban-{plan.year}-{item.unit_code.replace('@', '_')}.docx"
-            path.write_bytes(minutes_docx(minutes_facts(db, item.minutes_id)))
-            written.append(path)
-    return written
+            files[out / f"bien-ban-{plan.year}-{item.unit_code.replace('@', '_')}.docx"] = (
+                lambda mid=item.minutes_id: minutes_docx(minutes_facts(db, mid)))
+    existing = [p for p in files if p.exists()]
+    if existing and not force:
+        raise QmsError(f"--out: {existing[0]} exists; add --force to replace it.",
+                       vi=f"--out: {existing[0]} đã có; thêm --force để ghi đè.")
+    out.mkdir(parents=True, exist_ok=True)
+    for path, make in files.items():
+        path.write_bytes(make())
+    return list(files)
 
 

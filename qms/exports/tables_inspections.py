@@ -7,7 +7,7 @@ from __future__ import annotations
 from qms.exports.registry import Column as C
 from qms.exports.registry import ExportTable
 
-ORDER = 60
+ORDER = 100
 
 INSPECTION_PLANS = ExportTable(
     name="inspection_plans",

@@ -21,6 +21,7 @@ LABELS: dict[str, tuple[str, str]] = {
                          "Sau khi phê duyệt, mỗi lần sửa là một lần điều chỉnh có lý do và được lưu phiên bản.",
                          "Change mode, month, team (account names, comma-separated, the leader first) or cancel. Once "
                          "approved, every change is an amendment with a reason, kept as a version."),
+    "insp.assign": ("Phân công đoàn kiểm tra", "Assign the team"),
     "insp.reason": ("Lý do điều chỉnh", "Reason for the amendment"),
     "insp.save": ("Lưu thay đổi", "Save changes"),
     "insp.saved": ("Đã lưu; kế hoạch ở phiên bản {version}.", "Saved; the plan is at version {version}."),

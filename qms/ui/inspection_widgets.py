@@ -74,6 +74,12 @@ def changes_from(edited: Sequence[dict], plan: PlanView, added: str | None) -> l
     return out
 
 
+def assignment(unit_code: str, mode: str, month: int, team_text: str) -> ItemInput:
+    """One inspection as the assignment form sets it (team: account names, comma-separated, the leader first)."""
+    team = tuple(x.strip() for x in (team_text or "").split(",") if x.strip())
+    return ItemInput(unit_code=unit_code, mode=Mode(mode), month=month, team=team)
+
+
 def render_overview_inspections(database, as_of) -> None:
     """For the overview: the year's plan progress and the overdue corrective reports on its
     date; nothing at all when the year has no plan and no report is overdue."""

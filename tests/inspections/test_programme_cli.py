@@ -40,3 +40,6 @@ def test_propose_show_export(today_file, tmp_path):
     assert rows[0][:7] == ("STT", "Cơ quan được kiểm tra", "Mã đơn vị", "Đơn vị/đoàn kiểm tra", "Thời gian dự kiến",
                            "Hình thức kiểm tra", "Kinh phí")
     assert len(rows) == len(plan["items"]) + 1
+    again = qms("programme", "export", "--year", "2027", "--out", str(tmp_path / "out"), db=db)
+    assert again.returncode == 2 and "exists; add --force to replace it." in again.stderr
+    assert qms("programme", "export", "--year", "2027", "--out", str(tmp_path / "out"), "--force", db=db).returncode == 0

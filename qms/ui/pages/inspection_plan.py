@@ -89,6 +89,25 @@ if planner:
                 done(t("insp.proposed", n=propose_plan(db(), year, actor=me, today=today)))
             except QmsError as e:
                 show_error(e)
+        with st.form("insp_assign_form"):
+            st.markdown(f"**{t('insp.assign')}**")
+            c1, c2, c3, c4 = st.columns([3, 2, 1, 2])
+            names = {i.unit_code: f"{i.unit_code} — {i.unit_name}" for i in live}
+            unit = c1.selectbox(t("insp.col.name"), list(names), format_func=names.get, key="insp_assign_unit")
+            mode = c2.selectbox(t("insp.col.mode"), [m.value for m in Mode], format_func=lambda m: t(f"insp.mode.{m}"),
+                                key="insp_assign_mode")
+            month = c3.number_input(t("insp.col.month"), min_value=1, max_value=12, step=1, key="insp_assign_month",
+                                    value=next((i.month for i in live), today.month))
+            team = c4.text_input(t("insp.col.team"), key="insp_assign_team")
+            why = st.text_input(t("insp.reason"), key="insp_assign_reason", disabled=plan.approved_on is None)
+            if st.form_submit_button(t("insp.assign"), type="primary") and unit:
+                try:
+                    version = change_items(db(), year, [iw.assignment(unit, mode, int(month), team)], reason=why or None,
+                                           actor=me, today=today)
+                except QmsError as e:
+                    show_error(e)
+                else:
+                    done(t("insp.saved", version=version))
         edited = st.data_editor(
             iw.editor_rows(plan), hide_index=True, key="insp_editor", disabled=["unit", "name"],
             column_config={
