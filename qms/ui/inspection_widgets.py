@@ -92,9 +92,6 @@ def render_overview_inspections(database, as_of) -> None:
         progress = plan.progress()
         st.markdown(t("insp.overview", lang(), year=plan.year, done=progress[ItemStatus.DONE], total=len(plan.live),
                       overdue=progress[ItemStatus.OVERDUE], reports=len(overdue)))
-        cols = st.columns(len(ItemStatus))
-        for col, status in zip(cols, ItemStatus, strict=True):
-            col.metric(t(f"insp.status.{status.value}", lang()), progress[status])
     if overdue:
         st.markdown(f"**{t('insp.overdue', lang())} ({len(overdue)})**")
         show_table([{t("insp.col.unit", lang()): r.unit_code, t("insp.col.name", lang()): r.unit_name,

@@ -1,7 +1,7 @@
 """Journey: the inspection year, from plan to minutes.
 
 The administrator proposes this year's risk-ranked plan, assigns the demo inspector ``tdc`` to
-an on-site inspection of a unit in tdc's scope (not the unit journey 3 inspects), and approves
+an on-site inspection of a department in tdc's scope (not the unit journey 3 inspects), and approves
 the plan with its decision number.  The inspector starts that planned inspection from the plan,
 fills its checklist on the audits page (every item conforming: no finding, so no action and no
 other journey's figure moves), submits it, writes the minutes on the plan page and downloads them;
@@ -22,8 +22,8 @@ from .test_audits import CONFORM, answer, show_all_sections, template
 
 pytestmark = pytest.mark.e2e
 
-#: Units of tdc's assigned scope since 01/07/2025 (qms/store/demo_parts/accounts.py).
-CANDIDATES = ("03390@2025-07-01", "03405@2025-07-01", "03430@2025-07-01", "03424@2025-07-01", "03394@2025-07-01")
+#: The departments assigned to tdc (qms/store/demo_parts/accounts.py): one of them is free of journey 3.
+CANDIDATES = ("S12-01", "S12-02")
 
 
 def test_plan_to_minutes(browser_page, app_server, changes, tmp_path):
