@@ -81,22 +81,23 @@ def register(sub) -> None:
                        description="Plan the year's inspections: propose a risk-ranked draft, show the plan with each "
                                    "inspection's status, export the plan (.xlsx) and the signed minutes (.docx).")
     inner = p.add_subparsers(dest="programme_command", required=True, metavar="{propose,show,export}")
-    q = inner.add_parser("propose", help="draft the year's plan from the risk ranking (replaces a draft; an approved plan is refused)",
-                         description="Every unit in the plan on records, the riskiest on site up to the province's share "
-                                     "(setting inspection_onsite_share, default 1/3), months riskiest first; reasons shown.")
-    q.add_argument("--year", type=int, required=True, help="the plan's year")
-    q.add_argument("--json", action="store_true", help="print JSON")
-    q.set_defaults(func=cmd_propose)
-    q = inner.add_parser("show", help="the plan with each inspection's status, team and reasons",
-                         description="The year's plan: items with month, mode, team, status (planned, in progress, done, "
-                                     "overdue, cancelled), risk and reasons; progress; overdue corrective reports.")
-    q.add_argument("--year", type=int, required=True, help="the plan's year")
-    q.add_argument("--json", action="store_true", help="print JSON")
-    q.set_defaults(func=cmd_show)
-    q = inner.add_parser("export", help="write the plan (.xlsx) and the year's signed minutes (.docx) into a folder",
-                         description="Writes ke-hoach-kiem-tra-Y.xlsx (items and versions) and one bien-ban-Y-UNIT.docx per "
-                                     "signed minutes into --out.")
-    q.add_argument("--year", type=int, required=True, help="the plan's year")
-    q.add_argument("--out", required=True, help="the folder to write into (created when missing)")
-    q.add_argument("--force", action="store_true", help="replace files that exist")
-    q.set_defaults(func=cmd_export)
+    commands = {
+        "propose": ("draft the year's plan from the risk ranking (replaces a draft; an approved plan is refused)",
+                    "Every unit in the plan on records, the riskiest on site up to the province's share (setting "
+                    "inspection_onsite_share, default 1/3), months riskiest first; reasons shown.", cmd_propose),
+        "show": ("the plan with each inspection's status, team and reasons",
+                 "The year's plan: items with month, mode, team, status (planned, in progress, done, overdue, cancelled), "
+                 "risk and reasons; progress; overdue corrective reports.", cmd_show),
+        "export": ("write the plan (.xlsx) and the year's signed minutes (.docx) into a folder",
+                   "Writes ke-hoach-kiem-tra-Y.xlsx (items and versions) and one bien-ban-Y-UNIT.docx per signed minutes "
+                   "into --out; an existing file is refused unless --force.", cmd_export),
+    }
+    for name, (help_text, description, func) in commands.items():
+        q = inner.add_parser(name, help=help_text, description=description)
+        q.add_argument("--year", type=int, required=True, help="the plan's year")
+        if name == "export":
+            q.add_argument("--out", required=True, help="the folder to write into (created when missing)")
+            q.add_argument("--force", action="store_true", help="replace files that exist")
+        else:
+            q.add_argument("--json", action="store_true", help="print JSON")
+        q.set_defaults(func=func)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from qms.accounts import Operation, Principal, Role
+from qms.accounts import Operation, Principal
 from qms.checklists import ChecklistTemplate
 from qms.clock import province_today
 from qms.errors import NotFound, ValidationError
@@ -20,6 +20,7 @@ from qms.inspections import rules
 from qms.inspections.minutes import MinutesFacts, MinutesFinding, MinutesRequest, SectionResult
 from qms.inspections.rules import MinutesInput, RequestInput
 from qms.store import changelog
+from qms.store.inspection_plans import team_in
 from qms.store.principals import authorize, current
 from qms.store.units import NAME_ON_SQL
 from qms.text_rules import checked_text
@@ -44,10 +45,7 @@ def write_minutes(db, item_id: int, minutes: MinutesInput, *, actor: Principal, 
             raise NotFound(f"There is no planned inspection #{item_id}.", vi=f"Không có cuộc kiểm tra #{item_id} trong kế hoạch.")
         unit, audit_id, status, audit_date, template_hash = rows[0]
         _unit_scope(cur, actor, Operation.AUDIT_WRITE, unit)
-        team = [u for (u,) in cur.execute("SELECT username FROM inspection_team_members WHERE item_id = ? ORDER BY position",
-                                          [item_id]).fetchall()]
-        if who.role is not Role.ADMIN and who.username not in team:
-            authorize(cur, actor, Operation.PLAN_INSPECTIONS)
+        team_in(cur, actor, item_id)
         if status not in ("submitted", "closed"):
             raise ValidationError(f"The inspection of {unit} has no submitted checklist yet; submit it before the minutes.",
                                   vi=f"Cuộc kiểm tra {unit} chưa nộp phiếu kiểm tra; hãy nộp trước khi lập biên bản.")

@@ -219,6 +219,17 @@ def approve_plan(db, year: int, decision_no: str, approved_on: dt.date, *, actor
     return db.write(run)
 
 
+def team_in(cur, actor: Principal, item_id: int) -> list[str]:
+    """The inspection's team (account names, the leader first), if ``actor`` is in it or an
+    administrator; otherwise refused in one sentence (the planning right is missing)."""
+    team = [u for (u,) in cur.execute("SELECT username FROM inspection_team_members WHERE item_id = ? ORDER BY position",
+                                      [item_id]).fetchall()]
+    who = current(cur, actor)
+    if who.role is not Role.ADMIN and who.username not in team:
+        authorize(cur, actor, Operation.PLAN_INSPECTIONS)
+    return team
+
+
 def start_planned_inspection(db, item_id: int, entry: TemplateEntry, *, actor: Principal, audit_date: dt.date | None = None,
                              today: dt.date | None = None) -> int:
     """Start the checklist of an approved plan's inspection (``entry``: the template's current
@@ -228,16 +239,12 @@ def start_planned_inspection(db, item_id: int, entry: TemplateEntry, *, actor: P
     audit_date = audit_date or today
 
     def run(cur) -> int:
-        who = current(cur, actor)
         rows = cur.execute("SELECT i.unit_code, i.mode, i.cancelled_in, i.audit_id, p.status, p.year FROM inspection_plan_items i"
                            " JOIN inspection_plans p ON p.id = i.plan_id WHERE i.id = ?", [item_id]).fetchall()
         if not rows:
             raise NotFound(f"There is no planned inspection #{item_id}.", vi=f"Không có cuộc kiểm tra #{item_id} trong kế hoạch.")
         unit, mode, cancelled, audit_id, status, year = rows[0]
-        team = [u for (u,) in cur.execute("SELECT username FROM inspection_team_members WHERE item_id = ? ORDER BY position",
-                                          [item_id]).fetchall()]
-        if who.role is not Role.ADMIN and who.username not in team:
-            authorize(cur, actor, Operation.PLAN_INSPECTIONS)  # refuses in one sentence: not in the team, not an administrator
+        team = team_in(cur, actor, item_id)
         if status != PlanStatus.APPROVED:
             raise ValidationError(f"The {year} plan is not approved yet; inspections start from an approved plan.",
                                   vi=f"Kế hoạch năm {year} chưa được phê duyệt; chỉ bắt đầu kiểm tra theo kế hoạch đã duyệt.")
@@ -247,6 +254,7 @@ def start_planned_inspection(db, item_id: int, entry: TemplateEntry, *, actor: P
         if not team:
             raise ValidationError(f"The inspection of {unit} has no team yet; assign one in the plan.",
                                   vi=f"Cuộc kiểm tra {unit} chưa có đoàn; hãy phân công trong kế hoạch.")
+        who = current(cur, actor)
         leader = cur.execute("SELECT display_name FROM users WHERE username = ?", [team[0]]).fetchall()
         new = NewAudit(unit_code=unit, template_id=entry.template.id, kind=AuditKind(rules.AUDIT_KIND_OF[Mode(mode)]),
                        auditor=leader[0][0] if leader else team[0], audit_date=audit_date)

@@ -65,10 +65,11 @@ def changes_from(edited: Sequence[dict], plan: PlanView, added: str | None) -> l
     out = []
     for row in edited:
         item: PlanItemView = before[row["unit"]]
-        team = tuple(x.strip() for x in str(row.get("team") or "").split(",") if x.strip())
-        if row.get("cancel") or row["mode"] != item.mode or int(row["month"]) != item.month or team != item.team:
-            out.append(ItemInput(unit_code=item.unit_code, mode=Mode(row["mode"]), month=int(row["month"]), team=team,
-                                 cancel=bool(row.get("cancel"))))
+        wanted = assignment(item.unit_code, row["mode"], int(row["month"]), str(row.get("team") or ""))
+        if row.get("cancel"):
+            out.append(wanted.model_copy(update={"cancel": True}))
+        elif (wanted.mode.value, wanted.month, wanted.team) != (item.mode, item.month, item.team):
+            out.append(wanted)
     if added and added.strip() and added.strip() not in before:
         out.append(ItemInput(unit_code=added.strip(), mode=Mode.RECORDS, month=min((i.month for i in plan.live), default=12)))
     return out

@@ -5,6 +5,7 @@ amend the plan (administrators), see it by month and its progress, start a plann
 from __future__ import annotations
 
 import streamlit as st
+from pydantic import ValidationError as PydanticValidationError
 
 from qms.access import read_only_reason
 from qms.accounts import Operation, Role
@@ -41,15 +42,23 @@ def done(message: str) -> None:
     st.rerun()
 
 
+def attempt(write, message) -> None:
+    """Make one store write; its refusal is shown in one sentence, its success as ``message(result)`` after a rerun."""
+    try:
+        result = write()
+    except QmsError as e:
+        show_error(e)
+    except PydanticValidationError as e:  # a value the form let through beyond a field's limit
+        first = e.errors()[0]
+        st.error(f"{'.'.join(str(x) for x in first['loc'])}: {first['msg']}")
+    else:
+        done(message(result))
+
+
 if plan is None:
     st.info(t("insp.none", year=year))
     if not read_only(Operation.PLAN_INSPECTIONS) and st.button(t("insp.propose"), type="primary", key="insp_propose"):
-        try:
-            n = propose_plan(db(), year, actor=me, today=today)
-        except QmsError as e:
-            show_error(e)
-        else:
-            done(t("insp.proposed", n=n))
+        attempt(lambda: propose_plan(db(), year, actor=me, today=today), lambda n: t("insp.proposed", n=n))
     st.stop()
 
 # -- the plan at a glance ---------------------------------------------------------------------------
@@ -85,10 +94,7 @@ if planner:
     with st.expander(t("insp.adjust"), expanded=plan.approved_on is None):
         st.caption(t("insp.adjust_help"))
         if plan.approved_on is None and st.button(t("insp.propose"), key="insp_repropose"):
-            try:
-                done(t("insp.proposed", n=propose_plan(db(), year, actor=me, today=today)))
-            except QmsError as e:
-                show_error(e)
+            attempt(lambda: propose_plan(db(), year, actor=me, today=today), lambda n: t("insp.proposed", n=n))
         with st.form("insp_assign_form"):
             st.markdown(f"**{t('insp.assign')}**")
             c1, c2, c3, c4 = st.columns([3, 2, 1, 2])
@@ -98,16 +104,11 @@ if planner:
                                 key="insp_assign_mode")
             month = c3.number_input(t("insp.col.month"), min_value=1, max_value=12, step=1, key="insp_assign_month",
                                     value=next((i.month for i in live), today.month))
-            team = c4.text_input(t("insp.col.team"), key="insp_assign_team")
+            team = c4.text_input(t("insp.col.team"), max_chars=400, key="insp_assign_team")
             why = st.text_input(t("insp.reason"), key="insp_assign_reason", disabled=plan.approved_on is None)
             if st.form_submit_button(t("insp.assign"), type="primary") and unit:
-                try:
-                    version = change_items(db(), year, [iw.assignment(unit, mode, int(month), team)], reason=why or None,
-                                           actor=me, today=today)
-                except QmsError as e:
-                    show_error(e)
-                else:
-                    done(t("insp.saved", version=version))
+                attempt(lambda: change_items(db(), year, [iw.assignment(unit, mode, int(month), team)], reason=why or None,
+                                             actor=me, today=today), lambda version: t("insp.saved", version=version))
         edited = st.data_editor(
             iw.editor_rows(plan), hide_index=True, key="insp_editor", disabled=["unit", "name"],
             column_config={
@@ -123,16 +124,11 @@ if planner:
         added = c1.text_input(t("insp.add_unit"), key="insp_add")
         reason = c2.text_input(t("insp.reason"), key="insp_reason", disabled=plan.approved_on is None)
         if st.button(t("insp.save"), type="primary", key="insp_save"):
-            changes = iw.changes_from(rows, plan, added)
-            if not changes:
-                st.info(t("insp.nothing"))
-            else:
-                try:
-                    version = change_items(db(), year, changes, reason=reason or None, actor=me, today=today)
-                except QmsError as e:
-                    show_error(e)
-                else:
-                    done(t("insp.saved", version=version))
+            def save() -> int | None:
+                changes = iw.changes_from(rows, plan, added)
+                return change_items(db(), year, changes, reason=reason or None, actor=me, today=today) if changes else None
+
+            attempt(save, lambda version: t("insp.nothing") if version is None else t("insp.saved", version=version))
     if plan.approved_on is None:
         with st.form("insp_approve_form"):
             st.markdown(f"**{t('insp.approve')}**")
@@ -141,12 +137,8 @@ if planner:
             approved_on = c2.date_input(t("insp.approved_on"), value=today, max_value=today, format=DATE_FORMAT,
                                         key="insp_approved_on")
             if st.form_submit_button(t("insp.approve"), type="primary"):
-                try:
-                    approve_plan(db(), year, decision, approved_on, actor=me, today=today)
-                except QmsError as e:
-                    show_error(e)
-                else:
-                    done(t("insp.approved_ok", year=year))
+                attempt(lambda: approve_plan(db(), year, decision, approved_on, actor=me, today=today),
+                        lambda _: t("insp.approved_ok", year=year))
 else:
     read_only(Operation.PLAN_INSPECTIONS)
 
@@ -166,13 +158,8 @@ else:
     item = next(i for i in mine if i.id == picked)
     if item.audit_id is None and me.role is not Role.OFFICER:
         if st.button(t("insp.start"), type="primary", key="insp_start", disabled=plan.approved_on is None):
-            try:
-                entry = templates().latest(INSPECTION_TEMPLATE)
-                audit_id = start_planned_inspection(db(), item.id, entry, actor=me, today=today)
-            except QmsError as e:
-                show_error(e)
-            else:
-                done(t("insp.started", id=audit_id))
+            attempt(lambda: start_planned_inspection(db(), item.id, templates().latest(INSPECTION_TEMPLATE), actor=me, today=today),
+                    lambda audit_id: t("insp.started", id=audit_id))
     elif item.audit_id is not None and item.audit_status == "draft":
         st.info(t("insp.fill_first", id=item.audit_id))
         st.markdown(f"[{t('insp.open_audit', id=item.audit_id)}](audit?audit={item.audit_id})")
@@ -180,16 +167,12 @@ else:
         with st.form("insp_minutes_form"):
             st.markdown(f"**{t('insp.minutes')}**")
             signed_on = st.date_input(t("insp.signed_on"), value=today, max_value=today, format=DATE_FORMAT, key="insp_signed_on")
-            scope = st.text_area(t("insp.scope"), value=t("insp.scope_default"), key="insp_scope")
-            conclusion = st.text_area(t("insp.conclusion"), key="insp_conclusion")
+            scope = st.text_area(t("insp.scope"), value=t("insp.scope_default"), max_chars=2000, key="insp_scope")
+            conclusion = st.text_area(t("insp.conclusion"), max_chars=4000, key="insp_conclusion")
             if st.form_submit_button(t("insp.sign"), type="primary"):
-                try:
-                    write_minutes(db(), item.id, MinutesInput(signed_on=signed_on, scope=scope, conclusion=conclusion or None),
-                                  actor=me, today=today)
-                except QmsError as e:
-                    show_error(e)
-                else:
-                    done(t("insp.signed", day=fmt(signed_on)))
+                attempt(lambda: write_minutes(db(), item.id, MinutesInput(signed_on=signed_on, scope=scope.strip() or t("insp.scope_default"),
+                                                           conclusion=conclusion.strip() or None), actor=me, today=today),
+                        lambda _: t("insp.signed", day=fmt(signed_on)))
     if item.minutes_id is not None:
         facts = minutes_facts(db(), item.minutes_id)
         st.download_button(t("insp.download"), minutes_docx(facts),
@@ -211,12 +194,8 @@ else:
                                             key="insp_report_on")
                 note = st.text_area(t("insp.report_note"), key="insp_report_note")
                 if st.form_submit_button(t("insp.report"), type="primary"):
-                    try:
-                        record_corrective_report(db(), which, reported_on, note, actor=me, today=today)
-                    except QmsError as e:
-                        show_error(e)
-                    else:
-                        done(t("insp.reported"))
+                    attempt(lambda: record_corrective_report(db(), which, reported_on, note, actor=me, today=today),
+                            lambda _: t("insp.reported"))
 
 overdue = overdue_requests(db(), today)
 st.subheader(t("insp.overdue"))
