@@ -17,6 +17,8 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
+import pyarrow as pa
+
 from qms.accounts import Operation, Principal, Role
 from qms.audits import AuditKind, NewAudit
 from qms.checklists import TemplateEntry
@@ -27,8 +29,13 @@ from qms.inspections.ranking import PLAN_MONTHS, propose, rank
 from qms.inspections.rules import ItemInput, Mode, PlanStatus
 from qms.store import changelog
 from qms.store.audits import start_audit_in
+from qms.store.findings import registered
 from qms.store.inspection_queries import max_load_in, members, onsite_share_in, risk_facts
 from qms.store.principals import authorize, current
+
+
+_ITEM_SCHEMA = pa.schema([("unit_code", pa.string()), ("mode", pa.string()), ("month", pa.int32()), ("risk_score", pa.int32()),
+                          ("reasons", pa.string())])
 
 
 def _plan(cur, year: int, *, create_by: str | None = None) -> tuple[int, PlanStatus, int]:
@@ -96,10 +103,12 @@ def propose_plan(db, year: int, *, actor: Principal, today: dt.date | None = Non
         cur.execute("DELETE FROM inspection_team_members WHERE item_id IN (SELECT id FROM inspection_plan_items WHERE plan_id = ?)",
                     [pid])
         cur.execute("DELETE FROM inspection_plan_items WHERE plan_id = ?", [pid])
-        for p in proposed:
+        rows = pa.Table.from_pylist([
+            {"unit_code": p.unit_code, "mode": p.mode, "month": p.month, "risk_score": p.score,
+             "reasons": json.dumps([[r.value, f] for r, f in p.reasons])} for p in proposed], schema=_ITEM_SCHEMA)
+        with registered(cur, "qms_proposed_items", rows):  # one statement, whatever the size of the country
             cur.execute("INSERT INTO inspection_plan_items (plan_id, unit_code, mode, month, risk_score, reasons)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        [pid, p.unit_code, p.mode, p.month, p.score, json.dumps([[r.value, f] for r, f in p.reasons])])
+                        " SELECT ?, unit_code, mode, month, risk_score, reasons::JSON FROM qms_proposed_items", [pid])
         changelog.append(cur, actor=who.username, action="propose", entity="inspection_plans", key=str(year),
                          after={"items": len(proposed), "on_site": sum(p.mode == "on_site" for p in proposed)})
         return len(proposed)
