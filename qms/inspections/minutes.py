@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -69,7 +69,6 @@ class MinutesFacts:
     plan_decision: str | None = None
     conclusion: str | None = None
     inspecting_body: str = "Sở Khoa học và Công nghệ"
-    extra: dict = field(default_factory=dict)
 
 
 def _centered(doc, text: str, *, bold: bool = False, size: int = 13) -> None:
