@@ -74,7 +74,7 @@ for col, status in zip(st.columns(len(ItemStatus)), ItemStatus, strict=True):
     col.metric(t(f"insp.status.{status.value}"), progress[status])
 if plan.items:
     st.subheader(t("insp.grid"))
-    st.altair_chart(iw.month_grid(plan, lang()), use_container_width=True)
+    st.altair_chart(iw.month_grid(plan, lang()), key="insp_month_grid")
 st.subheader(t("insp.items"))
 show_table(iw.plan_rows(plan, lang()), key="insp_items", plain=[t("insp.col.month"), t("insp.col.risk")],
            widths={t("insp.col.reasons"): "large"})
