@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -46,6 +47,12 @@ def test_plan_to_minutes(browser_page, app_server, changes, tmp_path):
     click_button(page, "Phê duyệt kế hoạch")
     expect(page.get_by_text(f"Đã phê duyệt kế hoạch năm {year}.")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Đã phê duyệt: Quyết định số 15/QĐ-UBND ngày \d{2}/\d{2}/\d{4}; phiên bản 1"))).to_be_visible()
+
+    workbook = download(page, "Tải kế hoạch (.xlsx)", tmp_path)  # made when clicked
+    rows = list(openpyxl.load_workbook(workbook, read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:6] == ("STT", "Cơ quan được kiểm tra", "Mã đơn vị", "Đơn vị/đoàn kiểm tra", "Thời gian dự kiến",
+                           "Hình thức kiểm tra")
+    assert [r[3] for r in rows if r[2] == unit] == ["Chi cục TĐC (thanh tra)"]
 
     sign_in(page, app_server.base_url, *app_server.account("tdc"))
     goto(page, "inspection-plan")

@@ -78,7 +78,9 @@ if plan.items:
 st.subheader(t("insp.items"))
 show_table(iw.plan_rows(plan, lang()), key="insp_items", plain=[t("insp.col.month"), t("insp.col.risk")],
            widths={t("insp.col.reasons"): "large"})
-st.download_button(t("insp.download_plan"), plan_xlsx(db(), plan), file_name=f"ke-hoach-kiem-tra-{year}.xlsx",
+database = db()
+# made when clicked (a country's plan takes a second or two to write): the page does not wait for it
+st.download_button(t("insp.download_plan"), lambda: plan_xlsx(database, plan), file_name=f"ke-hoach-kiem-tra-{year}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="insp_download_plan")
 with st.expander(t("insp.load")):
     show_table([{t("insp.col.auditor"): r["auditor"], t("insp.col.month"): r["month"], t("insp.col.count"): r["inspections"]}
