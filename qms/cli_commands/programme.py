@@ -11,7 +11,7 @@ from qms.errors import NotFound
 from qms.exports.inspection_year import MODE_VI, write_year
 from qms.store.db import opened
 from qms.store.inspection_plans import propose_plan
-from qms.store.inspection_queries import get_plan, load_table, overdue_requests
+from qms.store.inspection_queries import get_plan, load_table, overdue_requests, year_result
 
 
 def _plan(db, year: int):
@@ -58,8 +58,9 @@ def cmd_show(args, settings) -> int:
     with opened(settings.db_path) as db:
         plan = _plan(db, args.year)
         overdue = overdue_requests(db, province_today())
+        result = year_result(db, args.year)
     if args.json:
-        print_json({**_as_dict(plan), "overdue_requests": [
+        print_json({**_as_dict(plan), "result": result, "overdue_requests": [
             {"id": r.request_id, "unit_code": r.unit_code, "text": r.text, "due_on": r.due_on.isoformat()} for r in overdue]})
     else:
         _print(plan)

@@ -31,6 +31,9 @@ def test_propose_show_export(today_file, tmp_path):
     assert plan["status"] == "draft" and len(plan["items"]) > 30 and on_site * 3 >= len(plan["items"])
     assert {i["month"] for i in plan["items"]} <= set(range(3, 11))  # a future year: March to October
     assert all(i["reasons"] for i in plan["items"][:5])
+    result = json.loads(qms("programme", "show", "--year", "2027", "--json", db=db).stdout)["result"]
+    assert result == {"units_inspected": 0, "on_site": 0, "on_records": 0, "requests": 0, "requests_closed_on_time": 0,
+                      "findings": {"major": 0, "minor": 0, "observation": 0}}
     shown = qms("programme", "show", "--year", "2027", db=db)
     assert shown.returncode == 0 and f"2027 plan, draft: {len(plan['items'])} inspections, {on_site} on site" in shown.stdout
     out = qms("programme", "export", "--year", "2027", "--out", str(tmp_path / "out"), db=db)
