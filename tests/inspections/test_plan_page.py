@@ -120,3 +120,58 @@ def test_overview_shows_plan_progress_and_overdue_reports(app, tmp_path):
     assert [s for s in at.subheader if s.value == "Kế hoạch kiểm tra"]
     assert any(f"Kế hoạch kiểm tra năm {year}: 1/" in m.value and "1 báo cáo khắc phục quá hạn" in m.value for m in at.markdown)
     assert any("Chưa niêm yết quyết định công bố" in df.value.to_string() for df in at.dataframe)
+
+
+def test_amendment_needs_its_reason_and_the_officer_reports_the_correction(app, tmp_path):
+    from qms.checklists import load_templates
+    from qms.inspections.rules import ItemInput, MinutesInput, Mode
+    from qms.settings import PROJECT_ROOT
+    from qms.store import inspection_minutes, inspection_plans
+
+    at = app(page=PAGE, today=True)
+    path = tmp_path / "app.duckdb"
+    today = province_today()
+    year = today.year
+    db = open_database(path)
+    try:
+        inspection_plans.propose_plan(db, year, actor=SYSTEM, today=today)
+        inspection_plans.change_items(db, year, [ItemInput(unit_code=UNIT, mode=Mode.ON_SITE, month=today.month, team=("tdc",))],
+                                      actor=SYSTEM, today=today)
+        inspection_plans.approve_plan(db, year, "15/QĐ-UBND", today, actor=SYSTEM, today=today)
+        item = next(i for i in get_plan(db, year, today).items if i.unit_code == UNIT)
+        entry = load_templates(PROJECT_ROOT / "checklists").latest("inspection-circular26")
+        audit_id = inspection_plans.start_planned_inspection(db, item.id, entry, actor=SYSTEM, today=today)
+    finally:
+        db.close()
+    _fill_and_submit(path, audit_id)
+    db = open_database(path)
+    try:
+        inspection_minutes.write_minutes(db, item.id, MinutesInput(signed_on=today, scope="Toàn bộ HTQLCL"), actor=SYSTEM,
+                                         today=today)
+    finally:
+        db.close()
+    at.run()
+    row = [i.unit_code for i in _plan(path).live].index(UNIT)
+    at.session_state["insp_editor"] = {"edited_rows": {row: {"month": 12 if today.month != 12 else 11}}, "added_rows": [],
+                                       "deleted_rows": []}
+    at.button(key="insp_save").click().run()
+    assert [e.value for e in at.error] == [f"Kế hoạch năm {year} đã được phê duyệt: thay đổi là một lần điều chỉnh và cần nêu "
+                                           "lý do; chưa lưu gì."]
+    at.text_input(key="insp_reason").input("Đơn vị đề nghị lùi thời gian").run()
+    at.button(key="insp_save").click().run()
+    ok(at)
+    assert at.success[0].value == "Đã lưu; kế hoạch ở phiên bản 2."
+
+    officer = Principal(username="iso.quyetthang", role=Role.OFFICER, units=frozenset({"03386", UNIT}))
+    at = app(page=PAGE, reuse=True, user=officer)
+    ok(at)
+    assert not [b for b in at.button if b.key in ("insp_save", "insp_start")]
+    at.text_area(key="insp_report_note").input("Đã niêm yết quyết định công bố tại trụ sở")
+    at.button(key="FormSubmitter:insp_report_form-Ghi nhận báo cáo khắc phục").click().run()
+    ok(at)
+    assert at.success[0].value == "Đã ghi nhận báo cáo khắc phục."
+    db = open_database(path)
+    try:
+        assert db.scalar("SELECT report_note FROM inspection_requests") == "Đã niêm yết quyết định công bố tại trụ sở"
+    finally:
+        db.close()
