@@ -34,6 +34,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from qms.dates import parse_any
 from qms.errors import ImportRowError, QmsError
@@ -161,7 +162,15 @@ class ChangePlan:
         return [u for u in self.new_units if u.code_reused_from is not None]
 
     def successors(self, old_key: str) -> list[Link]:
-        return [link for link in self.links if link.old_key == old_key]
+        return list(self._successors.get(old_key, ()))
+
+    @cached_property
+    def _successors(self) -> dict[str, list[Link]]:
+        """Links by old unit, built once: the import asks for each of tens of thousands of actions."""
+        out: dict[str, list[Link]] = {}
+        for link in self.links:
+            out.setdefault(link.old_key, []).append(link)
+        return out
 
 
 def _header_map(header: list[str], source: str) -> dict[str, int]:

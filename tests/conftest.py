@@ -63,6 +63,22 @@ def add_account_to(path: Path, principal: Principal) -> Principal:
         database.close()
 
 
+def _show_tab(at, tabs_key: str, label_key: str):
+    """Open the tab labelled ``label_key`` of the page's ``st.tabs(key=tabs_key)``: the pages'
+    tabs compute only when open (``on_change="rerun"``), as a click in the browser would."""
+    from qms.labels import t
+
+    lang = at.session_state["lang"] if "lang" in at.session_state else "vi"
+    at.session_state[tabs_key] = t(label_key, lang)
+    return at.run()
+
+
+@pytest.fixture
+def show_tab() -> Callable:
+    """``show_tab(at, "scope_tab", "scope.tab_unit")``: that tab opened, the page run again."""
+    return _show_tab
+
+
 @pytest.fixture
 def make_account() -> Callable[..., Principal]:
     """:func:`add_account`, for tests whose principals act on a database of their own."""

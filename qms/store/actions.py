@@ -160,6 +160,39 @@ def _write_change(cur, action_id: int, change: Change, *, actor: str, extra_sql:
     return version
 
 
+def load_many(cur, action_ids: Sequence[int]) -> dict[int, ActionState]:
+    """The states of many actions at once (a bulk write's reads: one statement, not one per action)."""
+    rows = cur.execute(
+        "SELECT a.id, a.status, a.opened_on, a.due_date, coalesce(e.last_on, a.opened_on), a.owner_name, a.root_cause,"
+        " a.finding_id IS NOT NULL, a.recurred_by_finding_id IS NOT NULL"
+        " FROM actions a LEFT JOIN (SELECT action_id, max(on_date) AS last_on FROM action_events"
+        "  WHERE list_contains($ids, action_id) GROUP BY action_id) e ON e.action_id = a.id"
+        " WHERE list_contains($ids, a.id)", {"ids": list(action_ids)}).fetchall()
+    return {r[0]: ActionState(id=r[0], status=ActionStatus(r[1]), opened_on=r[2], due_date=r[3], last_on=r[4],
+                              owner_name=r[5], root_cause=r[6], has_finding=r[7], recurred=r[8]) for r in rows}
+
+
+def write_changes(cur, changes: Sequence[tuple[int, Change]], *, actor: str) -> None:
+    """:func:`_write_change` for many actions taking the same kind of step (the same columns),
+    in three statements: the rows, their history, the change log."""
+    if not changes:
+        return
+    columns = [{k: (v.value if isinstance(v, ActionType) else v) for k, v in dict(c.columns).items()}
+               | {"status": c.to_status.value, "due_date": c.due_date} for _, c in changes]
+    names = list(columns[0])
+    assert set(names) <= _SETTABLE | {"status", "due_date"} and all(list(c) == names for c in columns), names
+    table = pa.Table.from_pylist([{"id": action_id, **cols} for (action_id, _), cols in zip(changes, columns, strict=True)])
+    assignments = ", ".join(f"{k} = n.{k}" for k in names)
+    with registered(cur, "qms_action_changes", table):
+        cur.execute(f"UPDATE actions SET {assignments}, row_version = row_version + 1, updated_at = current_timestamp,"
+                    " updated_by = ? FROM qms_action_changes n WHERE actions.id = n.id", [actor])
+    insert_events_in(cur, [_event(action_id, change) for action_id, change in changes], actor=actor)
+    changelog.append_many(cur, [
+        {"actor": actor, "action": change.step.value, "entity": "actions", "key": f"action#{action_id}",
+         "before": {"status": change.from_status.value}, "after": {**cols, "on_date": change.on_date, "note": change.note}}
+        for (action_id, change), cols in zip(changes, columns, strict=True)])
+
+
 # -- writes by a person -----------------------------------------------------------------------
 
 def open_action(db, new: NewAction, *, actor: Principal, today: dt.date | None = None) -> int:

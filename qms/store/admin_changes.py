@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 from qms.accounts import Operation, Principal
 from qms.action_steps import StepInput, plan_step
 from qms.actions import UNFINISHED, Step
@@ -24,6 +26,7 @@ from qms.models import Level, LevelCoverage
 from qms.store import actions as actions_store
 from qms.store import changelog, spans
 from qms.store.coverage import by_level
+from qms.store.findings import registered
 from qms.store.principals import authorize
 from qms.store.status_import import _InTransaction  # the coverage queries read inside the open transaction
 from qms.store.units import NAME_ON_SQL, ORIGINAL_NAME_FROM, PARENT_ON_SQL
@@ -132,11 +135,18 @@ def _preview_facts(cur, plan: ChangePlan, successor_of: dict[str, str]) -> Chang
         {"as_of": day_before, "keys": ending + continuing}).fetchall())
     unfinished = [s.value for s in UNFINISHED]
     counts = {r[0]: r[1:] for r in cur.execute(
-        """SELECT k, (SELECT count(*) FROM actions a WHERE a.unit_code = k AND list_contains($st, a.status)),
-                  (SELECT count(*) FROM audits au WHERE au.unit_code = k AND au.status = 'draft'),
-                  (SELECT count(DISTINCT code) FROM process_versions p WHERE p.unit_code = k),
-                  (SELECT count(*) FROM unit_tthc t WHERE t.unit_code = k AND (t.valid_to IS NULL OR t.valid_to > $eff))
-           FROM (SELECT unnest($keys) AS k)""",
+        """WITH k AS (SELECT unnest($keys) AS k),
+           a AS (SELECT unit_code, count(*) AS n FROM actions
+                 WHERE list_contains($keys, unit_code) AND list_contains($st, status) GROUP BY unit_code),
+           d AS (SELECT unit_code, count(*) AS n FROM audits
+                 WHERE list_contains($keys, unit_code) AND status = 'draft' GROUP BY unit_code),
+           p AS (SELECT unit_code, count(DISTINCT code) AS n FROM process_versions
+                 WHERE list_contains($keys, unit_code) GROUP BY unit_code),
+           t AS (SELECT unit_code, count(*) AS n FROM unit_tthc
+                 WHERE list_contains($keys, unit_code) AND (valid_to IS NULL OR valid_to > $eff) GROUP BY unit_code)
+           SELECT k.k, coalesce(a.n, 0), coalesce(d.n, 0), coalesce(p.n, 0), coalesce(t.n, 0)
+           FROM k LEFT JOIN a ON a.unit_code = k.k LEFT JOIN d ON d.unit_code = k.k
+                  LEFT JOIN p ON p.unit_code = k.k LEFT JOIN t ON t.unit_code = k.k""",
         {"keys": ending, "st": unfinished, "eff": plan.effective}).fetchall()}
     for key in ending:
         a, d, p, t = counts.get(key, (0, 0, 0, 0))
@@ -208,6 +218,53 @@ def _take_over_scope(cur, change_id: int, eff: dt.date, actor: str) -> tuple[int
     return entries, drafts
 
 
+def _move_actions(cur, plan: ChangePlan, moves: list[ActionMove], *, actor: str) -> None:
+    """Unfinished actions go to their successor, set-based: each gets a history step naming the
+    act (dated the effective day, or its last step's day when later) and a change-log entry."""
+    if not moves:
+        return
+    eff = plan.effective
+    table = pa.Table.from_pylist(
+        [{"seq": i, "id": m.action_id, "old_key": m.old_key, "new_key": m.new_key,
+          "note": f"Chuyển sang đơn vị kế thừa {m.new_key} theo {plan.act} (hiệu lực {eff:%d/%m/%Y}); trước đó thuộc {m.old_key}."}
+         for i, m in enumerate(moves)],
+        schema=pa.schema([("seq", pa.int64()), ("id", pa.int64()), ("old_key", pa.string()), ("new_key", pa.string()),
+                          ("note", pa.string())]))
+    with registered(cur, "qms_action_moves", table):
+        cur.execute(
+            """INSERT INTO action_events (action_id, step, from_status, to_status, on_date, due_date, note, actor)
+               SELECT m.id, 'edit', a.status, a.status, greatest($eff, coalesce(e.last_on, $eff)), a.due_date, m.note, $actor
+               FROM qms_action_moves m JOIN actions a ON a.id = m.id
+               LEFT JOIN (SELECT action_id, max(on_date) AS last_on FROM action_events
+                          WHERE action_id IN (SELECT id FROM qms_action_moves) GROUP BY action_id) e ON e.action_id = m.id
+               ORDER BY m.seq""", {"eff": eff, "actor": actor})
+        cur.execute(
+            """UPDATE actions SET unit_code = m.new_key,
+                      owner_unit_code = CASE WHEN owner_unit_code = unit_code THEN m.new_key ELSE owner_unit_code END,
+                      transferred_from = m.old_key, transferred_on = $eff, row_version = row_version + 1,
+                      updated_at = current_timestamp, updated_by = $actor
+               FROM qms_action_moves m WHERE actions.id = m.id""", {"eff": eff, "actor": actor})
+    changelog.append_many(cur, [
+        {"actor": actor, "action": "transfer", "entity": "actions", "key": str(m.action_id),
+         "before": {"unit": m.old_key}, "after": {"unit": m.new_key, "act": plan.act}} for m in moves])
+
+
+def _cancel_actions(cur, plan: ChangePlan, cancels: list[tuple[int, str]], *, actor: str) -> None:
+    """Unfinished actions of units ending with no successor are cancelled, each step checked by
+    the action rules (:func:`plan_step`), all written at once."""
+    if not cancels:
+        return
+    eff = plan.effective
+    states = actions_store.load_many(cur, [action_id for action_id, _ in cancels])
+    changes = []
+    for action_id, unit in cancels:
+        state = states[action_id]
+        reason = f"Đơn vị {unit} chấm dứt hoạt động từ {eff:%d/%m/%Y} theo {plan.act}, không có đơn vị kế thừa."
+        on = max(eff, state.last_on)
+        changes.append((action_id, plan_step(state, StepInput(step=Step.CANCEL, on_date=on, note=reason), today=on)))
+    actions_store.write_changes(cur, changes, actor=actor)
+
+
 def _write(cur, plan: ChangePlan, preview: ChangePreview, *, actor: str, take_over_scope: bool = False) -> None:
     eff = plan.effective
     change_id = cur.execute(
@@ -219,38 +276,34 @@ def _write(cur, plan: ChangePlan, preview: ChangePreview, *, actor: str, take_ov
     cur.execute("UPDATE units SET valid_to = $eff WHERE list_contains($keys, code)", {"eff": eff, "keys": ending})
     in_plan = dict(cur.execute("SELECT code, in_plan FROM units WHERE list_contains(?, code)",
                                [[k for u in plan.new_units for k in u.predecessors]]).fetchall())
-    for u in plan.new_units:
-        cur.execute(
-            "INSERT INTO units (code, gso_code, level, kind, parent_code, valid_from, valid_to, in_plan) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
-            [u.key, u.gso_code, u.level.value, u.kind, u.parent_key, eff, any(in_plan.get(k, True) for k in u.predecessors)],
-        )
-        cur.execute("INSERT INTO unit_names (code, name, valid_from) VALUES (?, ?, ?)", [u.key, u.name, ORIGINAL_NAME_FROM])
+    if plan.new_units:
+        started = pa.Table.from_pylist([
+            {"seq": i, "code": u.key, "gso_code": u.gso_code, "level": u.level.value, "kind": u.kind, "parent_code": u.parent_key,
+             "in_plan": any(in_plan.get(k, True) for k in u.predecessors), "name": u.name}
+            for i, u in enumerate(plan.new_units)],
+            schema=pa.schema([("seq", pa.int64()), ("code", pa.string()), ("gso_code", pa.string()), ("level", pa.string()),
+                              ("kind", pa.string()), ("parent_code", pa.string()), ("in_plan", pa.bool_()), ("name", pa.string())]))
+        with registered(cur, "qms_started_units", started):
+            cur.execute("INSERT INTO units (code, gso_code, level, kind, parent_code, valid_from, valid_to, in_plan)"
+                        " SELECT code, gso_code, level, kind, parent_code, ?, NULL, in_plan FROM qms_started_units ORDER BY seq", [eff])
+            cur.execute("INSERT INTO unit_names (code, name, valid_from) SELECT code, name, ? FROM qms_started_units ORDER BY seq",
+                        [ORIGINAL_NAME_FROM])
     for c in plan.continuing:
         if c.new_name != c.old_name:
             cur.execute("INSERT OR REPLACE INTO unit_names (code, name, valid_from) VALUES (?, ?, ?)", [c.key, c.new_name, eff])
         if c.new_parent != c.old_parent:
             cur.execute("INSERT OR REPLACE INTO unit_parents (code, parent_code, valid_from) VALUES (?, ?, ?)", [c.key, c.new_parent, eff])
-    for link in plan.links:
-        cur.execute("INSERT INTO unit_links (change_id, old_code, new_code, share, weight) VALUES (?, ?, ?, ?, ?)",
-                    [change_id, link.old_key, link.new_key, link.share, link.weight])
-    for move in preview.moves:
-        last = cur.execute("SELECT max(on_date) FROM action_events WHERE action_id = ?", [move.action_id]).fetchall()[0][0]
-        row = cur.execute("SELECT status, due_date FROM actions WHERE id = ?", [move.action_id]).fetchall()[0]
-        on = max(eff, last) if last else eff
-        note = f"Chuyển sang đơn vị kế thừa {move.new_key} theo {plan.act} (hiệu lực {eff:%d/%m/%Y}); trước đó thuộc {move.old_key}."
-        cur.execute("UPDATE actions SET unit_code = ?, owner_unit_code = CASE WHEN owner_unit_code = unit_code THEN ? ELSE owner_unit_code END,"
-                    " transferred_from = ?, transferred_on = ?, row_version = row_version + 1, updated_at = current_timestamp,"
-                    " updated_by = ? WHERE id = ?", [move.new_key, move.new_key, move.old_key, eff, actor, move.action_id])
-        cur.execute("INSERT INTO action_events (action_id, step, from_status, to_status, on_date, due_date, note, actor)"
-                    " VALUES (?, 'edit', ?, ?, ?, ?, ?, ?)", [move.action_id, row[0], row[0], on, row[1], note, actor])
-        changelog.append(cur, actor=actor, action="transfer", entity="actions", key=str(move.action_id),
-                         before={"unit": move.old_key}, after={"unit": move.new_key, "act": plan.act})
-    for action_id, unit in preview.cancels:
-        state, *_ = actions_store._load(cur, action_id)  # noqa: SLF001 - the action store's own steps
-        reason = f"Đơn vị {unit} chấm dứt hoạt động từ {eff:%d/%m/%Y} theo {plan.act}, không có đơn vị kế thừa."
-        change = plan_step(state, StepInput(step=Step.CANCEL, on_date=max(eff, state.last_on), note=reason),
-                           today=max(eff, state.last_on))
-        actions_store._write_change(cur, action_id, change, actor=actor)  # noqa: SLF001
+    if plan.links:
+        links = pa.Table.from_pylist(
+            [{"seq": i, "old_code": link.old_key, "new_code": link.new_key, "share": link.share, "weight": link.weight}
+             for i, link in enumerate(plan.links)],
+            schema=pa.schema([("seq", pa.int64()), ("old_code", pa.string()), ("new_code", pa.string()),
+                              ("share", pa.string()), ("weight", pa.float64())]))
+        with registered(cur, "qms_new_links", links):
+            cur.execute("INSERT INTO unit_links (change_id, old_code, new_code, share, weight)"
+                        " SELECT ?, old_code, new_code, share, weight FROM qms_new_links ORDER BY seq", [change_id])
+    _move_actions(cur, plan, preview.moves, actor=actor)
+    _cancel_actions(cur, plan, preview.cancels, actor=actor)
     spans.refresh(cur, [u.key for u in plan.new_units])
     if take_over_scope:
         preview.taken_over = _take_over_scope(cur, change_id, eff, actor)

@@ -34,7 +34,7 @@ e AS (
     LEFT JOIN unit_year_maintenance m ON m.unit_code = s.unit_code AND m.year = year($as_of) AND m.maintained_on <= $as_of
     WHERE s.valid_from <= $as_of AND (s.valid_to IS NULL OR s.valid_to > $as_of)
 ), u AS (
-    SELECT u.level, u.parent_code, coalesce(e.stage, 0) AS stage,
+    SELECT u.code, u.level, u.parent_code, coalesce(e.stage, 0) AS stage,
            coalesce(e.stage = 3 AND e.first_announced < make_date(year($as_of), 1, 1) AND NOT e.maintained, false)
                AS not_maintained
     FROM units u LEFT JOIN e ON e.unit_code = u.code
@@ -273,17 +273,30 @@ def not_announced(db, as_of: dt.date, level: Level | None = None) -> list[Pendin
 def communes_without_district(db, as_of: dt.date) -> list[PendingUnit]:
     """The communes existing on ``as_of`` that belong to no district (the two-level government
     since 01/07/2025), each with its stage and the day it entered it, least advanced first."""
+    return [unit for unit, _ in _communes_without_district(db, as_of)]
+
+
+def communes_by_province(db, as_of: dt.date) -> dict[str, list[PendingUnit]]:
+    """:func:`communes_without_district` grouped by the province they sit under on ``as_of``
+    (its key), for a national database (each list least advanced first)."""
+    out: dict[str, list[PendingUnit]] = {}
+    for unit, province in _communes_without_district(db, as_of):
+        out.setdefault(province, []).append(unit)
+    return out
+
+
+def _communes_without_district(db, as_of: dt.date) -> list[tuple[PendingUnit, str | None]]:
     rows = db.rows(f"""
         WITH s AS ({STAGE_ON_SQL})
-        SELECT coalesce(u.gso_code, u.code), n.name, coalesce(s.stage, 0), coalesce(s.since, u.valid_from, $d19)
+        SELECT coalesce(u.gso_code, u.code), n.name, coalesce(s.stage, 0), coalesce(s.since, u.valid_from, $d19), p.parent_code
         FROM units u JOIN ({NAME_ON_SQL}) n ON n.code = u.code
         JOIN ({PARENT_ON_SQL}) p ON p.code = u.code LEFT JOIN units pu ON pu.code = p.parent_code
         LEFT JOIN s ON s.unit_code = u.code
         WHERE u.level = 'commune' AND u.in_plan AND {EXISTS_ON_SQL} AND coalesce(pu.level, 'province') <> 'district'
         ORDER BY coalesce(s.stage, 0), n.name""", {"as_of": as_of, "d19": DECISION_19_IN_FORCE})
-    return [PendingUnit(code=c, name=n, level=Level.COMMUNE, district_code=None, district_name=None,
-                        stage=_STAGE_BY_NUMBER[st], stage_since=since, days_in_stage=max(0, (as_of - since).days))
-            for c, n, st, since in rows]
+    return [(PendingUnit(code=c, name=n, level=Level.COMMUNE, district_code=None, district_name=None,
+                         stage=_STAGE_BY_NUMBER[st], stage_since=since, days_in_stage=max(0, (as_of - since).days)), province)
+            for c, n, st, since, province in rows]
 
 
 def stage_of(db, unit_code: str, as_of: dt.date) -> tuple[Stage, dt.date | None]:
@@ -297,10 +310,24 @@ def stage_of(db, unit_code: str, as_of: dt.date) -> tuple[Stage, dt.date | None]
 #: Above this many districts the overview groups communes by province first (a national database).
 PROVINCE_GROUPING_ABOVE = 100
 
+
+def many_districts(db, as_of: dt.date) -> bool:
+    """More districts exist on ``as_of`` than a page can show one row each (a national database):
+    pages then group by province (:data:`PROVINCE_GROUPING_ABOVE`)."""
+    return db.scalar(f"SELECT count(*) FROM units u WHERE u.level = 'district' AND {EXISTS_ON_SQL}",
+                     {"as_of": as_of}) > PROVINCE_GROUPING_ABOVE
+
+#: Communes per province on $as_of, whether under a district (the province is the district's
+#: parent) or directly under the province (the two-level government from 01/07/2025); parents as
+#: on the date (a commune moved by an administrative change counts where it is).
 _PROVINCE_SQL = f"""
-WITH {_UNITS_CTE}, g AS (
-    SELECT dd.parent_code AS province, count(*) AS in_plan, count(*) FILTER (WHERE u.stage = 3) AS announced
-    FROM u JOIN units dd ON dd.code = u.parent_code WHERE u.level = 'commune' GROUP BY dd.parent_code
+WITH {_UNITS_CTE}, par AS ({PARENT_ON_SQL}), cp AS (
+    SELECT u.stage, CASE WHEN pu.level = 'province' THEN pu.code ELSE gp.parent_code END AS province
+    FROM u JOIN par p ON p.code = u.code LEFT JOIN units pu ON pu.code = p.parent_code
+    LEFT JOIN par gp ON gp.code = p.parent_code
+    WHERE u.level = 'commune'
+), g AS (
+    SELECT province, count(*) AS in_plan, count(*) FILTER (WHERE stage = 3) AS announced FROM cp GROUP BY province
 ), p AS (
     SELECT u.code, coalesce(arg_max(n.name, n.valid_from) FILTER (WHERE n.valid_from <= $as_of), arg_min(n.name, n.valid_from)) AS name
     FROM units u JOIN unit_names n ON n.code = u.code
@@ -342,13 +369,30 @@ class Overview:
         self.sample_targets = bool(db.scalar("SELECT count(*) FROM targets WHERE is_sample AND year = ?", [as_of.year]))
         self.by_province: list[DistrictCoverage] = []
         self._province_of: dict[str, str | None] = {}
+        self._communes_of: dict[str, list[PendingUnit]] = {}
         if len(self.by_district) > PROVINCE_GROUPING_ABOVE:
             self.by_province = by_province(db, as_of)
             self._province_of = dict(db.rows("SELECT code, parent_code FROM units WHERE level = 'district'"))
+        elif self.communes and db.scalar(
+                f"SELECT count(*) FROM units u WHERE u.level = 'province' AND {EXISTS_ON_SQL}", {"as_of": as_of}) > 1:
+            # the country after 2025: thousands of communes directly under 34 provinces
+            self.by_province = by_province(db, as_of)
+            self._province_of = dict(db.rows("SELECT code, parent_code FROM units WHERE level = 'district'"))
+            for unit, province in _communes_without_district(db, as_of):
+                self._communes_of.setdefault(province, []).append(unit)
 
     def districts_in(self, province_code: str) -> list[DistrictCoverage]:
         """The districts of one province (rows of ``by_district``, same order)."""
         return [d for d in self.by_district if self._province_of.get(d.district_code) == province_code]
+
+    def areas_in(self, province_code: str) -> set[str]:
+        """The row codes of one province in per-district figures (actions, findings): its
+        districts, past ones included, and the province itself (its communes since 2025)."""
+        return {d for d, p in self._province_of.items() if p == province_code} | {province_code}
+
+    def communes_in(self, province_code: str) -> list[PendingUnit]:
+        """The communes directly under one province (a national database after 2025)."""
+        return self._communes_of.get(province_code, [])
 
 
 def overview(db, as_of: dt.date) -> Overview:

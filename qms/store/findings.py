@@ -23,7 +23,7 @@ from qms.clock import province_today
 from qms.errors import NotFound
 from qms.models import Level
 from qms.store import changelog
-from qms.store.units import NAME_ON_SQL
+from qms.store.units import NAME_ON_SQL, PARENT_ON_SQL
 
 #: Heatmap row of every department-level unit when rows are districts.
 DEPARTMENTS_ROW = "*departments"
@@ -170,16 +170,20 @@ class HeatCell:
 
 
 def findings_heatmap(db, as_of: dt.date, level: Level | None = None, *, since: dt.date | None = None,
-                     depth: int = 1) -> list[HeatCell]:
+                     depth: int = 1, province: str | None = None, by_province: bool = False) -> list[HeatCell]:
     """Where findings concentrate: counts per (row, standard, clause) for findings dated on or
     before ``as_of`` (and on or after ``since``), clauses cut to ``depth`` levels ("8.2.2" -> "8").
 
     Rows: with ``level`` None, one row per district (a commune's findings count to its district)
     plus one row for all departments; with a level, that level's units only, one row per
     district for communes and districts, one per unit for departments.  Names as on ``as_of``.
+    A national database: ``province`` keeps one province's units (its departments' row is then
+    that province's departments, not the country's); ``by_province`` makes one row per province
+    instead of ~700 district rows.  A unit's province is its parent's on the date (a commune's
+    district's parent, or the province itself after 2025).
     """
     per_unit = level is Level.DEPARTMENT
-    row = ("u.code" if per_unit else
+    row = ("u.code" if per_unit else "u.province" if by_province else
            f"CASE WHEN u.level = 'commune' THEN u.parent_code WHEN u.level = 'district' THEN u.code ELSE '{DEPARTMENTS_ROW}' END")
     sql = f"""
         WITH f AS (
@@ -189,10 +193,19 @@ def findings_heatmap(db, as_of: dt.date, level: Level | None = None, *, since: d
             FROM findings f
             WHERE f.retracted_at IS NULL AND f.found_on <= $as_of AND ($since IS NULL OR f.found_on >= $since)
         ),
+        par AS ({PARENT_ON_SQL}),
+        u AS (
+            SELECT u.code, u.level, u.parent_code,
+                   CASE WHEN u.level = 'province' THEN u.code WHEN pu.level = 'province' THEN pu.code ELSE gp.parent_code END
+                       AS province
+            FROM units u LEFT JOIN par p ON p.code = u.code LEFT JOIN units pu ON pu.code = p.parent_code
+            LEFT JOIN par gp ON gp.code = p.parent_code
+            WHERE u.code IN (SELECT unit_code FROM f)
+        ),
         r AS (
             SELECT {row} AS row_code, f.standard, f.clause, f.grade
-            FROM f JOIN units u ON u.code = f.unit_code
-            WHERE ($level IS NULL OR u.level = $level)
+            FROM f JOIN u ON u.code = f.unit_code
+            WHERE ($level IS NULL OR u.level = $level) AND ($province IS NULL OR u.province = $province)
         )
         SELECT r.row_code, n.name, r.standard, r.clause, count(*),
                count(*) FILTER (WHERE r.grade = 'major'), count(*) FILTER (WHERE r.grade = 'minor'),
@@ -202,7 +215,8 @@ def findings_heatmap(db, as_of: dt.date, level: Level | None = None, *, since: d
         ORDER BY r.row_code = '{DEPARTMENTS_ROW}', n.name, r.standard NULLS LAST,
                  list_transform(string_split(r.clause, '.'), lambda x: x::INTEGER) NULLS LAST
     """
-    params = {"as_of": as_of, "since": since, "level": level.value if level else None, "depth": max(1, depth)}
+    params = {"as_of": as_of, "since": since, "level": level.value if level else None, "depth": max(1, depth),
+              "province": province}
     return [HeatCell(r[0], None if r[0] == DEPARTMENTS_ROW else r[1], *r[2:]) for r in db.rows(sql, params)]
 
 

@@ -46,8 +46,8 @@ def _scope(_db: Database, path: str, token: str, as_of: dt.date, version: int): 
 
 
 @st.cache_resource(show_spinner=False, max_entries=_ENTRIES)
-def _heatmap(_db: Database, path: str, token: str, as_of: dt.date, version: int):  # noqa: ARG001 - cache key
-    return findings_heatmap(_db, as_of)
+def _heatmap(_db: Database, path: str, token: str, as_of: dt.date, version: int, province: str | None = None):  # noqa: ARG001
+    return findings_heatmap(_db, as_of, province=province)
 
 
 @st.cache_resource(show_spinner=False, max_entries=_ENTRIES)
@@ -80,13 +80,11 @@ class OverviewReads:
         per chart.  ``name`` must name what ``build`` draws (e.g. ``"districts:<province>"``)."""
         return _chart(*self._key, name, lang, build)
 
-    def heatmap(self, districts: set[str] | None = None):
-        """The findings heatmap; with ``districts`` (a province's, at national scale) only their
-        rows and the departments' row, so the chart stays readable and cheap to draw."""
-        cells = _heatmap(self._db, *self._key)
-        if districts is None:
-            return cells
-        return [c for c in cells if c.row_code in districts or c.row_code == DEPARTMENTS_ROW]
+    def heatmap(self, province: str | None = None):
+        """The findings heatmap; with ``province`` (at national scale) only that province's units:
+        its districts' rows and its own departments' row, so the colours compare like with like
+        and the chart stays readable and cheap to draw."""
+        return _heatmap(self._db, *self._key, province)
 
     def actions(self, districts: set[str] | None = None):
         """The actions' figures (national totals); with ``districts``, the per-district table
@@ -96,3 +94,19 @@ class OverviewReads:
             return data
         return dataclasses.replace(data, by_district=tuple(
             d for d in data.by_district if d.row_code in districts or d.row_code == DEPARTMENTS_ROW))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8 * _ENTRIES)
+def _read(_db: Database, path: str, token: str, version: int, name: str, args: tuple, kwargs: tuple,  # noqa: ARG001
+          _read_fn: Callable[..., Any]) -> Any:
+    return _read_fn(_db, *args, **dict(kwargs))
+
+
+def versioned(database: Database, read: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``read(database, *args, **kwargs)``, cached by data version as the overview's reads are (see the
+    module's text): a page that shows the same figures again after no write reads nothing but
+    the version.  ``args`` and ``kwargs`` must be hashable (dates, codes, enums, tuples) and, with the read's
+    name, say everything the result depends on; the result must be treated as read-only."""
+    name = f"{read.__module__}.{read.__qualname__}"
+    return _read(database, database.path, database.token, database.data_version(), name, args,
+                 tuple(sorted(kwargs.items())), read)

@@ -12,31 +12,41 @@ from qms.labels import t
 from qms.models import DistrictCoverage, TrendPoint
 
 
-def district_bars(rows: Sequence[DistrictCoverage], lang: str) -> alt.LayerChart:
-    """Announced rate per district as bars, the year's target as a red dashed rule (in the legend)."""
-    rate, district, target = t("col.rate", lang), t("col.district", lang), t("col.target", lang)
+#: Above this many bars the chart lies down: one row per name, every name readable.
+HORIZONTAL_ABOVE = 16
+#: Height of one row of a lying chart (px).
+ROW_PX = 18
+
+
+def district_bars(rows: Sequence[DistrictCoverage], lang: str, group: str = "district") -> alt.LayerChart:
+    """Announced rate per district (or per province: ``group="province"``, the axis says so) as
+    bars, the year's target as a red dashed rule (in the legend).  Past
+    :data:`HORIZONTAL_ABOVE` bars (63 provinces, a province's many districts) the bars lie down,
+    one row per name, so that every name is written, not one in eight."""
+    rate, target = t("col.rate", lang), t("col.target", lang)
+    district = t("ovp.province", lang) if group == "province" else t("col.district", lang)
     announced, in_plan = t("col.announced", lang), t("col.in_plan", lang)
     data = pd.DataFrame(
         [{district: r.district_name, rate: r.rate_pct or 0.0, target: r.target_pct, announced: r.announced, in_plan: r.in_plan} for r in rows]
     )
-    bars = (
-        alt.Chart(data)
-        .mark_bar(color="#2b6cb0")
-        .encode(
-            x=alt.X(f"{district}:N", sort="y", title=district, axis=alt.Axis(labelAngle=-30)),
-            y=alt.Y(f"{rate}:Q", scale=alt.Scale(domain=[0, 100]), title=rate),
-            tooltip=[district, announced, in_plan, rate],
-        )
-    )
+    lying = len(rows) > HORIZONTAL_ABOVE
+    names = alt.Y(f"{district}:N", sort="-x", title=district) if lying else \
+        alt.X(f"{district}:N", sort="y", title=district, axis=alt.Axis(labelAngle=-30))
+    values = alt.X(f"{rate}:Q", scale=alt.Scale(domain=[0, 100]), title=rate) if lying else \
+        alt.Y(f"{rate}:Q", scale=alt.Scale(domain=[0, 100]), title=rate)
+    bars = alt.Chart(data).mark_bar(color="#2b6cb0").encode(
+        **({"y": names, "x": values} if lying else {"x": names, "y": values}), tooltip=[district, announced, in_plan, rate])
     layers = [bars]
     targets = [r.target_pct for r in rows if r.target_pct is not None]
     if targets:
+        axis = "x" if lying else "y"
         rule = alt.Chart(pd.DataFrame({target: [targets[0]]})).mark_rule(strokeDash=[6, 3], size=2).encode(
-            y=f"{target}:Q", tooltip=[target],
+            **{axis: f"{target}:Q"}, tooltip=[target],
             color=alt.Color("key:N", scale=alt.Scale(domain=[target], range=["#c53030"]), title=None),
         ).transform_calculate(key=f"'{target}'")
         layers.append(rule)
-    return alt.layer(*layers).properties(height=320).configure(locale=vega_locale(lang))
+    height = max(120, ROW_PX * len(rows)) if lying else 320
+    return alt.layer(*layers).properties(height=height).configure(locale=vega_locale(lang))
 
 
 def trend_lines(points: Sequence[TrendPoint], lang: str) -> alt.LayerChart:

@@ -35,15 +35,18 @@ def db_path(demo_file, tmp_path) -> Path:
 
 
 @pytest.fixture
-def page(db_path, monkeypatch, account_in):
-    """``page(user)`` -> the actions page run once, signed in as ``user``, on a demo copy."""
+def page(db_path, monkeypatch, account_in, show_tab):
+    """``page(user, tab)`` -> the actions page run once, signed in as ``user``, on a demo copy,
+    the tab ``tab`` open ("new", "settings"; the list by default: tabs compute only when open)."""
 
-    def make(user: Principal = ADMIN) -> AppTest:
+    def make(user: Principal = ADMIN, tab: str | None = None) -> AppTest:
         monkeypatch.setenv("QMS_DB", str(db_path))
         st.cache_resource.clear()
         at = AppTest.from_file(PAGE, default_timeout=60)
         at.session_state["principal"] = account_in(db_path, user)
         at.run()
+        if tab is not None:
+            show_tab(at, "act_tab", f"action.tab_{tab}")
         assert not at.exception, at.exception
         return at
 
@@ -194,10 +197,12 @@ def test_auditor_verifies_a_done_action_of_their_district(page, store):
 
 def test_a_viewer_gets_no_step_and_cannot_open_actions_and_is_told_why(page):
     at = page(VIEWER)
-    assert "act_submit" not in [b.key for b in at.button] and "act_new_submit" not in [b.key for b in at.button]
     why = f"Chỉ xem: tài khoản {VIEWER.username} có quyền chỉ xem (lãnh đạo), không thay đổi được dữ liệu."
-    assert [i.value for i in at.info] == [why, why]  # the action shown (it has a next step), and the new-action tab
+    assert "act_submit" not in [b.key for b in at.button]
+    assert [i.value for i in at.info] == [why]  # the action shown has a next step, not for a viewer
     assert len(at.tabs) == 2
+    at = page(VIEWER, tab="new")
+    assert "act_new_submit" not in [b.key for b in at.button] and [i.value for i in at.info] == [why]
 
 
 def test_an_inspector_verifying_outside_their_area_is_told_why(page, store):
@@ -221,7 +226,7 @@ def test_an_inspector_verifying_outside_their_area_is_told_why(page, store):
 # -- opened by hand, settings --------------------------------------------------------------------
 
 def test_officer_opens_an_action_by_hand_for_their_unit_only(page, store):
-    at = page(OFFICER)
+    at = page(OFFICER, tab="new")
     assert at.selectbox(key="act_new_unit").options == ["03386 — Phường Quyết Thắng"]
     before = store.scalar("SELECT count(*) FROM actions")
     at.selectbox(key="act_new_source").set_value(ActionSource.COMPLAINT)
@@ -235,7 +240,7 @@ def test_officer_opens_an_action_by_hand_for_their_unit_only(page, store):
 
 
 def test_a_due_date_before_the_origin_is_refused_and_nothing_is_opened(page, store):
-    at = page(OFFICER)
+    at = page(OFFICER, tab="new")
     before = store.scalar("SELECT count(*) FROM actions")
     at.text_area(key="act_new_description").input("Tự phát hiện sổ chưa cập nhật")
     at.date_input(key="act_new_due").set_value(TODAY - dt.timedelta(days=1))
@@ -247,7 +252,7 @@ def test_a_due_date_before_the_origin_is_refused_and_nothing_is_opened(page, sto
 
 
 def test_admin_changes_the_internal_audit_due_days(page, store):
-    at = page(ADMIN)
+    at = page(ADMIN, tab="settings")
     at.number_input(key="act_due_days").set_value(45)
     at.button(key="act_save_days").click()
     run(at)

@@ -116,6 +116,35 @@ def test_district_actions_are_cancelled_naming_the_act(demo_db):
                           " WHERE u.level = 'district' AND a.status IN ('open', 'in_progress', 'done')") == 0
 
 
+def test_every_moved_and_cancelled_action_carries_its_step_version_and_log(demo_db):
+    """The moves and cancels are written set-based: each action still gets its own history step
+    (dated the act's day or its last step's, if later), a new row version and a change-log entry."""
+    before = {r[0]: r[1:] for r in demo_db.rows(
+        "SELECT a.id, a.row_version, a.status, (SELECT max(on_date) FROM action_events e WHERE e.action_id = a.id)"
+        " FROM actions a WHERE a.status IN ('open', 'in_progress', 'done')")}
+    preview = store.apply_change(demo_db, lai_chau_2025(), CROSSWALK.name, actor=CLI)
+    eff = preview.plan.effective
+    assert preview.moves and preview.cancels
+    for kind, items, step in (("move", [(m.action_id, m.old_key) for m in preview.moves], "edit"),
+                              ("cancel", preview.cancels, "cancel")):
+        for action_id, old_key in items:
+            version, status, last = before[action_id]
+            (now_version, now_status, reason), = demo_db.rows(
+                "SELECT row_version, status, cancel_reason FROM actions WHERE id = ?", [action_id])
+            events = demo_db.rows("SELECT step, on_date, note FROM action_events WHERE action_id = ? AND actor = ? ORDER BY id",
+                                  [action_id, CLI.username])
+            assert now_version == version + 1, (kind, action_id)
+            assert [e[0] for e in events] == [step] and events[0][1] == max(eff, last or eff), (kind, action_id, events)
+            assert ACT in events[0][2] and old_key in events[0][2], events
+            if kind == "cancel":
+                assert now_status == "cancelled" and reason == events[0][2]
+            else:
+                assert now_status == status
+    logged = dict(demo_db.rows("SELECT action, count(*) FROM change_log WHERE entity = 'actions' AND actor = ? GROUP BY action",
+                               [CLI.username]))
+    assert logged == {"transfer": len(preview.moves), "cancel": len(preview.cancels)}
+
+
 def test_events_of_an_ending_unit_dated_after_the_act_refuse_the_whole_import(demo_db):
     # an event dated after the act on a unit that ends (written before the import, as a province might)
     demo_db.write(lambda cur: cur.execute(

@@ -328,6 +328,12 @@ def test_heatmap_counts_findings_per_district_and_clause(start, world):
     assert [(c.row_code, c.row_name) for c in by_unit] == [("S01", "Sở Khoa học và Công nghệ")]
     assert sum(c.findings for c in findings_heatmap(world, dt.date(2015, 12, 31), Level.COMMUNE)) == 3
     assert findings_heatmap(world, dt.date(2015, 6, 9)) == []
+    # at national scale: one province's units only (its own departments' row), or a row per province
+    province = world.scalar("SELECT code FROM units WHERE level = 'province'")
+    assert findings_heatmap(world, dt.date(2021, 12, 31), province=province) == findings_heatmap(world, dt.date(2021, 12, 31))
+    assert findings_heatmap(world, dt.date(2021, 12, 31), province="99") == []
+    per_province = findings_heatmap(world, dt.date(2021, 12, 31), by_province=True)
+    assert {c.row_code for c in per_province} == {province} and sum(c.findings for c in per_province) == 4
     deep = {c.clause for c in findings_heatmap(world, dt.date(2021, 12, 31), Level.COMMUNE, depth=3)}
     last = get_audit(world, commune).specs[-1].clause
     assert deep == {"4.1", ".".join(last.split(".")[:3])}

@@ -128,31 +128,11 @@ def _fingerprint(path: Path) -> tuple:
         con.close()
 
 
-def test_same_seed_gives_the_same_country(tmp_path):
-    """The country before the reform, and the reform's crosswalk drawn on it (the import itself
-    is the app's, tested with the administrative changes)."""
-    from qms.bench.fixture_reform import crosswalks
-    from qms.store.db import open_database
-
-    build(tmp_path / "a.duckdb", SCALES["province"], 11, [], reform=False)
-    build(tmp_path / "b.duckdb", SCALES["province"], 11, [], reform=False)
-    build(tmp_path / "c.duckdb", SCALES["province"], 12, [], reform=False)
-    assert _fingerprint(tmp_path / "a.duckdb") == _fingerprint(tmp_path / "b.duckdb") != _fingerprint(tmp_path / "c.duckdb")
-    walks = []
-    for name, seed in (("a", 11), ("b", 11), ("a", 12)):
-        db = open_database(tmp_path / f"{name}.duckdb")
-        try:
-            walks.append(crosswalks(db.cursor(), SCALES["province"], seed)["communes"])
-        finally:
-            db.close()
-    assert walks[0] == walks[1] != walks[2]
-
-
 def test_generator_refuses_an_existing_file(tmp_path):
     target = tmp_path / "x.duckdb"
     target.write_bytes(b"")
     with pytest.raises(FileExistsError):
-        build(target, SCALES["province"], 1, [], reform=False)
+        build(target, MINI, 1, [], reform=False)
 
 
 def test_dataset_without_its_migration_is_not_generated(db):
@@ -344,19 +324,40 @@ def test_communes_are_grouped_into_exact_quotas():
         assert sum(sizes) == m and len(sizes) == n and min(sizes) >= 1
 
 
-def test_a_small_country_merges_provinces_and_their_departments(tmp_path):
+MINI = Scale(name="mini", provinces=3, districts=6, communes=72, departments_per_province=15, sub_departments_per_province=4,
+             processes_tthc=3_000, checklist_answers=4_000, actions=200, provinces_after=2, communes_after=24,
+             coverage_runs=1, baseline_runs=1, render_runs=1, save_runs=1, snapshot_runs=1)
+
+
+@pytest.fixture(scope="module")
+def small_countries(tmp_path_factory):
+    """Three small countries (3 provinces -> 2), the reform imported through the import path:
+    two with the same seed, one with another."""
+    folder = tmp_path_factory.mktemp("mini")
+    out = {}
+    for name, seed in (("a", 5), ("b", 5), ("c", 6)):
+        path = folder / name / "mini.duckdb"
+        path.parent.mkdir()
+        out[name] = (path, build(path, MINI, seed, [REFORM_DATE, AFTER_UNTIL]))
+    return out
+
+
+def test_same_seed_gives_the_same_country_and_the_same_reform(small_countries):
+    prints = {name: _fingerprint(path) for name, (path, _) in small_countries.items()}
+    walks = {name: (path.parent / "mini-reform-2025-communes.csv").read_text(encoding="utf-8")
+             for name, (path, _) in small_countries.items()}
+    assert prints["a"] == prints["b"] != prints["c"]
+    assert walks["a"] == walks["b"] != walks["c"]
+
+
+def test_a_small_country_merges_provinces_and_their_departments(small_countries):
     """The province-merger act at small scale: three provinces into two, through the import path."""
-    mini = Scale(name="mini", provinces=3, districts=6, communes=72, departments_per_province=15,
-                 sub_departments_per_province=4, processes_tthc=3_000, checklist_answers=4_000, actions=200,
-                 provinces_after=2, communes_after=24, coverage_runs=1, baseline_runs=1, render_runs=1, save_runs=1,
-                 snapshot_runs=1)
+    path, summary = small_countries["a"]
     day = REFORM_DATE
-    summary = build(tmp_path / "mini.duckdb", mini, 5, [day, AFTER_UNTIL])
     acts = {a["file"]: a for a in summary["reform"]["acts"]}
     provinces = acts["mini-reform-2025-provinces.csv"]
     assert provinces["continuing"] == 1 + 19 and provinces["ended"] == 1 + 19 and provinces["new_units"] == 0
-    today = _units_on(str(tmp_path / "mini.duckdb"), day)
-    assert today == {"province": 2, "department": 2 * 19, "commune": 24}
+    assert _units_on(str(path), day) == {"province": 2, "department": 2 * 19, "commune": 24}
     assert summary["reference"][day.isoformat()]["district"]["in_plan"] == 0
     assert summary["reference_without_district"][day.isoformat()]["communes"] == summary["reference"][day.isoformat()]["commune"]["in_plan"]
 

@@ -151,10 +151,12 @@ def widget(page: Page, key: str) -> Locator:
 
 
 def open_tab(page: Page, name: str) -> None:
-    """Show the tab labelled ``name`` (tabs switch in the browser: no run starts)."""
+    """Show the tab labelled ``name``; the pages' tabs compute only when open, so the click
+    starts a run, awaited."""
     tab = page.get_by_role("tab", name=name, exact=True)
     tab.click()
     expect(tab).to_have_attribute("aria-selected", "true")
+    wait_idle(page)
 
 
 def set_date(page: Page, key: str, day: dt.date) -> None:

@@ -21,8 +21,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def page(monkeypatch, account_in):
-    def make(path, *, as_of: dt.date | None = END_2021, user: Principal | None = None) -> AppTest:
+def page(monkeypatch, account_in, show_tab):
+    def make(path, *, as_of: dt.date | None = END_2021, user: Principal | None = None, tab: str | None = None) -> AppTest:
         monkeypatch.setenv("QMS_DB", str(path))
         st.cache_resource.clear()
         at = AppTest.from_file(PAGE, default_timeout=60)
@@ -31,6 +31,8 @@ def page(monkeypatch, account_in):
         at.run()
         if as_of is not None and not at.exception and at.date_input:
             at.date_input(key="scope_as_of").set_value(as_of).run()
+        if tab is not None:  # "unit", "legal", "files": the page's tabs compute only when open
+            show_tab(at, "scope_tab", f"scope.tab_{tab}")
         return at
 
     yield make
@@ -74,7 +76,7 @@ def test_units_without_catalogue_are_told_to_import(page, province_path):
 
 
 def test_a_unit_shows_the_procedures_no_process_covers(page, demo_path):
-    at = page(demo_path)
+    at = page(demo_path, tab="unit")
     at.selectbox(key="scope_unit").set_value("S12-01").run()
     expected = read(demo_path, lambda db: S.unit_scope(db, "S12-01", END_2021))
     assert expected.uncovered
@@ -83,7 +85,7 @@ def test_a_unit_shows_the_procedures_no_process_covers(page, demo_path):
 
 
 def test_import_a_units_tthc_list_from_excel_with_preview_then_confirm(page, province_path):
-    at = page(province_path)
+    at = page(province_path, tab="files")
     at.selectbox(key="scope_import_unit").set_value("03386").run()
     rows = [["DANH MỤC TTHC CẤP XÃ", None, None], ["MÃ TTHC", "TÊN THỦ TỤC HÀNH CHÍNH", "LĨNH VỰC"],
             ["1.000001", "Đăng ký khai sinh", "Hộ tịch"], ["1.000002", "Đăng ký kết hôn", "Hộ tịch"]]
@@ -99,7 +101,7 @@ def test_import_a_units_tthc_list_from_excel_with_preview_then_confirm(page, pro
 
 
 def test_a_bad_file_lists_every_refused_row_and_offers_no_confirm(page, province_path):
-    at = page(province_path)
+    at = page(province_path, tab="files")
     rows = [["Mã đơn vị", "Mã TTHC", "Tên TTHC"], ["99999", "1.000001", "Khai sinh"], ["03386", "1.0/1", "Kết hôn"]]
     at.file_uploader(key="scope_import_file").set_value(("bad.xlsx", xlsx({"DM": rows}), XLSX)).run()
     assert not at.exception
@@ -109,13 +111,13 @@ def test_a_bad_file_lists_every_refused_row_and_offers_no_confirm(page, province
 
 
 def test_a_file_without_the_header_shows_one_error(page, province_path):
-    at = page(province_path)
+    at = page(province_path, tab="files")
     at.file_uploader(key="scope_import_file").set_value(("x.csv", "a,b\n1,2\n".encode(), "text/csv")).run()
     assert not at.exception and "không tìm thấy dòng tiêu đề" in at.error[0].value
 
 
 def test_issue_a_process_from_the_form(page, demo_path):
-    at = page(demo_path)
+    at = page(demo_path, tab="unit")
     at.selectbox(key="scope_unit").set_value("S12-01").run()
     missing = read(demo_path, lambda db: S.unit_scope(db, "S12-01", END_2021)).uncovered[0].code
     at.date_input(key="scope_as_of").set_value(province_today()).run()
@@ -131,7 +133,7 @@ def test_issue_a_process_from_the_form(page, demo_path):
 
 
 def test_a_process_without_tthc_is_refused_in_vietnamese(page, demo_path):
-    at = page(demo_path)
+    at = page(demo_path, tab="unit")
     at.selectbox(key="scope_unit").set_value("S12-01").run()
     at.text_input(key="scope_v_code").input("QT-98")
     at.text_input(key="scope_v_title").input("Quy trình rỗng")
@@ -140,7 +142,7 @@ def test_a_process_without_tthc_is_refused_in_vietnamese(page, demo_path):
 
 
 def test_record_a_legal_change_from_the_form(page, demo_path):
-    at = page(demo_path)
+    at = page(demo_path, tab="legal")
     at.text_input(key="scope_c_doc").input("999/QĐ-UBND")
     at.date_input(key="scope_c_effective").set_value(dt.date(2021, 3, 1))
     at.text_area(key="scope_c_amended").input("1.011094; 1.001977")
@@ -151,7 +153,7 @@ def test_record_a_legal_change_from_the_form(page, demo_path):
 
 
 def test_withdraw_a_process(page, demo_path):
-    at = page(demo_path, as_of=province_today())
+    at = page(demo_path, as_of=province_today(), tab="unit")
     at.selectbox(key="scope_unit").set_value("S12-03").run()
     code = at.selectbox(key="scope_w_code").value
     at.button(key="FormSubmitter:scope_withdraw_form-Thu hồi").click().run()
@@ -211,7 +213,7 @@ def test_widgets_on_a_database_without_catalogue(monkeypatch, province_path):
 
 
 def test_preview_of_a_process_file_tells_what_would_be_imported(page, demo_path):
-    at = page(demo_path)
+    at = page(demo_path, tab="files")
     at.radio(key="scope_import_kind").set_value(at.radio(key="scope_import_kind").options[1]).run()
     rows = [["Mã đơn vị", "Mã quy trình", "Tên quy trình", "Mã TTHC", "Lần ban hành", "Ngày ban hành"],
             ["S12-03", "QT-90", "Quy trình lý lịch tư pháp", "1.011098", "01", "01/02/2022"]]
@@ -220,19 +222,23 @@ def test_preview_of_a_process_file_tells_what_would_be_imported(page, demo_path)
     assert any("1 phiên bản của 1 quy trình (1 đơn vị): 1 mới" in i.value for i in at.info)
 
 
-def test_an_officer_opens_on_their_unit_and_edits_only_its_processes(page, demo_path):
+def test_an_officer_opens_on_their_unit_and_edits_only_its_processes(page, demo_path, show_tab):
     officer = Principal(username="iso.quyetthang", role=Role.OFFICER, units=frozenset({"03386"}))
-    at = page(demo_path, user=officer)
+    at = page(demo_path, user=officer, tab="unit")
     assert not at.exception and at.selectbox(key="scope_unit").value == "03386"
     assert [f for f in at.text_input if f.key == "scope_v_code"]  # their own unit: the version form
-    assert any(i.value.startswith("Chỉ xem: vai trò Thư ký ISO đơn vị không được ghi nhận thay đổi pháp lý") for i in at.info)
     at.selectbox(key="scope_unit").set_value("S12-01").run()
     assert not [f for f in at.text_input if f.key == "scope_v_code"]
     assert any("không thuộc phạm vi được giao cho bạn (đơn vị 03386)" in i.value for i in at.info)
+    show_tab(at, "scope_tab", "scope.tab_legal")
+    assert not [f for f in at.text_input if f.key == "scope_c_doc"]
+    assert any(i.value.startswith("Chỉ xem: vai trò Thư ký ISO đơn vị không được ghi nhận thay đổi pháp lý") for i in at.info)
 
 
-def test_a_viewer_gets_no_scope_form(page, demo_path):
+def test_a_viewer_gets_no_scope_form(page, demo_path, show_tab):
     at = page(demo_path, user=Principal(username="lanhdao", role=Role.VIEWER))
-    assert not at.exception and not [f for f in at.text_input if f.key in ("scope_v_code", "scope_c_doc")]
-    assert not at.get("file_uploader")  # nor the catalogue / process import
-    assert any(i.value.startswith("Chỉ xem: tài khoản lanhdao") for i in at.info)
+    for tab in ("unit", "legal", "files"):  # in no tab
+        show_tab(at, "scope_tab", f"scope.tab_{tab}")
+        assert not at.exception and not [f for f in at.text_input if f.key in ("scope_v_code", "scope_c_doc")], tab
+        assert not at.get("file_uploader")  # nor the catalogue / process import
+        assert any(i.value.startswith("Chỉ xem: tài khoản lanhdao") for i in at.info), tab

@@ -15,7 +15,7 @@ PAGE = str(PROJECT_ROOT / "qms" / "ui" / "pages" / "scope.py")
 
 
 @pytest.fixture
-def page(monkeypatch, province_path):
+def page(monkeypatch, province_path, show_tab):
     path = province_path
 
     def make(user: Principal, lang: str = "vi") -> AppTest:
@@ -25,6 +25,7 @@ def page(monkeypatch, province_path):
         at.session_state["principal"] = user
         at.session_state["lang"] = lang
         at.run()
+        show_tab(at, "scope_tab", "scope.tab_files")  # the uploader's tab
         assert not at.exception
         return at
 

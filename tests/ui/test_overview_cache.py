@@ -59,3 +59,37 @@ def test_many_districts_are_grouped_by_province_with_a_drill_down(app, monkeypat
     districts = [df.value for df in at.dataframe if "Huyện" in df.value.columns and "Còn thiếu (điểm %)" in df.value.columns]
     assert len(districts) == 1 and len(districts[0]) == 8
     assert provinces.iloc[0]["Thuộc diện áp dụng"] == districts[0]["Thuộc diện áp dụng"].sum()
+
+
+def test_a_country_after_2025_groups_its_communes_by_province(app, tmp_path):
+    """From 01/07/2025 communes sit directly under 34 provinces: a national database lists the
+    provinces (chart and table), then the communes of the one chosen, never all of them at once."""
+    from qms.models import Level, UnitRecord
+    from qms.store.units import import_units
+
+    at = app(today=True)
+    other = open_database(tmp_path / "app.duckdb")
+    try:  # a second province, formed with the reform, with two communes directly under it
+        records = [UnitRecord(code="99", name="Tỉnh Thử", level=Level.PROVINCE, kind="tinh", valid_from=dt.date(2025, 7, 1)),
+                   *[UnitRecord(code=f"9900{i}", name=f"Xã Thử {i}", level=Level.COMMUNE, kind="xa", parent_code="99",
+                                valid_from=dt.date(2025, 7, 1)) for i in (1, 2)]]
+        import_units(other, list(enumerate(records, start=2)), actor=system_principal("lead"))
+    finally:
+        other.close()
+    at.run()
+    assert not at.exception
+    provinces = _table(at, "Tỉnh")
+    assert sorted(provinces["Tỉnh"]) == ["Tỉnh Lai Châu", "Tỉnh Thử"]
+    in_plan = dict(zip(provinces["Tỉnh"], provinces["Thuộc diện áp dụng"], strict=True))
+    assert in_plan == {"Tỉnh Lai Châu": 38, "Tỉnh Thử": 2}
+    assert int(level_figure(at, "Cấp xã", "Thuộc diện áp dụng")) == 40  # the provinces add up to the level's card
+
+    def communes():
+        found = [df.value for df in at.dataframe if "Giai đoạn" in df.value.columns and "Cấp" not in df.value.columns]
+        assert len(found) == 1, len(found)  # the chosen province's communes (the pending list has a level column)
+        return found[0]
+
+    at.selectbox(key="overview_province").set_value("12").run()
+    assert len(communes()) == 38
+    at.selectbox(key="overview_province").set_value("99").run()
+    assert not at.exception and sorted(communes()["Tên đơn vị"]) == ["Xã Thử 1", "Xã Thử 2"]

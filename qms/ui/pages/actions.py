@@ -27,15 +27,17 @@ from qms.store.action_queries import action_overview, get_action, list_actions
 from qms.store.actions import apply_step, edit_action, internal_audit_due_days, open_action, set_internal_audit_due_days
 from qms.store.units import list_units
 from qms.ui import action_widgets as aw
+from qms.ui.cached import versioned
 from qms.ui.context import DATE_FORMAT, actor, db, plain, show_error, t
 from qms.ui.read_only import read_only
+from qms.ui.unit_choice import unit_selectbox
 
 ss = st.session_state
 today = province_today()
 who = actor()
 st.title(t("action.page"))
 
-units = list_units(db(), as_of=today, include_gone=True)
+units = versioned(db(), list_units, as_of=today, include_gone=True)
 if not units:
     st.info(t("action.no_units"))
     st.stop()
@@ -154,84 +156,88 @@ def edit_form(detail) -> None:
 
 
 tabs = [t("action.tab_list"), t("action.tab_new")] + ([t("action.tab_settings")] if who.role is Role.ADMIN else [])
-tab_list, tab_new, *tab_settings = st.tabs(tabs)
+tab_list, tab_new, *tab_settings = st.tabs(tabs, key="act_tab", on_change="rerun")
 
-with tab_list:
-    c1, c2, c3 = st.columns([1, 2, 2])
-    as_of = c1.date_input(t("action.as_of"), value=today, min_value=dt.date(2014, 1, 1), format=DATE_FORMAT,
-                          key="act_as_of", on_change=forget_kept)
-    unit = c2.selectbox(t("action.filter_unit"), [None, *names], format_func=lambda c: all_label(c, names.get),
-                        key="act_f_unit", on_change=forget_kept)
-    district = c3.selectbox(t("action.filter_district"), [None, *district_names], key="act_f_district", on_change=forget_kept,
-                            format_func=lambda c: all_label(c, district_names.get))
-    c4, c5, c6 = st.columns([2, 2, 1])
-    status = c4.selectbox(t("action.filter_status"), [None, *ActionStatus], key="act_f_status", on_change=forget_kept,
-                          format_func=lambda s: all_label(s, aw.status_label))
-    source = c5.selectbox(t("action.filter_source"), [None, *ActionSource], key="act_f_source", on_change=forget_kept,
-                          format_func=lambda s: all_label(s, lambda v: t(f"action.source.{v.value}")))
-    overdue = c6.toggle(t("action.filter_overdue"), key="act_f_overdue", on_change=forget_kept)
-    aw.summary_metrics(action_overview(db(), as_of))
-    own = who.units if who.role is Role.OFFICER else frozenset()
-    found = list_actions(db(), as_of=as_of, unit_code=unit, district_code=district, status=status, source=source,
-                         overdue_only=overdue, first_units=own)
-    keep = ss.get("act_keep")  # the action this session last changed: shown until the user picks or filters anew
-    if not found.rows and keep is None:
-        st.info(t("action.none_found"))
-    else:
-        if own:
-            st.caption(t("action.own_first"))
-        if found.rows:
-            aw.action_table(found.rows, key="act_table", mark_own=bool(own))
-        else:
+if tab_list.open:  # a tab computes only when it is open (st.tabs on_change='rerun')
+    with tab_list:
+        c1, c2, c3 = st.columns([1, 2, 2])
+        as_of = c1.date_input(t("action.as_of"), value=today, min_value=dt.date(2014, 1, 1), format=DATE_FORMAT,
+                              key="act_as_of", on_change=forget_kept)
+        unit = unit_selectbox(c2, t("action.filter_unit"), list(names), format_func=lambda c: all_label(c, names.get),
+                              key="act_f_unit", on_change=forget_kept, all_option=True)
+        district = c3.selectbox(t("action.filter_district"), [None, *district_names], key="act_f_district", on_change=forget_kept,
+                                format_func=lambda c: all_label(c, district_names.get))
+        c4, c5, c6 = st.columns([2, 2, 1])
+        status = c4.selectbox(t("action.filter_status"), [None, *ActionStatus], key="act_f_status", on_change=forget_kept,
+                              format_func=lambda s: all_label(s, aw.status_label))
+        source = c5.selectbox(t("action.filter_source"), [None, *ActionSource], key="act_f_source", on_change=forget_kept,
+                              format_func=lambda s: all_label(s, lambda v: t(f"action.source.{v.value}")))
+        overdue = c6.toggle(t("action.filter_overdue"), key="act_f_overdue", on_change=forget_kept)
+        aw.summary_metrics(versioned(db(), action_overview, as_of))
+        own = who.units if who.role is Role.OFFICER else frozenset()
+        found = versioned(db(), list_actions, as_of=as_of, unit_code=unit, district_code=district, status=status, source=source,
+                             overdue_only=overdue, first_units=own)
+        keep = ss.get("act_keep")  # the action this session last changed: shown until the user picks or filters anew
+        if not found.rows and keep is None:
             st.info(t("action.none_found"))
-        if found.total > len(found.rows):
-            st.caption(t("action.truncated", shown=len(found.rows), total=found.total))
-        labels = {r.id: (r.unit_name, r.opened_on, "") for r in found.rows}
-        if keep is not None and keep not in labels:  # its step took it out of the filtered list: it stays, first
-            kept = get_action(db(), keep)
-            labels = {keep: (kept.unit_name, kept.opened_on, f" · {t('action.kept')}"), **labels}
-        # Labels name what never changes (status and due date are in the table above): the
-        # browser keeps showing the label a choice was made with, so a label carrying the
-        # status would still read "open" after the action's next step.
-        pick = st.selectbox(t("action.pick"), list(labels), key="act_pick", on_change=forget_kept,
-                            format_func=lambda i: f"#{i} · {labels[i][0]} · {t('action.col_opened')} "
-                                                  f"{fmt(labels[i][1])}{labels[i][2]}")
-        show_action(pick)
-
-with tab_new:
-    writable = [c for c in names if accounts.allowed(who, Operation.ACTION_WRITE, unit_code=c, district_code=districts[c])]
-    if not writable:
-        if not read_only(Operation.ACTION_WRITE):
-            st.info(t("action.cannot_open"))
-    else:
-        with st.form("act_new_form"):
-            n1, n2, n3 = st.columns(3)
-            new_unit = n1.selectbox(t("action.new_unit"), writable, format_func=names.get, key="act_new_unit")
-            new_source = n2.selectbox(t("action.new_source"), list(MANUAL_SOURCES), key="act_new_source",
-                                      format_func=lambda s: t(f"action.source.{s.value}"))
-            new_type = n3.selectbox(t("action.field_type"), list(ActionType), index=1, key="act_new_type",
-                                    format_func=lambda k: t(f"action.type.{k.value}"))
-            new_description = st.text_area(t("action.field_description"), key="act_new_description")
-            new_cause = st.text_area(t("action.field_root_cause"), key="act_new_cause")
-            n4, n5, n6, n7 = st.columns(4)
-            new_owner = n4.text_input(t("action.field_owner"), key="act_new_owner")
-            new_origin = n5.date_input(t("action.new_origin"), value=today, max_value=today, format=DATE_FORMAT,
-                                       key="act_new_origin")
-            new_due = n6.date_input(t("action.field_due"), value=None, format=DATE_FORMAT, key="act_new_due")
-            new_clause = n7.text_input(t("action.new_clause"), key="act_new_clause", placeholder="8.2.2")
-            st.caption(t("action.new_due_default", days=internal_audit_due_days(db())))
-            opened = st.form_submit_button(t("action.new_submit"), type="primary", key="act_new_submit")
-        if opened:
-            try:
-                new = checked(NewAction, unit_code=new_unit, source=new_source, type=new_type, description=new_description,
-                              root_cause=new_cause or None, owner_name=new_owner or None, origin_date=new_origin,
-                              due_date=new_due, clause=new_clause.strip() or None)
-                action_id = open_action(db(), new, actor=who, today=today)
-            except QmsError as e:
-                show_error(e)
+        else:
+            if own:
+                st.caption(t("action.own_first"))
+            if found.rows:
+                aw.action_table(found.rows, key="act_table", mark_own=bool(own))
             else:
-                ss.act_flash = t("action.opened", id=action_id)
-                st.rerun()
+                st.info(t("action.none_found"))
+            if found.total > len(found.rows):
+                st.caption(t("action.truncated", shown=len(found.rows), total=found.total))
+            labels = {r.id: (r.unit_name, r.opened_on, "") for r in found.rows}
+            if keep is not None and keep not in labels:  # its step took it out of the filtered list: it stays, first
+                kept = get_action(db(), keep)
+                labels = {keep: (kept.unit_name, kept.opened_on, f" · {t('action.kept')}"), **labels}
+            # Labels name what never changes (status and due date are in the table above): the
+            # browser keeps showing the label a choice was made with, so a label carrying the
+            # status would still read "open" after the action's next step.
+            pick = st.selectbox(t("action.pick"), list(labels), key="act_pick", on_change=forget_kept,
+                                format_func=lambda i: f"#{i} · {labels[i][0]} · {t('action.col_opened')} "
+                                                      f"{fmt(labels[i][1])}{labels[i][2]}")
+            show_action(pick)
+
+if tab_new.open:  # a tab computes only when it is open (st.tabs on_change='rerun')
+    with tab_new:
+        writable = [c for c in names if accounts.allowed(who, Operation.ACTION_WRITE, unit_code=c, district_code=districts[c])]
+        if not writable:
+            if not read_only(Operation.ACTION_WRITE):
+                st.info(t("action.cannot_open"))
+        else:
+            search_slot = st.container()  # the unit search of a national list runs before the form is sent
+            with st.form("act_new_form"):
+                n1, n2, n3 = st.columns(3)
+                new_unit = unit_selectbox(n1, t("action.new_unit"), writable, format_func=names.get, key="act_new_unit",
+                                          search_in=search_slot)
+                new_source = n2.selectbox(t("action.new_source"), list(MANUAL_SOURCES), key="act_new_source",
+                                          format_func=lambda s: t(f"action.source.{s.value}"))
+                new_type = n3.selectbox(t("action.field_type"), list(ActionType), index=1, key="act_new_type",
+                                        format_func=lambda k: t(f"action.type.{k.value}"))
+                new_description = st.text_area(t("action.field_description"), key="act_new_description")
+                new_cause = st.text_area(t("action.field_root_cause"), key="act_new_cause")
+                n4, n5, n6, n7 = st.columns(4)
+                new_owner = n4.text_input(t("action.field_owner"), key="act_new_owner")
+                new_origin = n5.date_input(t("action.new_origin"), value=today, max_value=today, format=DATE_FORMAT,
+                                           key="act_new_origin")
+                new_due = n6.date_input(t("action.field_due"), value=None, format=DATE_FORMAT, key="act_new_due")
+                new_clause = n7.text_input(t("action.new_clause"), key="act_new_clause", placeholder="8.2.2")
+                st.caption(t("action.new_due_default", days=internal_audit_due_days(db())))
+                opened = st.form_submit_button(t("action.new_submit"), type="primary", key="act_new_submit")
+            if opened:
+                try:
+                    new = checked(NewAction, unit_code=new_unit, source=new_source, type=new_type, description=new_description,
+                                  root_cause=new_cause or None, owner_name=new_owner or None, origin_date=new_origin,
+                                  due_date=new_due, clause=new_clause.strip() or None)
+                    action_id = open_action(db(), new, actor=who, today=today)
+                except QmsError as e:
+                    show_error(e)
+                else:
+                    ss.act_flash = t("action.opened", id=action_id)
+                    st.rerun()
 
 for tab in tab_settings:
     with tab:

@@ -25,12 +25,18 @@ from qms.errors import NotFound, QmsError
 from qms.models import checked
 from qms.store.audits import audit_log, close_audit, get_audit, reopen_audit, start_audit, submit_audit
 from qms.store.findings import audit_findings, audit_years, findings_heatmap, list_audits, list_findings
+from qms.store.coverage import many_districts
 from qms.store.units import list_units
 from qms.ui import audit_widgets as aw
 from qms.ui.context import DATE_FORMAT, db, lang, plain, settings, show_error, t
 from qms.ui.log_widgets import log_table
 from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
+from qms.ui.unit_choice import unit_selectbox
+from qms.ui.cached import versioned
+
+#: Rows a list of this page sends at most (the newest; the filters narrow a national list).
+LIST_ROWS = 200
 
 ss = st.session_state
 today = province_today()
@@ -96,14 +102,16 @@ if raw is None:
     tab_list, tab_new, tab_findings = st.tabs([t("audit.tab_list"), t("audit.tab_new"), t("audit.tab_findings")])
     with tab_list:
         c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
-        unit = c1.selectbox(t("audit.filter_unit"), [None, *names], format_func=unit_label, key="aud_f_unit")
+        unit = unit_selectbox(c1, t("audit.filter_unit"), list(names), format_func=unit_label, key="aud_f_unit", all_option=True)
         status = c2.selectbox(t("audit.filter_status"), [None, *AuditStatus], key="aud_f_status",
                               format_func=lambda s: t("audit.all") if s is None else t(f"audit.status.{s.value}"))
         kind = c3.selectbox(t("audit.filter_kind"), [None, *AuditKind], key="aud_f_kind",
                             format_func=lambda k: t("audit.all") if k is None else t(f"audit.kind.{k.value}"))
         year = c4.selectbox(t("audit.filter_year"), [None, *audit_years(db())], key="aud_f_year",
                             format_func=lambda y: t("audit.all") if y is None else str(y))
-        rows = list_audits(db(), unit_code=unit, status=status, kind=kind, year=year)
+        rows = versioned(db(), list_audits, unit_code=unit, status=status, kind=kind, year=year, limit=LIST_ROWS)
+        if len(rows) == LIST_ROWS:  # a national list: the newest, and a way to narrow it
+            st.caption(t("audit.list_capped", n=LIST_ROWS))
         if not rows:
             st.info(t("audit.none_found"))
         else:
@@ -124,8 +132,10 @@ if raw is None:
         elif read_only(Operation.AUDIT_WRITE):
             pass
         else:
+            search_slot = st.container()  # the unit search of a national list runs before the form is sent
             with st.form("aud_new_form"):
-                new_unit = st.selectbox(t("audit.filter_unit"), mine, format_func=unit_label, key="aud_new_unit")
+                new_unit = unit_selectbox(st, t("audit.filter_unit"), mine, format_func=unit_label, key="aud_new_unit",
+                                          search_in=search_slot)
                 entry = st.selectbox(t("audit.template"), latest, format_func=aw.template_label, key="aud_new_template")
                 c1, c2, c3 = st.columns(3)
                 new_kind = c1.selectbox(t("audit.kind"), list(AuditKind), format_func=lambda k: t(f"audit.kind.{k.value}"),
@@ -144,14 +154,18 @@ if raw is None:
                 else:
                     go(audit_id)
     with tab_findings:
-        aw.findings_heatmap(findings_heatmap(db(), today))
+        # a national database: one row per province (not ~700 district rows, 21,760 px tall)
+        aw.findings_heatmap(versioned(db(), findings_heatmap, today, by_province=many_districts(db(), today)))
         c1, c2, c3 = st.columns([3, 1, 1])
-        f_unit = c1.selectbox(t("audit.filter_unit"), [None, *names], format_func=unit_label, key="aud_ff_unit")
+        f_unit = unit_selectbox(c1, t("audit.filter_unit"), list(names), format_func=unit_label, key="aud_ff_unit",
+                                all_option=True)
         f_grade = c2.selectbox(t("audit.filter_grade"), [None, *Grade], key="aud_ff_grade",
                                format_func=lambda g: t("audit.all") if g is None else t(f"audit.grade.{g.value}"))
         f_year = c3.selectbox(t("audit.filter_year"), [None, *audit_years(db())], key="aud_ff_year",
                               format_func=lambda y: t("audit.all") if y is None else str(y))
-        found = list_findings(db(), unit_code=f_unit, grade=f_grade, year=f_year)
+        found = versioned(db(), list_findings, unit_code=f_unit, grade=f_grade, year=f_year, limit=LIST_ROWS)
+        if len(found) == LIST_ROWS:
+            st.caption(t("audit.list_capped", n=LIST_ROWS))
         if not found:
             st.info(t("audit.no_findings"))
         else:

@@ -18,6 +18,9 @@ from qms.ui.context import DATE_FORMAT, db, lang, plain, t
 from qms.ui.scope_widgets import render_overview_scope
 from qms.ui.tables import show_table
 
+#: Rows a list on this page sends at most (a national list has thousands: the first, and a count).
+ROWS_SHOWN = 500
+
 st.title(t("page.overview"))
 today = province_today()
 as_of = st.date_input(t("ov.as_of"), value=today, min_value=dt.date(2014, 1, 1), max_value=today,
@@ -71,32 +74,47 @@ def district_table(rows, name_label: str, key: str) -> None:
     )
 
 
+def communes_table(communes, key: str) -> None:
+    """Communes directly under a province with their stage: the first rows, and how many there are."""
+    stage_names = {s: t(f"stage.{s.value}") for s in {c.stage for c in communes}}
+    shown = communes[:ROWS_SHOWN]
+    st.dataframe(
+        [{lbl["code"]: c.code, lbl["name"]: c.name, lbl["stage"]: stage_names[c.stage], lbl["since"]: fmt(c.stage_since),
+          lbl["days"]: c.days_in_stage} for c in shown],
+        hide_index=True, key=key,
+    )
+    if len(communes) > len(shown):
+        st.caption(t("ov.rows_shown", shown=len(shown), total=formatting.number(len(communes), lang())))
+
+
 districts = None  # every district's rows; a province's only at national scale
+province = None  # the province shown at national scale
 if data.by_province:
-    # A national database: ~700 districts are one bar each too many; provinces first, then one
-    # province's districts on demand.
+    # A national database: ~700 districts (or, from 01/07/2025, ~3,300 communes directly under
+    # 34 provinces) are one bar each too many; provinces first, then one province on demand.
     st.subheader(t("ovp.by_province"))
-    st.altair_chart(reads.chart("provinces", lang(), lambda: charts.district_bars(data.by_province, lang())),
+    st.altair_chart(reads.chart("provinces", lang(), lambda: charts.district_bars(data.by_province, lang(), "province")),
                     key="overview_province_chart")
     district_table(data.by_province, t("ovp.province"), "overview_provinces")
     names = {p.district_code: p.district_name for p in data.by_province}
-    province = st.selectbox(t("ovp.pick_province"), list(names), format_func=names.get, key="overview_province")
-    st.subheader(t("ovp.districts_of", province=plain(names.get(province, ""))))
-    shown = data.districts_in(province) if province else []
-    districts = {d.district_code for d in shown}
-    st.altair_chart(reads.chart(f"districts:{province}", lang(), lambda: charts.district_bars(shown, lang())),
-                    key="overview_district_chart")
-    district_table(shown, lbl["district"], "overview_districts")
+    if data.communes:  # no districts on the date: the province's communes
+        province = st.selectbox(t("ovp.pick_province_communes"), list(names), format_func=names.get, key="overview_province")
+        st.subheader(t("ovp.communes_of", province=plain(names.get(province, ""))))
+        communes_table(data.communes_in(province) if province else [], "overview_communes")
+        districts = data.areas_in(province) if province else set()  # the actions' rows of its (past) districts
+    else:
+        province = st.selectbox(t("ovp.pick_province"), list(names), format_func=names.get, key="overview_province")
+        st.subheader(t("ovp.districts_of", province=plain(names.get(province, ""))))
+        shown = data.districts_in(province) if province else []
+        districts = {d.district_code for d in shown}
+        st.altair_chart(reads.chart(f"districts:{province}", lang(), lambda: charts.district_bars(shown, lang())),
+                        key="overview_district_chart")
+        district_table(shown, lbl["district"], "overview_districts")
 elif data.communes:
     # The two-level government (from 01/07/2025): communes sit directly under the province.
     st.subheader(t("ov.communes_direct"))
     st.caption(t("ov.two_levels", n=len(data.communes)))
-    stage_names = {s: t(f"stage.{s.value}") for s in {c.stage for c in data.communes}}
-    st.dataframe(
-        [{lbl["code"]: c.code, lbl["name"]: c.name, lbl["stage"]: stage_names[c.stage], lbl["since"]: fmt(c.stage_since),
-          lbl["days"]: c.days_in_stage} for c in data.communes],
-        hide_index=True, key="overview_communes",
-    )
+    communes_table(data.communes, "overview_communes")
 elif data.by_district:
     st.subheader(t("ov.by_district"))
     st.altair_chart(reads.chart("districts", lang(), lambda: charts.district_bars(data.by_district, lang())),
@@ -113,7 +131,7 @@ if data.restated:
                         key="overview_restated_chart")
         st.caption(t("ov.restated_note"))
 
-audit_widgets.findings_heatmap(reads.heatmap(districts))
+audit_widgets.findings_heatmap(reads.heatmap(province if data.by_province else None))
 render_overview_actions(reads.actions(districts))
 
 st.subheader(f"{t('ov.pending')} ({len(data.pending)})")
@@ -125,6 +143,7 @@ else:
     chosen = st.multiselect(t("ov.filter_level"), levels, default=levels, format_func=lambda lv: level_label[lv.value],
                             key="overview_pending_levels")
     stage_label = {s.stage: t(f"stage.{s.stage.value}") for s in data.pending}
+    pending = [p for p in data.pending if p.level in chosen]
     show_table(
         [
             {
@@ -132,11 +151,12 @@ else:
                 **({lbl["district"]: p.district_name or ""} if has_district else {}), lbl["stage"]: stage_label[p.stage],
                 lbl["since"]: fmt(p.stage_since), lbl["days"]: p.days_in_stage,
             }
-            for p in data.pending
-            if p.level in chosen
+            for p in pending[:ROWS_SHOWN]
         ],
         key="overview_pending", widths={lbl["name"]: 170},
     )
+    if len(pending) > ROWS_SHOWN:
+        st.caption(t("ov.rows_shown", shown=ROWS_SHOWN, total=formatting.number(len(pending), lang())))
     st.caption(t("ov.since_note", day=fmt(DECISION_19_IN_FORCE)))
 
 render_overview_scope(reads.scope())

@@ -30,6 +30,7 @@ from qms.ui.scope_widgets import render_unit_scope
 from qms.ui.context import DATE_FORMAT, actor, db, lang, plain, show_error, t
 from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
+from qms.ui.unit_choice import SHOWN
 
 st.title(t("page.units"))
 today = province_today()
@@ -53,6 +54,9 @@ if wanted and wanted not in codes or (wanted and "@" not in wanted and len([u fo
         show_error(e)
 if wanted not in codes and not search and level is None:  # first visit: the person's own unit, not the province
     wanted = home_unit(actor(), units)
+if len(codes) > SHOWN:  # the country: the drop-down sends what a person can read; the search box finds the rest
+    st.caption(t("unit_choice.more", shown=SHOWN, total=formatting.number(len(codes), lang())))
+    codes = ([wanted] if wanted in codes[SHOWN:] else []) + codes[:SHOWN]
 index = codes.index(wanted) if wanted in codes else 0
 by_code = {u.code: u for u in units}
 
