@@ -30,6 +30,7 @@ def _pages(admin: bool) -> list:
         # one audit (/audit?audit=ID): the same page at its own address, so the sidebar's Đánh giá leads back
         st.Page("qms/ui/pages/audits.py", title=t("audit.page"), url_path="audit", visibility="hidden"),
         st.Page("qms/ui/pages/actions.py", title=t("action.page"), url_path="actions"),
+        st.Page("qms/ui/pages/inspection_plan.py", title=t("insp.page"), url_path="inspection-plan"),
         st.Page("qms/ui/pages/reports.py", title=t("exports.page"), url_path="reports"),
         st.Page("qms/ui/pages/targets.py", title=t("page.targets"), url_path="targets"),
         st.Page("qms/ui/pages/data_import.py", title=t("page.import"), url_path="import"),

@@ -56,6 +56,7 @@ class Operation(StrEnum):
     EXPORT = "export"                      # write a snapshot, switch the nightly export
     MANAGE_USERS = "manage_users"
     SETTINGS = "settings"                  # methodology, templates, app settings
+    PLAN_INSPECTIONS = "plan_inspections"  # the province's yearly inspection plan and its amendments
 
 
 #: Operations that concern one unit: the scope of the principal is checked against it.

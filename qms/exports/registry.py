@@ -33,7 +33,7 @@ from typing import Any
 #: Version of the snapshot schema, written into every manifest.
 SCHEMA_VERSION = 4
 #: :func:`fingerprint` of the registry at :data:`SCHEMA_VERSION`.
-SCHEMA_FINGERPRINT = "fd409c17"
+SCHEMA_FINGERPRINT = "b87db3c9"
 
 #: The column types a snapshot uses (DuckDB names; each is read back unchanged from Parquet).
 TYPES: dict[str, str] = {

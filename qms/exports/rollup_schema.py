@@ -1,9 +1,11 @@
 """The documented snapshot schemas a roll-up reads, one small reader per version.
 
 docs/exports.md ("Schema versions") documents every version; this module is that section as
-code.  Version 3 is the registry (:mod:`qms.exports.registry`); the older ones are stated as
+code.  Version 4 is the registry (:mod:`qms.exports.registry`); the older ones are stated as
 their differences from it:
 
+- **3**: as 4 without the tables ``inspection_plans``, ``inspection_plan_items``,
+  ``inspection_minutes``, ``inspection_requests`` and ``audit_evidence``.
 - **2**: as 3 without ``units.gso_code`` and without the tables ``unit_parents``,
   ``admin_changes`` and ``unit_links``; ``units.code`` was the GSO code (so ``gso_code`` reads
   as ``code``).
@@ -26,11 +28,13 @@ from qms.exports.registry import SCHEMA_VERSION, default_registry
 from qms.exports.snapshot import _ARROW
 
 
+#: Tables schema 4 added (no column of an older table changed): a version-3 snapshot has none.
+_V4_ONLY_TABLES = ("inspection_plans", "inspection_plan_items", "inspection_minutes", "inspection_requests", "audit_evidence")
 _V3_ONLY_TABLES = ("unit_parents", "admin_changes", "unit_links")
 _FOUNDATION = ("units", "lifecycle_events", "unit_status", "coverage_level", "coverage_district", "indicators",
                "indicator_units")
 
-READABLE_VERSIONS = {1, 2, SCHEMA_VERSION}
+READABLE_VERSIONS = {1, 2, 3, SCHEMA_VERSION}
 
 
 def arrow_type(duck_type: str) -> pa.DataType:
@@ -50,8 +54,11 @@ def documented(version: int) -> dict[str, tuple[tuple[str, str], ...]]:
         return current()
     if version not in READABLE_VERSIONS:
         raise KeyError(version)
+    v3 = {name: cols for name, cols in current().items() if name not in _V4_ONLY_TABLES}
+    if version == 3:
+        return v3
     v2 = {name: cols if name != "units" else tuple(c for c in cols if c[0] != "gso_code")
-          for name, cols in current().items() if name not in _V3_ONLY_TABLES}
+          for name, cols in v3.items() if name not in _V3_ONLY_TABLES}
     if version == 2:
         return v2
     return {name: cols for name, cols in v2.items() if name in _FOUNDATION}

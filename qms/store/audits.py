@@ -125,47 +125,48 @@ def start_audit(db, new: NewAudit, entry: TemplateEntry, *, actor: Principal, to
     now so that no auditor fills a checklist in vain).
     """
     today = today or province_today()
+    return db.write(lambda cur: start_audit_in(cur, new, entry, actor=actor, today=today))
+
+
+def start_audit_in(cur, new: NewAudit, entry: TemplateEntry, *, actor: Principal, today: dt.date) -> int:
+    """:func:`start_audit` inside the caller's transaction (a planned inspection starts its
+    checklist and links it in one write)."""
     template = entry.template
     if new.template_id != template.id:
         raise ValidationError(f"template: {new.template_id} does not match the loaded {template.id}.")
     d = new.audit_date
-    author = actor
-
-    def run(cur) -> int:
-        actor = _require(cur, author, Operation.AUDIT_WRITE, new.unit_code).username
-        rows = cur.execute("SELECT level, valid_from, valid_to FROM units WHERE code = ?", [new.unit_code]).fetchall()
-        if not rows:
-            raise NotFound(f"There is no unit with code {new.unit_code}; nothing was saved.",
-                           vi=f"Không có đơn vị mã {new.unit_code}; chưa lưu gì.")
-        level, valid_from, valid_to = Level(rows[0][0]), rows[0][1], rows[0][2]
-        if level.value not in template.levels:
-            raise ValidationError(
-                f"The checklist {template.id} is for {', '.join(template.levels)} units, not a {level.value}; nothing was saved.",
-                vi=f"Danh mục {template.id} không dùng cho đơn vị cấp này; chưa lưu gì.")
-        if d > today:
-            raise ValidationError(f"The audit date {d:%d/%m/%Y} is in the future; nothing was saved.",
-                                  vi=f"Ngày đánh giá {d:%d/%m/%Y} ở tương lai; chưa lưu gì.")
-        if (valid_from and d < valid_from) or (valid_to and d >= valid_to):
-            raise ValidationError(f"Unit {new.unit_code} did not exist on {d:%d/%m/%Y}; nothing was saved.",
-                                  vi=f"Ngày {d:%d/%m/%Y} đơn vị {new.unit_code} không tồn tại; chưa lưu gì.")
-        history = _history(cur, new.unit_code)
-        years = [e.event_date.year for e in history if e.event_type is EventType.INTERNAL_AUDIT]
-        event = rules.lifecycle_event(new.kind, new.unit_code, d, 0, years)
-        if event is not None:
-            lifecycle.check_history(history, event, today=today, unit_valid_from=valid_from, unit_valid_to=valid_to)
-        standard = rules.audit_standard(template, rules.standard_on(history, d), d)
-        pin_template_in(cur, entry)
-        (audit_id,) = cur.execute(
-            "INSERT INTO audits (unit_code, template_id, template_version, template_hash, standard, item_count, kind,"
-            " auditor, audit_date, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            [new.unit_code, template.id, template.version, entry.hash, standard, template.item_count, new.kind.value,
-             new.auditor, d, actor]).fetchall()[0]
-        changelog.append(cur, actor=actor, action="insert", entity="audits", key=f"audit#{audit_id}",
-                         after={**new.model_dump(mode="json"), "template_version": template.version,
-                                "template_hash": entry.hash, "standard": standard})
-        return audit_id
-
-    return db.write(run)
+    actor = _require(cur, actor, Operation.AUDIT_WRITE, new.unit_code).username
+    rows = cur.execute("SELECT level, valid_from, valid_to FROM units WHERE code = ?", [new.unit_code]).fetchall()
+    if not rows:
+        raise NotFound(f"There is no unit with code {new.unit_code}; nothing was saved.",
+                       vi=f"Không có đơn vị mã {new.unit_code}; chưa lưu gì.")
+    level, valid_from, valid_to = Level(rows[0][0]), rows[0][1], rows[0][2]
+    if level.value not in template.levels:
+        raise ValidationError(
+            f"The checklist {template.id} is for {', '.join(template.levels)} units, not a {level.value}; nothing was saved.",
+            vi=f"Danh mục {template.id} không dùng cho đơn vị cấp này; chưa lưu gì.")
+    if d > today:
+        raise ValidationError(f"The audit date {d:%d/%m/%Y} is in the future; nothing was saved.",
+                              vi=f"Ngày đánh giá {d:%d/%m/%Y} ở tương lai; chưa lưu gì.")
+    if (valid_from and d < valid_from) or (valid_to and d >= valid_to):
+        raise ValidationError(f"Unit {new.unit_code} did not exist on {d:%d/%m/%Y}; nothing was saved.",
+                              vi=f"Ngày {d:%d/%m/%Y} đơn vị {new.unit_code} không tồn tại; chưa lưu gì.")
+    history = _history(cur, new.unit_code)
+    years = [e.event_date.year for e in history if e.event_type is EventType.INTERNAL_AUDIT]
+    event = rules.lifecycle_event(new.kind, new.unit_code, d, 0, years)
+    if event is not None:
+        lifecycle.check_history(history, event, today=today, unit_valid_from=valid_from, unit_valid_to=valid_to)
+    standard = rules.audit_standard(template, rules.standard_on(history, d), d)
+    pin_template_in(cur, entry)
+    (audit_id,) = cur.execute(
+        "INSERT INTO audits (unit_code, template_id, template_version, template_hash, standard, item_count, kind,"
+        " auditor, audit_date, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [new.unit_code, template.id, template.version, entry.hash, standard, template.item_count, new.kind.value,
+         new.auditor, d, actor]).fetchall()[0]
+    changelog.append(cur, actor=actor, action="insert", entity="audits", key=f"audit#{audit_id}",
+                     after={**new.model_dump(mode="json"), "template_version": template.version,
+                            "template_hash": entry.hash, "standard": standard})
+    return audit_id
 
 
 # -- read one ---------------------------------------------------------------------------------

@@ -57,7 +57,8 @@ def test_the_audit_scope_and_action_tables_are_registered_after_the_foundation()
     names = [t.name for t in default_registry().tables]
     assert names[7:] == ["audits", "audit_answers", "findings", "checklist_templates", "audit_evidence", "processes", "process_tthc",
                          "unit_tthc", "scope_unit", "legal_changes", "legal_change_items", "scope_updates", "actions",
-                         "unit_parents", "admin_changes", "unit_links"]
+                         "unit_parents", "admin_changes", "unit_links", "inspection_plans", "inspection_plan_items",
+                         "inspection_minutes", "inspection_requests"]
 
 
 def test_every_column_has_a_vietnamese_label_with_diacritics_in_most_tables():

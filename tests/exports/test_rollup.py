@@ -21,6 +21,7 @@ from qms.bench.rollup_bench import rekey_province
 from qms.cli import main
 from qms.errors import ValidationError
 from qms.exports import indicators
+from qms.exports.registry import SCHEMA_VERSION
 from qms.exports.rollup import rollup
 from qms.exports.snapshot import snapshot_zip, write_snapshot
 from qms.store.db import open_database
@@ -169,7 +170,7 @@ def test_a_missing_table_is_refused(three, tmp_path):
     (bad / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     result = _roll([bad, three[0]], tmp_path)
     assert result.manifest["refused"][0]["reason"] == (
-        f"{bad}: refused: table unit_status of schema version 3 is neither in the snapshot nor listed as skipped.")
+        f"{bad}: refused: table unit_status of schema version {SCHEMA_VERSION} is neither in the snapshot nor listed as skipped.")
     # a file deleted but still listed is named too
     gone = _copy(three[2], tmp_path)
     (gone / "audits.parquet").unlink()
@@ -181,17 +182,21 @@ FOUNDATION = {"units", "lifecycle_events", "unit_status", "coverage_level", "cov
 
 
 def _as_version(folder: Path, version: int) -> None:
-    """The snapshot as schema version 2 (or 1) documents it: no units.gso_code, no change tables
-    (version 1: the foundation tables only)."""
+    """The snapshot as schema version 3, 2 or 1 documents it: version 3 without the inspection
+    and evidence tables, version 2 also without units.gso_code and the change tables, version 1
+    the foundation tables only."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    gone = {"unit_parents", "admin_changes", "unit_links"}
+    gone = {"inspection_plans", "inspection_plan_items", "inspection_minutes", "inspection_requests", "audit_evidence"}
+    if version <= 2:
+        gone |= {"unit_parents", "admin_changes", "unit_links"}
     if version == 1:
         gone = {t["name"] for t in manifest["tables"]} - FOUNDATION
     for name in gone:
-        (folder / f"{name}.parquet").unlink()
+        (folder / f"{name}.parquet").unlink(missing_ok=True)  # (a table the demo has no rows for may be absent)
     manifest["tables"] = [t for t in manifest["tables"] if t["name"] not in gone]
-    units = pq.read_table(folder / "units.parquet")
-    pq.write_table(units.drop_columns(["gso_code"]), folder / "units.parquet")
+    if version <= 2:
+        units = pq.read_table(folder / "units.parquet")
+        pq.write_table(units.drop_columns(["gso_code"]), folder / "units.parquet")
     manifest["schema_version"] = version
     _rehash(folder, manifest)
 
@@ -200,11 +205,20 @@ def _as_version_2(folder: Path) -> None:
     _as_version(folder, 2)
 
 
+def test_a_schema_3_snapshot_is_read_without_the_tables_it_did_not_have(three, tmp_path):
+    old = _copy(three[1], tmp_path)
+    _as_version(old, 3)
+    result = _roll([three[0], old], tmp_path)
+    assert [s["schema_version"] for s in result.manifest["sources"]] == [SCHEMA_VERSION, 3] and result.manifest["refused"] == []
+    assert _sql(f"SELECT count(*) FROM '{result.path}/units.parquet' WHERE province_code = '91'")[0][0] == \
+        pq.read_metadata(old / "units.parquet").num_rows
+
+
 def test_a_schema_1_snapshot_contributes_its_foundation_tables(three, tmp_path):
     old = _copy(three[2], tmp_path)
     _as_version(old, 1)
     result = _roll([three[0], old], tmp_path)
-    assert [s["schema_version"] for s in result.manifest["sources"]] == [3, 1] and result.manifest["refused"] == []
+    assert [s["schema_version"] for s in result.manifest["sources"]] == [SCHEMA_VERSION, 1] and result.manifest["refused"] == []
     assert _sql(f"SELECT DISTINCT province_code FROM '{result.path}/audits.parquet'") == [("12",)]
     assert _sql(f"SELECT count(*) FROM '{result.path}/units.parquet' WHERE province_code = '92'")[0][0] == \
         pq.read_metadata(old / "units.parquet").num_rows
@@ -215,8 +229,9 @@ def test_an_older_schema_version_is_read_through_its_documented_schema(three, tm
     _as_version_2(old)
     result = _roll([three[0], old, three[2]], tmp_path)
     m = result.manifest
-    assert [s["schema_version"] for s in m["sources"]] == [3, 2, 3] and m["refused"] == []
-    assert "tables it did not have: admin_changes, unit_links, unit_parents" in m["sources"][1]["notes"][0]
+    assert [s["schema_version"] for s in m["sources"]] == [SCHEMA_VERSION, 2, SCHEMA_VERSION] and m["refused"] == []
+    assert ("tables it did not have: admin_changes, audit_evidence, inspection_minutes, inspection_plan_items, inspection_plans, "
+            "inspection_requests, unit_links, unit_parents") in m["sources"][1]["notes"][0]
     rows = _sql(f"SELECT count(*), count(*) FILTER (WHERE gso_code = code) FROM '{result.path}/units.parquet' "
                 "WHERE province_code = '91'")
     assert rows[0][0] == rows[0][1] > 0
@@ -224,9 +239,11 @@ def test_an_older_schema_version_is_read_through_its_documented_schema(three, tm
     # a version-2 snapshot still carrying a version-3 column is not what it says it is
     liar = _copy(three[2], tmp_path)
     manifest = json.loads((liar / "manifest.json").read_text(encoding="utf-8"))
-    for name in ("unit_parents", "admin_changes", "unit_links"):
-        (liar / f"{name}.parquet").unlink()
-    manifest["tables"] = [t for t in manifest["tables"] if t["name"] not in ("unit_parents", "admin_changes", "unit_links")]
+    newer = ("unit_parents", "admin_changes", "unit_links", "inspection_plans", "inspection_plan_items", "inspection_minutes",
+             "inspection_requests", "audit_evidence")
+    for name in newer:
+        (liar / f"{name}.parquet").unlink(missing_ok=True)
+    manifest["tables"] = [t for t in manifest["tables"] if t["name"] not in newer]
     manifest["schema_version"] = 2
     _rehash(liar, manifest)
     result = _roll([three[0], liar], tmp_path / "liar")

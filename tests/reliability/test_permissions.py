@@ -48,6 +48,8 @@ from qms.settings import PROJECT_ROOT
 from qms.admin_changes import parse_change_csv
 from qms.store import accounts, actions, admin_changes, audits, demo, events, export_settings, scope_files, scope_processes, scope_writes
 from qms.store import audit_offline, evidence, status_import, targets, units
+from qms.store import inspection_minutes, inspection_plans, status_import, targets, units
+from qms.inspections.rules import ItemInput, MinutesInput, Mode, RequestInput
 from qms.store.action_queries import get_action
 from qms.store.db import Database, open_database
 from qms.units_import import parse_units_csv
@@ -222,6 +224,35 @@ def _tthc_csv(n: int) -> bytes:
     return f"Mã đơn vị,Mã TTHC,Tên TTHC\n{UNIT},9.{n:06d},Thủ tục thử {n}\n".encode()
 
 
+def _inspection_plan(db, n, folder, team: tuple[str, ...] = ("m.auditor.in",), approve: bool = True) -> int:
+    """The ``n``-th year's plan with one on-site inspection of the unit by ``team``; its item id."""
+    year = 2040 + n
+    inspection_plans.change_items(db, year, [ItemInput(unit_code=UNIT, mode=Mode.ON_SITE, month=12, team=team)],
+                                  actor=SYSTEM, today=TODAY)
+    if approve:
+        inspection_plans.approve_plan(db, year, f"{n}/QĐ-UBND", TODAY, actor=SYSTEM, today=TODAY)
+    return db.scalar("SELECT i.id FROM inspection_plan_items i JOIN inspection_plans p ON p.id = i.plan_id WHERE p.year = ?",
+                     [year])
+
+
+def _inspected(db, n, folder) -> int:
+    """A planned inspection whose checklist is submitted (the minutes may be signed)."""
+    item_id = _inspection_plan(db, n, folder)
+    entry = load_templates(PROJECT_ROOT / "checklists").latest("inspection-circular26")
+    audit_id = inspection_plans.start_planned_inspection(db, item_id, entry, actor=SYSTEM, today=TODAY)
+    view = audits.get_audit(db, audit_id)
+    version = audits.save_answers(db, audit_id, [AnswerInput(item_ref=s.ref, result=Result.CONFORM) for s in view.specs],
+                                  expected_version=view.row_version, actor=SYSTEM).version
+    audits.submit_audit(db, audit_id, expected_version=version, actor=SYSTEM, today=TODAY)
+    return item_id
+
+
+def _request(db, n, folder) -> int:
+    minutes_id = inspection_minutes.write_minutes(db, _inspected(db, n, folder), MinutesInput(
+        signed_on=TODAY, scope="Toàn bộ HTQLCL", requests=(RequestInput(text="Bổ sung hồ sơ"),)), actor=SYSTEM, today=TODAY)
+    return inspection_minutes.requests_of(db, minutes_id)[0]["id"]
+
+
 # -- the matrix ----------------------------------------------------------------------------------
 
 CASES: dict[str, Case] = {
@@ -309,6 +340,22 @@ CASES: dict[str, Case] = {
         actions.ensure_actions_for_findings(db, actor=a, today=TODAY, unit_code=UNIT), prepare=_finding_without_action),
     "qms.store.actions.set_internal_audit_due_days": case("actions", ADMIN_ONLY, lambda db, n, a:
         actions.set_internal_audit_due_days(db, 40 + n, actor=a)),
+    # the inspection year
+    "qms.store.inspection_plans.propose_plan": case("inspections", ADMIN_ONLY, lambda db, n, a: inspection_plans.propose_plan(
+        db, 2024, actor=a, today=TODAY)),
+    "qms.store.inspection_plans.change_items": case("inspections", ADMIN_ONLY, lambda db, n, a: inspection_plans.change_items(
+        db, 2024, [ItemInput(unit_code=UNIT, mode=Mode.RECORDS, month=n % 12 + 1)], actor=a, today=TODAY)),
+    "qms.store.inspection_plans.approve_plan": case("inspections", ADMIN_ONLY, lambda db, n, a: inspection_plans.approve_plan(
+        db, 2040 + n, "12/QĐ-UBND", TODAY, actor=a, today=TODAY),
+        prepare=lambda db, n, folder: _inspection_plan(db, n, folder, approve=False) and n),
+    "qms.store.inspection_plans.start_planned_inspection": case("inspections", AUDIT_WORK, lambda db, item_id, a:
+        inspection_plans.start_planned_inspection(db, item_id, load_templates(PROJECT_ROOT / "checklists").latest(
+            "inspection-circular26"), actor=a, today=TODAY), prepare=_inspection_plan),
+    "qms.store.inspection_minutes.write_minutes": case("inspections", AUDIT_WORK, lambda db, item_id, a:
+        inspection_minutes.write_minutes(db, item_id, MinutesInput(signed_on=TODAY, scope="Toàn bộ HTQLCL"), actor=a, today=TODAY),
+        prepare=_inspected),
+    "qms.store.inspection_minutes.record_corrective_report": case("inspections", UNIT_WORK, lambda db, request_id, a:
+        inspection_minutes.record_corrective_report(db, request_id, TODAY, "Đã bổ sung", actor=a, today=TODAY), prepare=_request),
     # exports
     "qms.store.export_settings.set_nightly_export": case("exports", ADMIN_ONLY, lambda db, _, a:
         export_settings.set_nightly_export(db, True, actor=a), prepare=_nightly_off),
@@ -352,7 +399,8 @@ def test_every_write_function_is_in_the_matrix():
 
 
 def test_every_area_that_writes_is_in_the_matrix():
-    assert {c.area for c in CASES.values()} == {"accounts", "units", "targets", "imports", "scope", "audits", "actions", "exports"}
+    assert {c.area for c in CASES.values()} == {"accounts", "units", "targets", "imports", "scope", "audits", "actions", "exports",
+                                                    "inspections"}
 
 
 # -- running it ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from qms.dates import fmt
 from qms.lifecycle import DECISION_19_IN_FORCE
 from qms.ui import audit_widgets, charts
 from qms.ui.action_widgets import render_overview_actions
+from qms.ui.inspection_widgets import render_overview_inspections
 from qms.ui.cached import OverviewReads
 from qms.ui.context import DATE_FORMAT, db, lang, plain, t
 from qms.ui.rollup_widgets import render_rollup_sources, rollup_as_of
@@ -162,3 +163,4 @@ else:
     st.caption(t("ov.since_note", day=fmt(DECISION_19_IN_FORCE)))
 
 render_overview_scope(reads.scope())
+render_overview_inspections(db(), as_of)
