@@ -23,6 +23,7 @@ from qms.ui.audit_widgets import templates
 from qms.ui.context import DATE_FORMAT, actor, db, lang, show_error, t
 from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
+from qms.ui.unit_choice import unit_selectbox
 
 INSPECTION_TEMPLATE = "inspection-circular26"
 today = province_today()
@@ -97,11 +98,13 @@ if planner:
         st.caption(t("insp.adjust_help"))
         if plan.approved_on is None and st.button(t("insp.propose"), key="insp_repropose"):
             attempt(lambda: propose_plan(db(), year, actor=me, today=today), lambda n: t("insp.proposed", n=n))
+        search_slot = st.container()  # a national plan's unit search runs before the form is sent
         with st.form("insp_assign_form"):
             st.markdown(f"**{t('insp.assign')}**")
             c1, c2, c3, c4 = st.columns([3, 2, 1, 2])
             names = {i.unit_code: f"{i.unit_code} — {i.unit_name}" for i in live}
-            unit = c1.selectbox(t("insp.col.name"), list(names), format_func=names.get, key="insp_assign_unit")
+            unit = unit_selectbox(c1, t("insp.col.name"), list(names), format_func=names.get, key="insp_assign_unit",
+                                  search_in=search_slot)
             mode = c2.selectbox(t("insp.col.mode"), [m.value for m in Mode], format_func=lambda m: t(f"insp.mode.{m}"),
                                 key="insp_assign_mode")
             month = c3.number_input(t("insp.col.month"), min_value=1, max_value=12, step=1, key="insp_assign_month",
@@ -156,7 +159,7 @@ if not mine:
     st.info(t("insp.not_team"))
 else:
     labels = {i.id: f"{i.unit_name} ({i.unit_code}) · {t('insp.col.month')} {i.month} · {t(f'insp.mode.{i.mode}')}" for i in mine}
-    picked = st.selectbox(t("insp.pick"), list(labels), format_func=labels.get, key="insp_item")
+    picked = unit_selectbox(st, t("insp.pick"), list(labels), format_func=labels.get, key="insp_item")
     item = next(i for i in mine if i.id == picked)
     if item.audit_id is None and me.role is not Role.OFFICER:
         if st.button(t("insp.start"), type="primary", key="insp_start", disabled=plan.approved_on is None):
