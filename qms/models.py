@@ -191,6 +191,9 @@ class PendingUnit(BaseModel):
     stage: Stage
     stage_since: dt.date | None
     days_in_stage: int | None
+    #: The unit's key (``units.code``; ``code`` is the official code shown): they differ for a unit
+    #: formed on a code that already named another one (``03388@2025-07-01``).
+    key: str | None = None
 
 
 def checked(model: type[BaseModel], **values):

@@ -246,7 +246,7 @@ def not_announced(db, as_of: dt.date, level: Level | None = None) -> list[Pendin
         WITH u AS ({IN_PLAN_SQL}), s AS ({STAGE_ON_SQL})
         SELECT coalesce(uu.gso_code, u.code), n.name, u.level, CASE WHEN pu.level = 'district' THEN u.parent_code END,
                CASE WHEN pu.level = 'district' THEN pn.name END, coalesce(s.stage, 0),
-               coalesce(s.since, greatest(coalesce(uu.valid_from, $d19), $d19)) AS since
+               coalesce(s.since, greatest(coalesce(uu.valid_from, $d19), $d19)) AS since, u.code
         FROM u JOIN units uu ON uu.code = u.code
         LEFT JOIN s ON s.unit_code = u.code
         JOIN ({NAME_ON_SQL}) n ON n.code = u.code
@@ -259,13 +259,13 @@ def not_announced(db, as_of: dt.date, level: Level | None = None) -> list[Pendin
     if level:
         params["level"] = level.value
     out = []
-    for code, name, lv, parent, parent_name, stage_no, since in db.rows(sql, params):
+    for code, name, lv, parent, parent_name, stage_no, since, key in db.rows(sql, params):
         is_district_child = Level(lv) is Level.COMMUNE
         days = (as_of - since).days if since and since <= as_of else 0
         out.append(PendingUnit(
             code=code, name=name, level=lv, district_code=parent if is_district_child else None,
             district_name=parent_name if is_district_child else None, stage=_STAGE_BY_NUMBER[stage_no],
-            stage_since=since, days_in_stage=days,
+            stage_since=since, days_in_stage=days, key=key,
         ))
     return out
 

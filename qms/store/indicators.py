@@ -86,8 +86,8 @@ def short_units(db, as_of: dt.date, measure: str, level: Level) -> list[ShortUni
     """The units of ``level`` that do not meet ``measure`` on ``as_of``, by code."""
     if measure == "announced_rate":
         return sorted(
-            (ShortUnit(p.code, p.name, p.level, p.district_code, p.district_name, p.stage.value)
-             for p in not_announced(db, as_of, level)),
+            (ShortUnit(p.key or p.code, p.name, p.level, p.district_code, p.district_name, p.stage.value)
+             for p in not_announced(db, as_of, level)),  # by key: a reused code may also name an ended unit
             key=lambda u: u.code,
         )
     if measure == "maintained_rate":

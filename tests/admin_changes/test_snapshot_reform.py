@@ -42,6 +42,10 @@ def test_the_snapshot_of_today_keeps_two_units_apart_that_share_a_code(today_db,
                 " AND event_date < DATE '2025-07-01'") == [(0,)]
     assert read(folder, "lifecycle_events", "SELECT count(*) FROM t WHERE unit_code = '03388'"
                 " AND event_date >= DATE '2025-07-01'") == [(0,)]
+    # the units behind each criterion are named by their key too (units.code), never by a reused code
+    keys = {r[0] for r in read(folder, "units", "SELECT code FROM t")}
+    below = [r[0] for r in read(folder, "indicator_units", "SELECT unit_code FROM t")]
+    assert below and set(below) <= keys and any("@" in code for code in below), below[:5]
 
 
 def test_a_snapshot_of_the_eve_of_the_reform_shows_the_districts_and_not_the_later_act(today_db, tmp_path):
