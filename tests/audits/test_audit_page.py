@@ -27,11 +27,12 @@ def db_path(demo_file, tmp_path) -> Path:
 
 
 @pytest.fixture
-def page(db_path, monkeypatch, account_in):
-    """``page(audit=None, checklists=None)`` -> the audits page run once against a demo copy."""
+def page(db_path, monkeypatch, account_in, show_tab):
+    """``page(audit=None, checklists=None, tab=None)`` -> the audits page run once against a demo
+    copy; ``tab`` ("new", "findings") opens that tab of the list (tabs compute only when open)."""
 
     def make(audit: int | None = None, checklists: Path | None = None, path: Path | None = None,
-             user: Principal = Principal(username="auditor1", role=Role.ADMIN)) -> AppTest:
+             user: Principal = Principal(username="auditor1", role=Role.ADMIN), tab: str | None = None) -> AppTest:
         monkeypatch.setenv("QMS_DB", str(path or db_path))
         if checklists:
             monkeypatch.setenv("QMS_CHECKLISTS", str(checklists))
@@ -42,6 +43,8 @@ def page(db_path, monkeypatch, account_in):
         if audit is not None:
             at.query_params["audit"] = str(audit)
         at.run()
+        if tab is not None:
+            show_tab(at, "aud_tab", f"audit.tab_{tab}")
         assert not at.exception, at.exception
         return at
 
@@ -114,13 +117,13 @@ def test_broken_template_is_reported_with_its_location_and_the_page_still_starts
         shutil.copyfile(path, folder / path.name)
     (folder / "broken.yaml").write_text("id: broken\nversion: 1\nstandard: iso9001_2015\nlevels: [commune]\nsections: []\n"
                                         "title: {vi: Hỏng}\nextra_key: 1\n", encoding="utf-8")
-    at = page(checklists=folder)
+    at = page(checklists=folder, tab="new")
     assert len(at.warning) == 1 and "broken.yaml: " in at.warning[0].value and "extra_key" in at.warning[0].value
     assert len(at.selectbox(key="aud_new_template").options) == 3
 
 
 def test_starting_an_audit_opens_its_form(page, store):
-    at = page()
+    at = page(tab="new")
     at.selectbox(key="aud_new_unit").set_value("105")
     at.selectbox(key="aud_new_kind").set_value(AuditKind.SELF_ASSESSMENT)
     at.text_input(key="aud_new_auditor").set_value("Tòng Văn Hùng")
@@ -133,7 +136,7 @@ def test_starting_an_audit_opens_its_form(page, store):
 
 
 def test_refused_start_shows_the_rule_and_stays_on_the_list(page, store):
-    at = page()
+    at = page(tab="new")
     never = store.scalar("SELECT code FROM units u WHERE level = 'commune' AND NOT EXISTS "
                          "(SELECT 1 FROM qms_events e WHERE e.unit_code = u.code) ORDER BY code LIMIT 1")
     at.selectbox(key="aud_new_unit").set_value(never)
@@ -401,11 +404,11 @@ def test_an_audit_outside_the_inspectors_scope_is_read_only_from_the_start(page,
 
 def test_an_inspector_may_start_audits_only_of_their_units(page, store):
     inspector = Principal(username="tdc", role=Role.AUDITOR, units=frozenset({"S12-01", "S12-02"}))
-    at = page(user=inspector)
+    at = page(user=inspector, tab="new")
     assert at.selectbox(key="aud_new_unit").options == ["S12-01 — " + store.scalar(
         "SELECT name FROM unit_names WHERE code = 'S12-01' ORDER BY valid_from DESC LIMIT 1"), "S12-02 — " + store.scalar(
         "SELECT name FROM unit_names WHERE code = 'S12-02' ORDER BY valid_from DESC LIMIT 1")]
-    viewer = page(user=Principal(username="lanhdao", role=Role.VIEWER))
+    viewer = page(user=Principal(username="lanhdao", role=Role.VIEWER), tab="new")
     assert not [s for s in viewer.selectbox if s.key == "aud_new_unit"]
     assert any(i.value.startswith("Chỉ xem: tài khoản lanhdao") for i in viewer.info)
 

@@ -100,77 +100,81 @@ if raw is None:
         st.warning(t("audit.template_broken", error=str(problem)))
     names = {u.code: f"{u.code} — {u.name}" for u in units}
     unit_label = lambda c: t("audit.all") if c is None else names.get(c, c)  # noqa: E731
-    tab_list, tab_new, tab_findings = st.tabs([t("audit.tab_list"), t("audit.tab_new"), t("audit.tab_findings")])
-    with tab_list:
-        c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
-        unit = unit_selectbox(c1, t("audit.filter_unit"), list(names), format_func=unit_label, key="aud_f_unit", all_option=True)
-        status = c2.selectbox(t("audit.filter_status"), [None, *AuditStatus], key="aud_f_status",
-                              format_func=lambda s: t("audit.all") if s is None else t(f"audit.status.{s.value}"))
-        kind = c3.selectbox(t("audit.filter_kind"), [None, *AuditKind], key="aud_f_kind",
-                            format_func=lambda k: t("audit.all") if k is None else t(f"audit.kind.{k.value}"))
-        year = c4.selectbox(t("audit.filter_year"), [None, *audit_years(db())], key="aud_f_year",
-                            format_func=lambda y: t("audit.all") if y is None else str(y))
-        rows = versioned(db(), list_audits, unit_code=unit, status=status, kind=kind, year=year, limit=LIST_ROWS)
-        if len(rows) == LIST_ROWS:  # a national list: the newest, and a way to narrow it
-            st.caption(t("audit.list_capped", n=LIST_ROWS))
-        if not rows:
-            st.info(t("audit.none_found"))
-        else:
-            aw.audit_table(rows, key="aud_list_table")
-            by_id = {r.id: r for r in rows}
-            pick = st.selectbox(t("audit.open_pick"), list(by_id), key="aud_pick",
-                                format_func=lambda i: f"#{i} · {by_id[i].unit_name} · {fmt(by_id[i].audit_date)} · "
-                                                      f"{t('audit.status.' + by_id[i].status.value)}")
-            if st.button(t("audit.open"), key="aud_open_button", type="primary"):
-                go(pick)
-    with tab_new:
-        latest = [e for e in loaded.templates if loaded.latest(e.template.id) == e]
-        who = aw.actor()
-        # only the units this person may audit (an inspector: those assigned, or of their districts)
-        mine = [u.code for u in units if allowed(who, Operation.AUDIT_WRITE, unit_code=u.code, district_code=u.parent_code)]
-        if not latest:
-            st.info(t("audit.no_templates", dir=str(settings().checklists_dir)))
-        elif read_only(Operation.AUDIT_WRITE):
-            pass
-        else:
-            search_slot = st.container()  # the unit search of a national list runs before the form is sent
-            with st.form("aud_new_form"):
-                new_unit = unit_selectbox(st, t("audit.filter_unit"), mine, format_func=unit_label, key="aud_new_unit",
-                                          search_in=search_slot)
-                entry = st.selectbox(t("audit.template"), latest, format_func=aw.template_label, key="aud_new_template")
-                c1, c2, c3 = st.columns(3)
-                new_kind = c1.selectbox(t("audit.kind"), list(AuditKind), format_func=lambda k: t(f"audit.kind.{k.value}"),
-                                        key="aud_new_kind")
-                auditor = c2.text_input(t("audit.auditor"), key="aud_new_auditor")
-                day = c3.date_input(t("audit.date"), value=today, min_value=dt.date(2006, 1, 1), max_value=today,
-                                    format=DATE_FORMAT, key="aud_new_date")
-                started = st.form_submit_button(t("audit.start"), type="primary")
-            if started:
-                try:
-                    new = checked(NewAudit, unit_code=new_unit, template_id=entry.template.id, kind=new_kind,
-                                  auditor=auditor, audit_date=day)
-                    audit_id = start_audit(db(), new, entry, actor=aw.actor(), today=today)
-                except QmsError as e:
-                    show_error(e)
-                else:
-                    go(audit_id)
-    with tab_findings:
-        # a national database: one row per province (not ~700 district rows, 21,760 px tall)
-        aw.findings_heatmap(versioned(db(), findings_heatmap, today, by_province=many_districts(db(), today)))
-        c1, c2, c3 = st.columns([3, 1, 1])
-        f_unit = unit_selectbox(c1, t("audit.filter_unit"), list(names), format_func=unit_label, key="aud_ff_unit",
-                                all_option=True)
-        f_grade = c2.selectbox(t("audit.filter_grade"), [None, *Grade], key="aud_ff_grade",
-                               format_func=lambda g: t("audit.all") if g is None else t(f"audit.grade.{g.value}"))
-        f_year = c3.selectbox(t("audit.filter_year"), [None, *audit_years(db())], key="aud_ff_year",
-                              format_func=lambda y: t("audit.all") if y is None else str(y))
-        found = versioned(db(), list_findings, unit_code=f_unit, grade=f_grade, year=f_year, limit=LIST_ROWS)
-        if len(found) == LIST_ROWS:
-            st.caption(t("audit.list_capped", n=LIST_ROWS))
-        if not found:
-            st.info(t("audit.no_findings"))
-        else:
-            aw.finding_table(found, key="aud_findings_table")
+    tab_list, tab_new, tab_findings = st.tabs([t("audit.tab_list"), t("audit.tab_new"), t("audit.tab_findings")],
+                                              key="aud_tab", on_change="rerun")
+    if tab_list.open:  # a tab computes only when it is open (st.tabs on_change='rerun')
+        with tab_list:
+            c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
+            unit = unit_selectbox(c1, t("audit.filter_unit"), list(names), format_func=unit_label, key="aud_f_unit", all_option=True)
+            status = c2.selectbox(t("audit.filter_status"), [None, *AuditStatus], key="aud_f_status",
+                                  format_func=lambda s: t("audit.all") if s is None else t(f"audit.status.{s.value}"))
+            kind = c3.selectbox(t("audit.filter_kind"), [None, *AuditKind], key="aud_f_kind",
+                                format_func=lambda k: t("audit.all") if k is None else t(f"audit.kind.{k.value}"))
+            year = c4.selectbox(t("audit.filter_year"), [None, *audit_years(db())], key="aud_f_year",
+                                format_func=lambda y: t("audit.all") if y is None else str(y))
+            rows = versioned(db(), list_audits, unit_code=unit, status=status, kind=kind, year=year, limit=LIST_ROWS)
+            if len(rows) == LIST_ROWS:  # a national list: the newest, and a way to narrow it
+                st.caption(t("audit.list_capped", n=LIST_ROWS))
+            if not rows:
+                st.info(t("audit.none_found"))
+            else:
+                aw.audit_table(rows, key="aud_list_table")
+                by_id = {r.id: r for r in rows}
+                pick = st.selectbox(t("audit.open_pick"), list(by_id), key="aud_pick",
+                                    format_func=lambda i: f"#{i} · {by_id[i].unit_name} · {fmt(by_id[i].audit_date)} · "
+                                                          f"{t('audit.status.' + by_id[i].status.value)}")
+                if st.button(t("audit.open"), key="aud_open_button", type="primary"):
+                    go(pick)
+    if tab_new.open:  # a tab computes only when it is open (st.tabs on_change='rerun')
+        with tab_new:
+            latest = [e for e in loaded.templates if loaded.latest(e.template.id) == e]
+            who = aw.actor()
+            # only the units this person may audit (an inspector: those assigned, or of their districts)
+            mine = [u.code for u in units if allowed(who, Operation.AUDIT_WRITE, unit_code=u.code, district_code=u.parent_code)]
+            if not latest:
+                st.info(t("audit.no_templates", dir=str(settings().checklists_dir)))
+            elif read_only(Operation.AUDIT_WRITE):
+                pass
+            else:
+                search_slot = st.container()  # the unit search of a national list runs before the form is sent
+                with st.form("aud_new_form"):
+                    new_unit = unit_selectbox(st, t("audit.filter_unit"), mine, format_func=unit_label, key="aud_new_unit",
+                                              search_in=search_slot)
+                    entry = st.selectbox(t("audit.template"), latest, format_func=aw.template_label, key="aud_new_template")
+                    c1, c2, c3 = st.columns(3)
+                    new_kind = c1.selectbox(t("audit.kind"), list(AuditKind), format_func=lambda k: t(f"audit.kind.{k.value}"),
+                                            key="aud_new_kind")
+                    auditor = c2.text_input(t("audit.auditor"), key="aud_new_auditor")
+                    day = c3.date_input(t("audit.date"), value=today, min_value=dt.date(2006, 1, 1), max_value=today,
+                                        format=DATE_FORMAT, key="aud_new_date")
+                    started = st.form_submit_button(t("audit.start"), type="primary")
+                if started:
+                    try:
+                        new = checked(NewAudit, unit_code=new_unit, template_id=entry.template.id, kind=new_kind,
+                                      auditor=auditor, audit_date=day)
+                        audit_id = start_audit(db(), new, entry, actor=aw.actor(), today=today)
+                    except QmsError as e:
+                        show_error(e)
+                    else:
+                        go(audit_id)
+    if tab_findings.open:  # a tab computes only when it is open (st.tabs on_change='rerun')
+        with tab_findings:
+            # a national database: one row per province (not ~700 district rows, 21,760 px tall)
+            aw.findings_heatmap(versioned(db(), findings_heatmap, today, by_province=many_districts(db(), today)))
+            c1, c2, c3 = st.columns([3, 1, 1])
+            f_unit = unit_selectbox(c1, t("audit.filter_unit"), list(names), format_func=unit_label, key="aud_ff_unit",
+                                    all_option=True)
+            f_grade = c2.selectbox(t("audit.filter_grade"), [None, *Grade], key="aud_ff_grade",
+                                   format_func=lambda g: t("audit.all") if g is None else t(f"audit.grade.{g.value}"))
+            f_year = c3.selectbox(t("audit.filter_year"), [None, *audit_years(db())], key="aud_ff_year",
+                                  format_func=lambda y: t("audit.all") if y is None else str(y))
+            found = versioned(db(), list_findings, unit_code=f_unit, grade=f_grade, year=f_year, limit=LIST_ROWS)
+            if len(found) == LIST_ROWS:
+                st.caption(t("audit.list_capped", n=LIST_ROWS))
+            if not found:
+                st.info(t("audit.no_findings"))
+            else:
+                aw.finding_table(found, key="aud_findings_table")
     st.stop()
 
 # -- one audit ---------------------------------------------------------------------------------
