@@ -10,6 +10,7 @@ so that an inspector sees whose units they may audit).  Pages show their forms o
 from __future__ import annotations
 
 from qms.accounts import ALLOWED, UNIT_SCOPED, Operation, Principal, Role, allowed
+from qms.change_text import unit_ref
 from qms.labels import t
 
 
@@ -17,7 +18,7 @@ def scope_text(actor: Principal, lang: str = "vi") -> str:
     """The units assigned to ``actor``: ``đơn vị S12-01, S12-02 và các đơn vị thuộc huyện 105``."""
     parts = []
     if actor.units:
-        parts.append(t("access.scope_units", lang, codes=", ".join(sorted(actor.units))))
+        parts.append(t("access.scope_units", lang, codes=", ".join(unit_ref(c, lang) for c in sorted(actor.units))))
     if actor.districts:
         parts.append(t("access.scope_districts", lang, codes=", ".join(sorted(actor.districts))))
     return t("access.scope_and", lang).join(parts) if parts else t("access.scope_none", lang)

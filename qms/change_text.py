@@ -70,6 +70,12 @@ def _unit_key_text(value: str, lang: str) -> str | None:
     return f"{m.group(1)} ({'từ' if lang == 'vi' else 'from'} {day})"
 
 
+def unit_ref(code: str, lang: str = "vi") -> str:
+    """A unit's code as people say it: its official code, with the day it started when the key
+    is one formed on a reused code (``03388 (từ 01/07/2025)``); any other code unchanged."""
+    return _unit_key_text(code, lang) or code
+
+
 def value_text(field: str | None, value: Any, lang: str = "vi", *, entity: str = "") -> str:
     """One stored value as text: a labelled word, a date, yes/no, a number, a list, a record."""
     if value is None:

@@ -118,10 +118,11 @@ def test_the_demo_prints_each_account_with_its_role_once(tmp_path):
     assert set(lines) == {"admin", "tdc", "iso.quyetthang", "lanhdao"}
     assert lines["admin"].endswith("administrator") and lines["lanhdao"].endswith("viewer (leaders), read-only")
     # the inspector's area: two departments, two districts until 2025, the new communes formed from them since
-    assert lines["tdc"].endswith("auditor / inspector (units S12-01, S12-02, 03388@2025-07-01, 03408@2025-07-01, "
-                                 "03390@2025-07-01, 03405@2025-07-01, 03430@2025-07-01, 03424@2025-07-01, 03394@2025-07-01;"
-                                 " districts 105, 106)")
-    assert lines["iso.quyetthang"].endswith("unit ISO officer (units 03386, 03388@2025-07-01)")
+    # (units formed on a reused code read as people say them, not as the key: 03388 from 01/07/2025)
+    assert lines["tdc"].endswith("auditor / inspector (units S12-01, S12-02, 03388 (from 01/07/2025), 03408 (from 01/07/2025), "
+                                 "03390 (from 01/07/2025), 03405 (from 01/07/2025), 03430 (from 01/07/2025), "
+                                 "03424 (from 01/07/2025), 03394 (from 01/07/2025); districts 105, 106)")
+    assert lines["iso.quyetthang"].endswith("unit ISO officer (units 03386, 03388 (from 01/07/2025))")
     assert "Đổi mật khẩu" in out.stdout
     again = qms("demo", "--force", db=db)  # existing accounts keep their passwords: nothing printed again
     assert again.returncode == 0 and "Demo accounts" not in again.stdout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qms.access import home_unit, read_only_reason
+from qms.access import home_unit, read_only_reason, scope_text
 from qms.accounts import Operation, Principal, Role
 from qms.models import Level
 
@@ -55,3 +55,10 @@ def test_people_land_on_their_own_unit_never_the_province():
     assert home_unit(INSPECTOR.model_copy(update={"units": frozenset()}), UNITS) == "03386"  # first unit of their districts
     assert home_unit(ADMIN, UNITS) == home_unit(VIEWER, UNITS) == "S12-01"
     assert home_unit(ADMIN, UNITS[:1]) == "12" and home_unit(ADMIN, []) is None
+
+
+def test_a_unit_formed_on_a_reused_code_reads_as_its_code_and_first_day():
+    """Since 2025 many scopes hold keys like 03388@2025-07-01; a person reads 03388 (từ 01/07/2025)."""
+    inspector = Principal(username="tdc", role=Role.AUDITOR, units=frozenset({"S12-01", "03388@2025-07-01"}))
+    assert scope_text(inspector) == "đơn vị 03388 (từ 01/07/2025), S12-01"
+    assert scope_text(inspector, "en").startswith("units 03388 (from 01/07/2025), S12-01")

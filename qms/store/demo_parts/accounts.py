@@ -6,6 +6,7 @@ scrypt hashes are stored.
 
 from __future__ import annotations
 
+from qms.change_text import unit_ref
 from qms import accounts
 from qms.accounts import Role
 from qms.store import changelog
@@ -61,7 +62,7 @@ def described(passwords: dict[str, str]) -> list[tuple[str, str, str]]:
     for username, _name, role, units, districts in DEMO_ACCOUNTS:
         if username not in passwords:
             continue
-        scope = [f"units {', '.join(units)}"] if units else []
+        scope = [f"units {', '.join(unit_ref(c, 'en') for c in units)}"] if units else []
         scope += [f"districts {', '.join(districts)}"] if districts else []
         out.append((username, passwords[username], ROLE_NAMES[role] + (f" ({'; '.join(scope)})" if scope else "")))
     return out
