@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from qms.dates import parse_any
-from qms.errors import ImportRowError, QmsError
+from qms.errors import ImportRowError, QmsError, Reason, ValueReason
 from qms.models import Level, nfc, search_key
 
 #: Accepted header names (lower-case, NFC) for each field; the first is the documented one.
@@ -235,7 +235,7 @@ def parse_change_csv(text: str, source: str, *, act: str | None = None, effectiv
         try:
             out.append(_row(line_no, cell, act, effective))
         except (ValueError, QmsError) as e:
-            problems.append((where, str(e)))
+            problems.append((where, Reason.of(e)))
     if problems:
         raise ImportRowError(source, problems)
     if not out:
@@ -252,58 +252,67 @@ def parse_change_csv(text: str, source: str, *, act: str | None = None, effectiv
 def _row(line_no: int, cell, act: str | None, effective: dt.date | None) -> ChangeRow:
     code, name, kind = cell("new_code"), cell("new_name"), cell("kind").lower()
     if not code or not _CODE.match(code):
-        raise ValueError(f"new_code '{code}' is not a unit code")
+        raise ValueReason(f"new_code '{code}' is not a unit code", vi=f"new_code '{code}' không phải mã đơn vị")
     if not name:
-        raise ValueError("new_name is empty")
+        raise ValueReason("new_name is empty", vi="new_name (tên mới) để trống")
     if len(name) > 200:
-        raise ValueError("new_name is longer than 200 characters")
+        raise ValueReason("new_name is longer than 200 characters", vi="new_name (tên mới) dài hơn 200 ký tự")
     if kind not in KINDS:
-        raise ValueError(f"kind '{kind}' is not one of {', '.join(sorted(KINDS))}")
+        raise ValueReason(f"kind '{kind}' is not one of {', '.join(sorted(KINDS))}",
+                          vi=f"loại '{kind}' không phải một trong {', '.join(sorted(KINDS))}")
     level_text = cell("level").lower() or "commune"
     try:
         level = Level(level_text)
     except ValueError:
-        raise ValueError(f"level '{level_text}' is not one of {', '.join(lv.value for lv in Level)}") from None
+        raise ValueReason(f"level '{level_text}' is not one of {', '.join(lv.value for lv in Level)}",
+                          vi=f"cấp '{level_text}' không phải một trong {', '.join(lv.value for lv in Level)}") from None
     digits = GSO_DIGITS.get(level)
     if digits and code.isdigit() and len(code) != digits:
         hint = f" (if a spreadsheet dropped a leading zero, it is {code.zfill(digits)})" if len(code) < digits else ""
-        raise ValueError(f"a {level.value} code has {digits} digits, not '{code}'{hint}")
+        vi_hint = f" (nếu bảng tính đã bỏ số 0 ở đầu thì mã là {code.zfill(digits)})" if len(code) < digits else ""
+        raise ValueReason(f"a {level.value} code has {digits} digits, not '{code}'{hint}",
+                          vi=f"mã cấp {level.value} có {digits} chữ số, không phải '{code}'{vi_hint}")
     old_codes = _split(cell("old_codes"))
     if not old_codes:
-        raise ValueError("formed_from_old_codes is empty")
+        raise ValueReason("formed_from_old_codes is empty", vi="formed_from_old_codes (mã các đơn vị cũ) để trống")
     for c in old_codes:
         if not _CODE.match(c):
-            raise ValueError(f"old code '{c}' is not a unit code")
+            raise ValueReason(f"old code '{c}' is not a unit code", vi=f"mã cũ '{c}' không phải mã đơn vị")
         if digits and c.isdigit() and len(c) != digits:
-            raise ValueError(f"old code '{c}' does not have {digits} digits")
+            raise ValueReason(f"old code '{c}' does not have {digits} digits", vi=f"mã cũ '{c}' không có {digits} chữ số")
     if len(set(old_codes)) != len(old_codes):
-        raise ValueError("an old code is listed twice")
+        raise ValueReason("an old code is listed twice", vi="một mã cũ được liệt kê hai lần")
     old_names = _split(cell("old_names")) if cell("old_names") else None
     if old_names is not None and len(old_names) != len(old_codes):
-        raise ValueError(f"{len(old_codes)} old codes but {len(old_names)} old names")
+        raise ValueReason(f"{len(old_codes)} old codes but {len(old_names)} old names",
+                          vi=f"{len(old_codes)} mã cũ nhưng {len(old_names)} tên cũ")
     shares = tuple(s.lower() for s in _split(cell("shares"))) if cell("shares") else None
     if shares is not None:
         if len(shares) != len(old_codes):
-            raise ValueError(f"{len(old_codes)} old codes but {len(shares)} shares")
+            raise ValueReason(f"{len(old_codes)} old codes but {len(shares)} shares",
+                              vi=f"{len(old_codes)} mã cũ nhưng {len(shares)} phần chia")
         for s in shares:
             if not _SHARE.match(s):
-                raise ValueError(f"share '{s}' is not full, partial or partial:<fraction>")
+                raise ValueReason(f"share '{s}' is not full, partial or partial:<fraction>",
+                                  vi=f"phần chia '{s}' không phải full, partial hoặc partial:<tỷ lệ>")
     row_act = cell("act") or (nfc(act) if act else "")
     if not row_act:
-        raise ValueError("no act: give an act column or --act")
+        raise ValueReason("no act: give an act column or --act", vi="thiếu văn bản: thêm cột act hoặc --act")
     if len(row_act) > 300:
-        raise ValueError("act is longer than 300 characters")
+        raise ValueReason("act is longer than 300 characters", vi="act (văn bản) dài hơn 300 ký tự")
     if cell("effective_date"):
         row_effective = parse_any(cell("effective_date"), field="effective_date")
     elif effective:
         row_effective = effective
     else:
-        raise ValueError("no effective date: give an effective_date column or --effective")
+        raise ValueReason("no effective date: give an effective_date column or --effective",
+                          vi="thiếu ngày hiệu lực: thêm cột effective_date hoặc --effective")
     identity = cell("identity").lower() or None
     if identity not in (None, "new", "continues"):
-        raise ValueError(f"identity '{identity}' is not new or continues")
+        raise ValueReason(f"identity '{identity}' is not new or continues", vi=f"identity '{identity}' không phải new hoặc continues")
     if identity == "continues" and code not in old_codes:
-        raise ValueError(f"identity 'continues' needs {code} among the old codes (the unit that continues)")
+        raise ValueReason(f"identity 'continues' needs {code} among the old codes (the unit that continues)",
+                          vi=f"identity 'continues' cần {code} nằm trong các mã cũ (đơn vị tiếp tục)")
     return ChangeRow(
         identity=identity, line=line_no, new_code=code, new_name=name, kind=kind, level=level, old_codes=tuple(old_codes),
         old_names=tuple(old_names) if old_names else None, shares=shares, parent_code=cell("parent_code") or None,
@@ -340,12 +349,14 @@ def plan_change(rows: list[ChangeRow], *, source: str, existing: dict[str, Exist
     seen_new: dict[str, int] = {}
     for r in rows:
         if r.new_code in seen_new:
-            problems.append((f"line {r.line}", f"new_code {r.new_code} already appears on line {seen_new[r.new_code]}"))
+            problems.append((f"line {r.line}", Reason(f"new_code {r.new_code} already appears on line {seen_new[r.new_code]}",
+                                                          f"new_code {r.new_code} đã có ở dòng {seen_new[r.new_code]}")))
         seen_new.setdefault(r.new_code, r.line)
         for c in r.old_codes:
             if c not in existing:
-                problems.append((f"line {r.line}", f"no unit bears code {c} on {(effective - dt.timedelta(days=1)).strftime('%d/%m/%Y')},"
-                                                   " the day before the act takes effect"))
+                eve = (effective - dt.timedelta(days=1)).strftime("%d/%m/%Y")
+                problems.append((f"line {r.line}", Reason(f"no unit bears code {c} on {eve}, the day before the act takes effect",
+                                                          f"không có đơn vị nào mang mã {c} ngày {eve}, ngày trước khi văn bản có hiệu lực")))
     if problems:
         raise ImportRowError(source, problems)
 
@@ -368,7 +379,8 @@ def plan_change(rows: list[ChangeRow], *, source: str, existing: dict[str, Exist
         if by_default or r.identity == "continues":
             old = existing[r.new_code]
             if old.level is not r.level or r.new_code in split_here:
-                problems.append((f"line {r.line}", f"{r.new_code} cannot continue: it changes level or is split"))
+                problems.append((f"line {r.line}", Reason(f"{r.new_code} cannot continue: it changes level or is split",
+                                                          f"{r.new_code} không thể tiếp tục: đổi cấp hoặc bị chia tách")))
                 continue
             parent = r.parent_code or _parent_after(old.parent_key, existing, districts, communes_by_parent, uses)
             continuing.append(ContinuingUnit(r.line, old.key, old.name, r.new_name, old.parent_key, parent))
@@ -381,7 +393,8 @@ def plan_change(rows: list[ChangeRow], *, source: str, existing: dict[str, Exist
             continue
         key = unit_key(r.new_code, effective, r.new_code in taken_now)
         if key in taken_now:
-            problems.append((f"line {r.line}", f"unit {key} already exists (was this act imported under another name?)"))
+            problems.append((f"line {r.line}", Reason(f"unit {key} already exists (was this act imported under another name?)",
+                                                        f"đơn vị {key} đã có (văn bản này đã được nhập dưới tên khác?)")))
             continue
         taken_now.add(key)
         new_keys[r.new_code] = key
@@ -398,7 +411,8 @@ def plan_change(rows: list[ChangeRow], *, source: str, existing: dict[str, Exist
             grand = {_grandparent(p, existing) for p in parents}
             parent = next(iter(grand)) if len(grand) == 1 else None
             if parent is None:
-                problems.append((f"line {r.line}", "its predecessors belong to different provinces; give a parent_code column"))
+                problems.append((f"line {r.line}", Reason("its predecessors belong to different provinces; give a parent_code column",
+                                                          "các đơn vị trước thuộc các tỉnh khác nhau; hãy thêm cột parent_code")))
                 continue
             # predecessors from several districts: the districts end, the unit sits under the province
         new_units.append(NewUnit(
@@ -409,7 +423,8 @@ def plan_change(rows: list[ChangeRow], *, source: str, existing: dict[str, Exist
         for i, old in enumerate(olds):
             link = _link(old, key, r.shares[i] if r.shares else None, len(uses[old.gso_code]))
             if link.weight <= 0:
-                problems.append((f"line {r.line}", f"the share of {old.gso_code} must be above 0"))
+                problems.append((f"line {r.line}", Reason(f"the share of {old.gso_code} must be above 0",
+                                                          f"phần chia của {old.gso_code} phải lớn hơn 0")))
             links.append(link)
             ended.add(old.key)
     if problems:
@@ -419,7 +434,9 @@ def plan_change(rows: list[ChangeRow], *, source: str, existing: dict[str, Exist
     for r in rows:
         for c in r.old_codes:
             if existing[c].key in continued and len(uses[c]) > 1 and existing[c].key != new_keys.get(r.new_code):
-                problems.append((f"line {r.line}", f"{c} continues as itself on another line and cannot also go into {r.new_code}"))
+                problems.append((f"line {r.line}", Reason(
+                    f"{c} continues as itself on another line and cannot also go into {r.new_code}",
+                    f"{c} tiếp tục là chính nó ở dòng khác, không thể cũng nhập vào {r.new_code}")))
     if problems:
         raise ImportRowError(source, problems)
     # districts left with no commune end the day the act takes effect, with no successor

@@ -213,20 +213,21 @@ def test_a_unit_that_alone_forms_itself_continues_with_its_history_under_a_new_p
     assert dict(db.rows("SELECT code, valid_to FROM units WHERE level = 'district'"))["002"] == REFORM
 
 
-@pytest.mark.parametrize(("text", "needle"), [
-    ("00001,Phường Một,phuong,00009\n", "line 2: no unit bears code 00009"),
-    ("00001,Phường Một,phuong,00001\n00001,Phường Một,phuong,00002\n", "line 3: new_code 00001 already appears on line 2"),
-    ("00001,,phuong,00001\n", "line 2: new_name is empty"),
-    ("00001,Phường Một,huyen_x,00001\n", "line 2: kind 'huyen_x'"),
-    ("1,Phường Một,phuong,00001\n", "line 2: a commune code has 5 digits"),
-    ("00001,Phường Một,phuong,00001;00001\n", "line 2: an old code is listed twice"),
+@pytest.mark.parametrize(("text", "needle", "vi"), [
+    ("00001,Phường Một,phuong,00009\n", "line 2: no unit bears code 00009", "line 2: không có đơn vị nào mang mã 00009"),
+    ("00001,Phường Một,phuong,00001\n00001,Phường Một,phuong,00002\n", "line 3: new_code 00001 already appears on line 2",
+     "line 3: new_code 00001 đã có ở dòng 2"),
+    ("00001,,phuong,00001\n", "line 2: new_name is empty", "line 2: new_name (tên mới) để trống"),
+    ("00001,Phường Một,huyen_x,00001\n", "line 2: kind 'huyen_x'", "line 2: loại 'huyen_x'"),
+    ("1,Phường Một,phuong,00001\n", "line 2: a commune code has 5 digits", "line 2: mã cấp commune có 5 chữ số"),
+    ("00001,Phường Một,phuong,00001;00001\n", "line 2: an old code is listed twice", "line 2: một mã cũ được liệt kê hai lần"),
 ])
-def test_bad_rows_are_named_and_nothing_is_written(db, text, needle):
+def test_bad_rows_are_named_and_nothing_is_written(db, text, needle, vi):
     small_province(db)
     before = db.scalar("SELECT count(*) FROM units")
     with pytest.raises(ImportRowError) as err:
         store.apply_change(db, change(text), "c.csv", actor=CLI)
-    assert needle in str(err.value)
+    assert needle in str(err.value) and vi in err.value.text("vi")  # each reason in both languages
     assert db.scalar("SELECT count(*) FROM units") == before and db.scalar("SELECT count(*) FROM admin_changes") == 0
 
 
