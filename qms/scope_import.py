@@ -28,7 +28,7 @@ from typing import Any
 from pydantic import ValidationError as PydanticError
 
 from qms.clock import province_today
-from qms.errors import ImportRowError, QmsError
+from qms.errors import ImportRowError, QmsError, Reason, ValueReason
 from qms.scope_models import (
     CODE_PATTERN,
     CatalogueEntry,
@@ -106,9 +106,10 @@ def tthc_code(value: Any) -> str:
         head, tail = re.split(r"[.,]", text)
         return f"{head}.{tail.ljust(6, '0')}"
     if not text:
-        raise ValueError("the TTHC code is empty")
+        raise ValueReason("the TTHC code is empty", vi="mã TTHC để trống")
     if not _CODE.match(text) or len(text) > 64:
-        raise ValueError(f"'{text}' is not a TTHC code (letters, digits, dots and dashes, like 1.004946)")
+        raise ValueReason(f"'{text}' is not a TTHC code (letters, digits, dots and dashes, like 1.004946)",
+                          vi=f"'{text}' không phải mã TTHC (chữ, số, dấu chấm và gạch ngang, ví dụ 1.004946)")
     return text
 
 
@@ -140,12 +141,14 @@ def process_status(value: Any, *, has_issue_date: bool) -> ProcessStatus:
     if text is None:
         if has_issue_date:
             return ProcessStatus.ISSUED
-        raise ValueError("no status and no issue date: write Dự thảo, Đã ban hành or Đã thu hồi")
+        raise ValueReason("no status and no issue date: write Dự thảo, Đã ban hành or Đã thu hồi",
+                          vi="không có trạng thái và ngày ban hành: ghi Dự thảo, Đã ban hành hoặc Đã thu hồi")
     folded = fold(text)
     for status, words in STATUS_WORDS.items():
         if folded in words:
             return status
-    raise ValueError(f"status '{text}' is not one of Dự thảo, Đã ban hành, Đã thu hồi (draft, issued, withdrawn)")
+    raise ValueReason(f"status '{text}' is not one of Dự thảo, Đã ban hành, Đã thu hồi (draft, issued, withdrawn)",
+                      vi=f"trạng thái '{text}' không phải một trong Dự thảo, Đã ban hành, Đã thu hồi")
 
 
 _SECTION_NUMBER = re.compile(r"^\s*(?:[IVXLC]+|[A-Z]|\d+(?:\.\d+)*)\s*[.):\-]\s*", re.IGNORECASE)
@@ -173,13 +176,14 @@ def _date(row: SheetRow, name: str, header: str, today: dt.date) -> dt.date | No
     try:
         return import_date(row.values.get(name), today=today)
     except ValueError as e:
-        raise ValueError(f"{header}: {e}") from None
+        raise ValueReason(f"{header}: {e}", vi=f"{header}: {getattr(e, 'vi', None) or e}") from None
 
 
 def _unit(row: SheetRow, default_unit: str | None) -> str:
     unit = cell_text(row.values.get("unit_code")) or default_unit
     if not unit:
-        raise ValueError("no unit: add a 'Mã đơn vị' column or choose the unit the whole file is for")
+        raise ValueReason("no unit: add a 'Mã đơn vị' column or choose the unit the whole file is for",
+                          vi="thiếu đơn vị: thêm cột 'Mã đơn vị' hoặc chọn đơn vị cho cả tệp")
     return unit
 
 
@@ -212,7 +216,7 @@ def catalogue_rows(table: Table, *, default_unit: str | None = None,
         except PydanticError as e:
             problems.append((row.where, _first_error(e)))
         except ValueError as e:
-            problems.append((row.where, str(e)))
+            problems.append((row.where, Reason.of(e)))
     return out, problems
 
 
@@ -234,7 +238,7 @@ def process_rows(table: Table, *, default_unit: str | None = None,
         try:
             values = _process_values(row, default_unit, today)
         except ValueError as e:
-            problems.append((row.where, str(e)))
+            problems.append((row.where, Reason.of(e)))
             continue
         key = (values["unit_code"], values["code"], values["status"], values["issue_no"], values["status_on"])
         if key not in merged:
@@ -243,7 +247,8 @@ def process_rows(table: Table, *, default_unit: str | None = None,
         first_where, first = merged[key]
         differ = [f for f in ("title", "issued_on", "legal_basis") if first[f] != values[f] and values[f] is not None]
         if differ:
-            problems.append((row.where, f"the same process version as {first_where} but with another {', '.join(differ)}"))
+            problems.append((row.where, Reason(f"the same process version as {first_where} but with another {', '.join(differ)}",
+                                               f"cùng phiên bản quy trình với {first_where} nhưng khác {', '.join(differ)}")))
             continue
         first["tthc_codes"] = first["tthc_codes"] + values["tthc_codes"]
         if first["legal_basis"] is None:
@@ -262,22 +267,24 @@ def _process_values(row: SheetRow, default_unit: str | None, today: dt.date) -> 
     status = process_status(row.values.get("status"), has_issue_date=issued_on is not None)
     codes = tthc_codes(row.values.get("tthc_codes"))
     if not codes:
-        raise ValueError("no TTHC code: a process covers at least one TTHC")
+        raise ValueReason("no TTHC code: a process covers at least one TTHC",
+                          vi="không có mã TTHC: một quy trình bao quát ít nhất một TTHC")
     status_on = {
         ProcessStatus.ISSUED: issued_on,
         ProcessStatus.WITHDRAWN: _date(row, "withdrawn_on", "Ngày thu hồi", today),
         ProcessStatus.DRAFT: _date(row, "drafted_on", "Ngày dự thảo", today) or today,
     }[status]
     if status is ProcessStatus.WITHDRAWN and status_on is None:
-        raise ValueError("a withdrawn process needs its 'Ngày thu hồi' (date of withdrawal)")
+        raise ValueReason("a withdrawn process needs its 'Ngày thu hồi' (date of withdrawal)",
+                          vi="quy trình đã thu hồi cần 'Ngày thu hồi'")
     if status is ProcessStatus.DRAFT:
         issued_on = None
     code = cell_text(row.values.get("code"))
     title = cell_text(row.values.get("title"))
     if not code:
-        raise ValueError("the process code (Mã quy trình) is empty")
+        raise ValueReason("the process code (Mã quy trình) is empty", vi="Mã quy trình để trống")
     if not title:
-        raise ValueError("the process title (Tên quy trình) is empty")
+        raise ValueReason("the process title (Tên quy trình) is empty", vi="Tên quy trình để trống")
     return {
         "unit_code": _unit(row, default_unit), "code": code, "title": title, "tthc_codes": codes, "status": status,
         "issue_no": cell_text(row.values.get("issue_no")), "issued_on": issued_on, "status_on": status_on,

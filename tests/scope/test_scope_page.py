@@ -107,6 +107,7 @@ def test_a_bad_file_lists_every_refused_row_and_offers_no_confirm(page, province
     assert not at.exception
     assert at.error[0].value == "bad.xlsx: 2 dòng bị từ chối, không có gì được nhập."
     assert list(table(at, "Vị trí")["Vị trí"]) == ["sheet 'DM' line 2", "sheet 'DM' line 3"]
+    assert table(at, "Vị trí")["Lý do"].iloc[1].startswith("'1.0/1' không phải mã TTHC")  # the reason in Vietnamese
     assert not [b for b in at.button if b.key == "scope_import_confirm"]
 
 
