@@ -89,7 +89,9 @@ def test_page_shows_todays_figures_from_the_store(page, store):
     at = page()
     data = action_overview(store, TODAY)
     assert (metric(at, "Đang mở"), metric(at, "Quá hạn")) == (str(data.open), str(data.overdue))
-    assert len(table(at)) == data.total
+    total = list_actions(store, as_of=TODAY).total
+    assert total == data.total > 300  # the demo's ~1,000: the list sends the first 300 and says so
+    assert len(table(at)) == 300 and f"Đang hiển thị 300 trong số {total} hành động" in " ".join(c.value for c in at.caption)
 
 
 def test_overdue_on_30_june_2017_lists_what_the_overview_counts(page, store):

@@ -32,6 +32,9 @@ from qms.ui.context import DATE_FORMAT, actor, db, plain, show_error, t
 from qms.ui.read_only import read_only
 from qms.ui.unit_choice import unit_selectbox
 
+#: Actions the list sends at most (the filters narrow the rest; the caption says how many there are).
+LIST_ROWS = 300
+
 ss = st.session_state
 today = province_today()
 who = actor()
@@ -176,7 +179,7 @@ if tab_list.open:  # a tab computes only when it is open (st.tabs on_change='rer
         aw.summary_metrics(versioned(db(), action_overview, as_of))
         own = who.units if who.role is Role.OFFICER else frozenset()
         found = versioned(db(), list_actions, as_of=as_of, unit_code=unit, district_code=district, status=status, source=source,
-                             overdue_only=overdue, first_units=own)
+                             overdue_only=overdue, first_units=own, limit=LIST_ROWS)
         keep = ss.get("act_keep")  # the action this session last changed: shown until the user picks or filters anew
         if not found.rows and keep is None:
             st.info(t("action.none_found"))
