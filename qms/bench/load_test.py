@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import datetime as dt
 import importlib
 import os
@@ -173,6 +174,13 @@ async def _step(port: int, users: int, seconds: float) -> dict:
             "p95_s": round(_p95(times), 3) if times else None, "errors": errors[:3]}
 
 
+def _run(coroutine):
+    """``asyncio.run`` in a thread of its own: the caller's thread may already run an event loop
+    (the browser suite's Playwright, in the same test session), where ``asyncio.run`` refuses."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def page_views(db_path: Path, users: list[int], seconds: float) -> list[dict]:
     port = _free_port()
     env = dict(os.environ, QMS_DB=str(db_path))
@@ -190,8 +198,8 @@ def page_views(db_path: Path, users: list[int], seconds: float) -> list[dict]:
                 if time.time() > deadline or server.poll() is not None:
                     raise RuntimeError("the app did not start: " + (server.stderr.read(2000).decode() if server.poll() is not None else "timeout"))
                 time.sleep(0.3)
-        asyncio.run(_step(port, 1, min(seconds, 3)))  # warm the caches once
-        return [asyncio.run(_step(port, n, seconds)) for n in users]
+        _run(_step(port, 1, min(seconds, 3)))  # warm the caches once
+        return [_run(_step(port, n, seconds)) for n in users]
     finally:
         server.terminate()
         try:

@@ -22,6 +22,7 @@ and 1.5 s at national scale, warm, and no view sending more than 1 MB).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -110,8 +111,10 @@ def _view(page, pid: int, path: str, received: list[int]) -> tuple[float, int, f
     return (end - t0) / 1000, sum(received), _cpu_seconds(pid) - cpu0
 
 
-def measure(db: Path, runs: int, pages: list[tuple[str, str]], work: Path) -> list[PageFigures]:
-    """Every page of the app on a copy of ``db``, ``runs`` times (the first cold)."""
+def measure(db: Path, runs: int, pages: list[tuple[str, str]], work: Path, browser=None) -> list[PageFigures]:
+    """Every page of the app on a copy of ``db``, ``runs`` times (the first cold); ``browser``: a
+    Playwright Chromium already launched (the browser suite's: one sync Playwright per thread),
+    else one of its own."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
@@ -126,9 +129,13 @@ def measure(db: Path, runs: int, pages: list[tuple[str, str]], work: Path) -> li
     proc, base_url = start_server(cmd, env, work / "streamlit.log")
     figures = {path: PageFigures(database=db.name, page=name) for path, name in pages}
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        with contextlib.ExitStack() as stack:
+            if browser is None:
+                pw = stack.enter_context(sync_playwright())
+                browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+                stack.callback(browser.close)
             context = browser.new_context(**CONTEXT_OPTIONS)
+            stack.callback(context.close)
             context.set_default_timeout(120_000)
             page = context.new_page()
             received: list[int] = []
@@ -152,7 +159,6 @@ def measure(db: Path, runs: int, pages: list[tuple[str, str]], work: Path) -> li
                         f.warm_s.append(seconds)
                     f.bytes.append(sent)
                     f.cpu_s.append(cpu)
-            browser.close()
     finally:
         stop_server(proc)
     return list(figures.values())

@@ -13,10 +13,10 @@ from .bench_pages import PAGES, measure, table
 pytestmark = pytest.mark.e2e
 
 
-def test_the_page_benchmark_measures_each_page_it_is_given(e2e_demo, tmp_path):
-    db_path, _, _ = e2e_demo
+def test_the_page_benchmark_measures_each_page_it_is_given(demo_file, browser, tmp_path):
+    db_path = demo_file  # a closed file (the journeys' database is held open by their server)
     pages = [p for p in PAGES if p[1] in ("units", "processes", "overview")]
-    figures = measure(db_path, 2, pages, tmp_path)
+    figures = measure(db_path, 2, pages, tmp_path, browser)  # the session's browser: one sync Playwright per thread
     rows = [f.row() for f in figures]
     assert [r["page"] for r in rows] == ["units", "processes", "overview"]
     for r in rows:
