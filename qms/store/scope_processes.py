@@ -15,7 +15,7 @@ import pyarrow as pa
 from qms import scope as rules
 from qms.accounts import Operation, Principal
 from qms.clock import province_today
-from qms.errors import ImportRowError, NotFound, ValidationError
+from qms.errors import ImportRowError, NotFound, Reason, ValidationError
 from qms.scope_models import (
     ChangeEffect,
     CatalogueEntry,
@@ -105,8 +105,10 @@ def _plan_processes(cur, records: Sequence[tuple[str, ProcessVersionInput]], sou
         v = v.model_copy(update={"unit_code": resolved[v.unit_code]})
         unknown = [c for c in v.tthc_codes if (v.unit_code, c) not in catalogue]
         if unknown:
-            problems.append((where, f"TTHC {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not in the catalogue of "
-                                    f"unit {v.unit_code} (import the unit's TTHC list first)"))
+            problems.append((where, Reason(
+                f"TTHC {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not in the catalogue of "
+                f"unit {v.unit_code} (import the unit's TTHC list first)",
+                f"TTHC {', '.join(unknown)} không có trong danh mục của đơn vị {v.unit_code} (hãy nhập danh mục TTHC của đơn vị trước)")))
             continue
         history = histories.setdefault((v.unit_code, v.code), [])
         touched.add((v.unit_code, v.code))
@@ -115,14 +117,17 @@ def _plan_processes(cur, records: Sequence[tuple[str, ProcessVersionInput]], sou
             continue
         twin = next((h for h in history if (h.status, h.status_on, h.issue_no) == (v.status, v.status_on, v.issue_no)), None)
         if twin is not None:
-            problems.append((where, f"process {v.code} of unit {v.unit_code}: this {v.status.value} version of "
-                                    f"{v.status_on:%d/%m/%Y} is already recorded with other content (title or TTHC); "
-                                    "record a new issue instead of changing it"))
+            problems.append((where, Reason(
+                f"process {v.code} of unit {v.unit_code}: this {v.status.value} version of {v.status_on:%d/%m/%Y} is already "
+                "recorded with other content (title or TTHC); record a new issue instead of changing it",
+                f"quy trình {v.code} của đơn vị {v.unit_code}: phiên bản ngày {v.status_on:%d/%m/%Y} đã được ghi với nội dung "
+                "khác (tên hoặc TTHC); hãy ghi một lần ban hành mới thay vì sửa")))
             continue
         try:
             rules.check_process_version(history, v, today=today)
         except ValidationError as e:
-            problems.append((where, str(e).removesuffix(" Nothing was saved.").strip()))
+            problems.append((where, Reason(str(e).removesuffix(" Nothing was saved.").strip(),
+                                           (e.vi or str(e)).removesuffix(" Chưa lưu gì.").removesuffix("; chưa lưu gì.").strip())))
             continue
         number = max((h.version_no for h in history if isinstance(h, ProcessVersion)), default=0) + 1
         number += sum(1 for h in history if not isinstance(h, ProcessVersion))

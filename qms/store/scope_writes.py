@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from qms.accounts import Operation, Principal
-from qms.errors import ImportRowError
+from qms.errors import ImportRowError, Reason
 from qms.scope_models import CatalogueEntry, CatalogueImport
 from qms.spreadsheets import fold
 from qms.store import changelog
@@ -43,11 +43,13 @@ def resolve_units(cur, refs: set[str]) -> tuple[dict[str, str], dict[str, str]]:
         if len(named) == 1:
             resolved[ref] = next(iter(named))
         elif len(named) > 1:
-            reasons[ref] = f"unit '{ref}' is ambiguous ({', '.join(sorted(named))} bear that name): write its code"
+            reasons[ref] = Reason(f"unit '{ref}' is ambiguous ({', '.join(sorted(named))} bear that name): write its code",
+                                  f"đơn vị '{ref}' không rõ ({', '.join(sorted(named))} cùng mang tên đó): hãy ghi mã")
         else:
             padded = [ref.zfill(n) for n in (3, 5) if ref.isdigit() and len(ref) < n and ref.zfill(n) in codes]
             hint = f" (if a spreadsheet dropped a leading zero, it is {padded[0]})" if padded else ""
-            reasons[ref] = f"unit '{ref}' is not in the unit list{hint}"
+            vi_hint = f" (nếu bảng tính đã bỏ số 0 ở đầu thì mã là {padded[0]})" if padded else ""
+            reasons[ref] = Reason(f"unit '{ref}' is not in the unit list{hint}", f"đơn vị '{ref}' không có trong danh sách đơn vị{vi_hint}")
     return resolved, reasons
 
 
@@ -96,12 +98,15 @@ def _plan_catalogue(cur, records: Sequence[tuple[str, CatalogueEntry]], source: 
         e = e.model_copy(update={"unit_code": resolved[e.unit_code]})
         first = named.get(e.code)
         if first is not None and fold(first[1].name) != fold(e.name):
-            problems.append((where, f"TTHC {e.code} is named '{e.name}' here but '{first[1].name}' on {first[0]}"))
+            problems.append((where, Reason(f"TTHC {e.code} is named '{e.name}' here but '{first[1].name}' on {first[0]}",
+                                           f"TTHC {e.code} ở đây tên '{e.name}' nhưng ở {first[0]} tên '{first[1].name}'")))
             continue
         named.setdefault(e.code, (where, e))
         key = (e.unit_code, e.code, e.valid_from)
         if key in in_file:
-            problems.append((where, f"unit {e.unit_code} TTHC {e.code} from {e.valid_from or 'the start'} already appears on {in_file[key]}"))
+            start, vi_start = (f"{e.valid_from:%d/%m/%Y}", f"{e.valid_from:%d/%m/%Y}") if e.valid_from else ("the start", "đầu")
+            problems.append((where, Reason(f"unit {e.unit_code} TTHC {e.code} from {start} already appears on {in_file[key]}",
+                                           f"đơn vị {e.unit_code} TTHC {e.code} từ {vi_start} đã có ở {in_file[key]}")))
             continue
         in_file[key] = where
         plan.units.add(e.unit_code)
@@ -114,8 +119,11 @@ def _plan_catalogue(cur, records: Sequence[tuple[str, CatalogueEntry]], source: 
             elif old_to is None:
                 plan.ended.append((same[0][0], e, None))
             else:
-                problems.append((where, f"unit {e.unit_code} TTHC {e.code} already ends on {old_to:%d/%m/%Y} in the database, "
-                                        f"not {'never' if e.valid_to is None else format(e.valid_to, '%d/%m/%Y')}"))
+                wanted = None if e.valid_to is None else format(e.valid_to, "%d/%m/%Y")
+                problems.append((where, Reason(
+                    f"unit {e.unit_code} TTHC {e.code} already ends on {old_to:%d/%m/%Y} in the database, not {wanted or 'never'}",
+                    f"đơn vị {e.unit_code} TTHC {e.code} trong cơ sở dữ liệu đã hết hiệu lực từ {old_to:%d/%m/%Y}, "
+                    f"không phải {wanted or 'không bao giờ'}")))
             continue
         if e.valid_from is None and e.valid_to is None and any(o[4] is None for o in olds):
             plan.unchanged += 1  # a list without dates naming a TTHC the unit handles: nothing new
@@ -125,8 +133,9 @@ def _plan_catalogue(cur, records: Sequence[tuple[str, CatalogueEntry]], source: 
         clash += [(0, 0, 0, n.valid_from, n.valid_to) for n in pair if _overlaps(n.valid_from, n.valid_to, e.valid_from, e.valid_to)]
         if clash:
             o = clash[0]
-            problems.append((where, f"unit {e.unit_code} already handles TTHC {e.code} over an overlapping period "
-                                    f"({o[3] or '…'} to {o[4] or '…'})"))
+            period = f"{format(o[3], '%d/%m/%Y') if o[3] else '…'} – {format(o[4], '%d/%m/%Y') if o[4] else '…'}"
+            problems.append((where, Reason(f"unit {e.unit_code} already handles TTHC {e.code} over an overlapping period ({period})",
+                                           f"đơn vị {e.unit_code} đã giải quyết TTHC {e.code} trong một khoảng thời gian trùng ({period})")))
             continue
         plan.new_entries.append(e)
         pair.append(e)

@@ -59,6 +59,8 @@ def test_unknown_units_are_reported_with_sheet_and_line_and_nothing_is_written(p
     problems = dict(info.value.problems)
     assert problems["sheet 'Danh mục' line 7"] == "unit '99999' is not in the unit list"
     assert "it is 03386" in problems["sheet 'Danh mục' line 8"]  # the leading zero a spreadsheet dropped
+    assert problems["sheet 'Danh mục' line 7"].vi == "đơn vị '99999' không có trong danh sách đơn vị"  # and in Vietnamese
+    assert "đơn vị '99999' không có trong danh sách đơn vị" in info.value.text("vi")
     assert count(province, "unit_tthc") == 0 and count(province, "tthc") == 0 and count(province, "units") == 5
 
 
