@@ -126,50 +126,63 @@ def _event(action_id: int, change: Change) -> dict:
 
 # -- reading one action for a write -----------------------------------------------------------
 
+#: An action's state for the step rules: its columns, and the day of its last step.
+_STATE_SQL = ("a.status, a.opened_on, a.due_date, coalesce(e.last_on, a.opened_on), a.owner_name, a.root_cause,"
+              " a.finding_id IS NOT NULL, a.recurred_by_finding_id IS NOT NULL")
+
+
+def _state(action_id: int, r: Sequence) -> ActionState:
+    return ActionState(id=action_id, status=ActionStatus(r[0]), opened_on=r[1], due_date=r[2], last_on=r[3],
+                       owner_name=r[4], root_cause=r[5], has_finding=r[6], recurred=r[7])
+
+
 def _load(cur, action_id: int) -> tuple[ActionState, str, int, str | None]:
     """(state, unit code, row version, who changed it last)."""
     rows = cur.execute(
-        "SELECT a.status, a.opened_on, a.due_date, coalesce(e.last_on, a.opened_on), a.owner_name, a.root_cause,"
-        " a.finding_id IS NOT NULL, a.recurred_by_finding_id IS NOT NULL, a.unit_code, a.row_version,"
-        " coalesce(a.updated_by, a.created_by)"
+        f"SELECT {_STATE_SQL}, a.unit_code, a.row_version, coalesce(a.updated_by, a.created_by)"
         " FROM actions a LEFT JOIN (SELECT max(on_date) AS last_on FROM action_events WHERE action_id = $id) e ON TRUE"
         " WHERE a.id = $id", {"id": action_id}).fetchall()
     if not rows:
         raise NotFound(f"There is no action #{action_id}.", vi=f"Không có hành động #{action_id}.")
     r = rows[0]
-    state = ActionState(id=action_id, status=ActionStatus(r[0]), opened_on=r[1], due_date=r[2], last_on=r[3],
-                        owner_name=r[4], root_cause=r[5], has_finding=r[6], recurred=r[7])
-    return state, r[8], r[9], r[10]
-
-
-def _write_change(cur, action_id: int, change: Change, *, actor: str, extra_sql: str = "") -> int:
-    """Update the row as ``change`` says (status, due date, columns), bump its version, record
-    the step in its history and in the change log; return the new version."""
-    cols = dict(change.columns)
-    assert set(cols) <= _SETTABLE, set(cols) - _SETTABLE
-    cols = {k: (v.value if isinstance(v, ActionType) else v) for k, v in cols.items()}
-    cols["status"], cols["due_date"] = change.to_status.value, change.due_date
-    assignments = ", ".join(f"{k} = ?" for k in cols)
-    (version,) = cur.execute(
-        f"UPDATE actions SET {assignments}{extra_sql}, row_version = row_version + 1, updated_at = current_timestamp,"
-        " updated_by = ? WHERE id = ? RETURNING row_version", [*cols.values(), actor, action_id]).fetchall()[0]
-    insert_events_in(cur, [_event(action_id, change)], actor=actor)
-    changelog.append(cur, actor=actor, action=change.step.value, entity="actions", key=f"action#{action_id}",
-                     before={"status": change.from_status.value},
-                     after={**cols, "on_date": change.on_date, "note": change.note})
-    return version
+    return _state(action_id, r), r[8], r[9], r[10]
 
 
 def load_many(cur, action_ids: Sequence[int]) -> dict[int, ActionState]:
     """The states of many actions at once (a bulk write's reads: one statement, not one per action)."""
     rows = cur.execute(
-        "SELECT a.id, a.status, a.opened_on, a.due_date, coalesce(e.last_on, a.opened_on), a.owner_name, a.root_cause,"
-        " a.finding_id IS NOT NULL, a.recurred_by_finding_id IS NOT NULL"
+        f"SELECT a.id, {_STATE_SQL}"
         " FROM actions a LEFT JOIN (SELECT action_id, max(on_date) AS last_on FROM action_events"
         "  WHERE list_contains($ids, action_id) GROUP BY action_id) e ON e.action_id = a.id"
         " WHERE list_contains($ids, a.id)", {"ids": list(action_ids)}).fetchall()
-    return {r[0]: ActionState(id=r[0], status=ActionStatus(r[1]), opened_on=r[2], due_date=r[3], last_on=r[4],
-                              owner_name=r[5], root_cause=r[6], has_finding=r[7], recurred=r[8]) for r in rows}
+    return {r[0]: _state(r[0], r[1:]) for r in rows}
+
+
+def _columns(change: Change) -> dict:
+    """The columns a step sets (its own, the status and the due date), as stored."""
+    cols = dict(change.columns)
+    assert set(cols) <= _SETTABLE, set(cols) - _SETTABLE
+    cols = {k: (v.value if isinstance(v, ActionType) else v) for k, v in cols.items()}
+    cols["status"], cols["due_date"] = change.to_status.value, change.due_date
+    return cols
+
+
+def _log_entry(action_id: int, change: Change, cols: dict, actor: str) -> dict:
+    return {"actor": actor, "action": change.step.value, "entity": "actions", "key": f"action#{action_id}",
+            "before": {"status": change.from_status.value}, "after": {**cols, "on_date": change.on_date, "note": change.note}}
+
+
+def _write_change(cur, action_id: int, change: Change, *, actor: str, extra_sql: str = "") -> int:
+    """Update the row as ``change`` says (status, due date, columns), bump its version, record
+    the step in its history and in the change log; return the new version."""
+    cols = _columns(change)
+    assignments = ", ".join(f"{k} = ?" for k in cols)
+    (version,) = cur.execute(
+        f"UPDATE actions SET {assignments}{extra_sql}, row_version = row_version + 1, updated_at = current_timestamp,"
+        " updated_by = ? WHERE id = ? RETURNING row_version", [*cols.values(), actor, action_id]).fetchall()[0]
+    insert_events_in(cur, [_event(action_id, change)], actor=actor)
+    changelog.append(cur, **_log_entry(action_id, change, cols, actor))
+    return version
 
 
 def write_changes(cur, changes: Sequence[tuple[int, Change]], *, actor: str) -> None:
@@ -177,20 +190,17 @@ def write_changes(cur, changes: Sequence[tuple[int, Change]], *, actor: str) -> 
     in three statements: the rows, their history, the change log."""
     if not changes:
         return
-    columns = [{k: (v.value if isinstance(v, ActionType) else v) for k, v in dict(c.columns).items()}
-               | {"status": c.to_status.value, "due_date": c.due_date} for _, c in changes]
+    columns = [_columns(c) for _, c in changes]
     names = list(columns[0])
-    assert set(names) <= _SETTABLE | {"status", "due_date"} and all(list(c) == names for c in columns), names
+    assert all(list(c) == names for c in columns), names
     table = pa.Table.from_pylist([{"id": action_id, **cols} for (action_id, _), cols in zip(changes, columns, strict=True)])
     assignments = ", ".join(f"{k} = n.{k}" for k in names)
     with registered(cur, "qms_action_changes", table):
         cur.execute(f"UPDATE actions SET {assignments}, row_version = row_version + 1, updated_at = current_timestamp,"
                     " updated_by = ? FROM qms_action_changes n WHERE actions.id = n.id", [actor])
     insert_events_in(cur, [_event(action_id, change) for action_id, change in changes], actor=actor)
-    changelog.append_many(cur, [
-        {"actor": actor, "action": change.step.value, "entity": "actions", "key": f"action#{action_id}",
-         "before": {"status": change.from_status.value}, "after": {**cols, "on_date": change.on_date, "note": change.note}}
-        for (action_id, change), cols in zip(changes, columns, strict=True)])
+    changelog.append_many(cur, [_log_entry(action_id, change, cols, actor)
+                                for (action_id, change), cols in zip(changes, columns, strict=True)])
 
 
 # -- writes by a person -----------------------------------------------------------------------

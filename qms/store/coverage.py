@@ -276,15 +276,6 @@ def communes_without_district(db, as_of: dt.date) -> list[PendingUnit]:
     return [unit for unit, _ in _communes_without_district(db, as_of)]
 
 
-def communes_by_province(db, as_of: dt.date) -> dict[str, list[PendingUnit]]:
-    """:func:`communes_without_district` grouped by the province they sit under on ``as_of``
-    (its key), for a national database (each list least advanced first)."""
-    out: dict[str, list[PendingUnit]] = {}
-    for unit, province in _communes_without_district(db, as_of):
-        out.setdefault(province, []).append(unit)
-    return out
-
-
 def _communes_without_district(db, as_of: dt.date) -> list[tuple[PendingUnit, str | None]]:
     rows = db.rows(f"""
         WITH s AS ({STAGE_ON_SQL})
@@ -361,7 +352,8 @@ class Overview:
         self.levels = levels_on(db, as_of) if self.has_units else []
         self.by_level = [row for row in self.by_level if row.level in self.levels]
         #: Communes under the province directly (no districts on the date): each with its stage.
-        self.communes = communes_without_district(db, as_of) if self.has_units and Level.DISTRICT not in self.levels else []
+        placed = _communes_without_district(db, as_of) if self.has_units and Level.DISTRICT not in self.levels else []
+        self.communes = [unit for unit, _ in placed]
         self.trend = trend(db, as_of) if self.has_units else []
         #: The same years restated on the units of the date (empty when no unit was ever formed by a change).
         self.restated = restated_trend(db, as_of) if self.has_units else []
@@ -378,7 +370,7 @@ class Overview:
             # the country after 2025: thousands of communes directly under 34 provinces
             self.by_province = by_province(db, as_of)
             self._province_of = dict(db.rows("SELECT code, parent_code FROM units WHERE level = 'district'"))
-            for unit, province in _communes_without_district(db, as_of):
+            for unit, province in placed:
                 self._communes_of.setdefault(province, []).append(unit)
 
     def districts_in(self, province_code: str) -> list[DistrictCoverage]:

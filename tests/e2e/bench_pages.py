@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.e2e.conftest import (CHROMIUM_ARGS, CONTEXT_OPTIONS, free_port, server_command,  # noqa: E402
                                 start_server, stop_server)
-from tests.e2e.helpers import IDLE, sign_in, wait_idle  # noqa: E402
+from tests.e2e.helpers import _CHARTS_DRAWN, IDLE, nav_link, sign_in, wait_idle  # noqa: E402 - the suite's own idle test
 
 #: The sidebar's pages (url path, short name); the overview last, as sign-in lands on it (a click
 #: on the page already open starts no run).
@@ -60,8 +60,6 @@ _OBSERVE = """() => {
   new MutationObserver(() => window.__qmsStates.push([performance.now(), app.getAttribute('data-test-script-state')]))
     .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
-_CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
-    .filter(c => c.offsetWidth > 0 && c.getClientRects().length > 0).every(c => c.querySelector('svg, canvas'))"""
 #: Settled: the app is idle, every chart shown has drawn, and nothing changed for QUIET_MS.
 QUIET_MS = 400
 _SETTLED = f"""() => document.querySelector('{IDLE}') !== null && ({_CHARTS_DRAWN})()
@@ -93,11 +91,7 @@ def _cpu_seconds(pid: int) -> float:
 
 def _view(page, pid: int, path: str, received: list[int]) -> tuple[float, int, float]:
     """Open ``path`` by its sidebar link: (seconds to idle, bytes the server sent, server CPU)."""
-    nav = page.get_by_test_id("stSidebarNav")
-    link = nav.locator(f'a[href$="/{path}"]' if path else 'a[href$="/"]')
-    more = nav.get_by_test_id("stSidebarNavViewButton")
-    if not link.count() and more.count():
-        more.click()
+    link = nav_link(page, path)
     received.clear()
     cpu0 = _cpu_seconds(pid)
     t0 = page.evaluate("performance.now()")

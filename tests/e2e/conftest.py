@@ -29,6 +29,7 @@ Per test
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
@@ -205,6 +206,22 @@ def e2e_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoFacts,
     for username, password in passwords.items():
         _run_cli(db_path, "users", "password", "--username", username, "--password-stdin", stdin=password + "\n")
     return db_path, _read_facts(db_path, province_today()), passwords
+
+
+@contextlib.contextmanager
+def local_page(browser) -> Iterator:
+    """A page in a fresh browser context of the suite's options (signed out); on leaving, the
+    context is closed and every URL it requested must have stayed on this machine."""
+    context = browser.new_context(**CONTEXT_OPTIONS)
+    context.set_default_timeout(TIMEOUT_MS)
+    seen: list[str] = []
+    record_requests(context, seen)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+    outside = foreign(seen)
+    assert not outside, f"requests outside localhost: {outside[:10]}"
 
 
 def server_command(port: int, egress_path: Path, *options: str) -> list[str]:

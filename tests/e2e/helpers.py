@@ -123,6 +123,16 @@ def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
 
 
+def nav_link(page: Page, path: str = "") -> Locator:
+    """The sidebar's link to the page ``path`` ("" is the overview), the list opened in full."""
+    nav = page.get_by_test_id("stSidebarNav")
+    link = nav.locator(f'a[href$="/{path.strip("/")}"]' if path else 'a[href$="/"]')
+    more = nav.get_by_test_id("stSidebarNavViewButton")
+    if not link.count() and more.count():  # a long list shows "View more" first
+        more.click()
+    return link
+
+
 def goto(page: Page, path: str = "") -> None:
     """Go to the app's page ``path`` ("" is the overview) by its link in the sidebar.
 
@@ -130,11 +140,7 @@ def goto(page: Page, path: str = "") -> None:
     moves by the navigation links, as users do.  Fails when the page has no link (e.g. the
     signed-in role may not see it).
     """
-    nav = page.get_by_test_id("stSidebarNav")
-    link = nav.locator(f'a[href$="/{path.strip("/")}"]' if path else 'a[href$="/"]')
-    more = nav.get_by_test_id("stSidebarNavViewButton")
-    if not link.count() and more.count():  # a long list shows "View more" first
-        more.click()
+    link = nav_link(page, path)
     expect(link).to_have_count(1)
     link.click()
     wait_idle(page)

@@ -18,10 +18,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import CONTEXT_OPTIONS, TIMEOUT_MS, _run_cli, free_port, server_command, start_server, stop_server
+from .conftest import _run_cli, free_port, local_page, server_command, start_server, stop_server
 from qms.settings import PROJECT_ROOT
 
-from .helpers import click_button, fill, foreign, goto, metric, record_requests, search_units, set_date, sign_in, upload, wait_idle
+from .helpers import click_button, fill, goto, metric, search_units, set_date, sign_in, upload, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -62,18 +62,9 @@ def before_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
 
 def _signed_in(browser, server):
     base_url, password = server
-    context = browser.new_context(**CONTEXT_OPTIONS)
-    context.set_default_timeout(TIMEOUT_MS)
-    seen: list[str] = []
-    record_requests(context, seen)
-    page = context.new_page()
-    try:
+    with local_page(browser) as page:
         sign_in(page, base_url, "admin", password)
         yield page
-    finally:
-        context.close()
-    outside = foreign(seen)
-    assert not outside, f"requests outside localhost: {outside[:10]}"
 
 
 @pytest.fixture

@@ -23,9 +23,9 @@ from qms.bench.rollup_bench import rekey_province
 from qms.labels import t
 from qms.store.db import open_database
 
-from .conftest import CONTEXT_OPTIONS, ROOT, free_port, server_command, start_server, stop_server
+from .conftest import ROOT, free_port, local_page, server_command, start_server, stop_server
 
-from .helpers import TIMEOUT_MS, choose, click_button, fill, foreign, metric, open_url, record_requests
+from .helpers import choose, click_button, fill, metric, open_url
 
 pytestmark = pytest.mark.e2e
 
@@ -74,12 +74,7 @@ def rollup_server(tmp_path_factory):
 
 def test_the_national_overview_shows_provinces_then_a_provinces_communes(browser, rollup_server):
     base_url, (user, password), snapshot_names = rollup_server
-    context = browser.new_context(**CONTEXT_OPTIONS)
-    context.set_default_timeout(TIMEOUT_MS)
-    seen: list[str] = []
-    record_requests(context, seen)
-    page = context.new_page()
-    try:
+    with local_page(browser) as page:
         # signing in as the harness's sign_in does, but a single page has no sidebar navigation to wait for
         open_url(page, base_url)
         fill(page, "sign_in_username", user)
@@ -99,6 +94,3 @@ def test_the_national_overview_shows_provinces_then_a_provinces_communes(browser
             expect(page.get_by_text(name).first).to_be_attached()
         # no page that writes: the overview alone, so Streamlit draws no navigation at all
         expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
-    finally:
-        context.close()
-    assert not foreign(seen)

@@ -92,7 +92,7 @@ raw = st.query_params.get("audit")
 if raw is not None and ss.get("page_url") == "audits" and raw.isdigit():
     go(int(raw))  # the list's address with ?audit= (older links): to the audit's own, so the sidebar leads back
 if raw is None:
-    units = list_units(db(), as_of=today, include_gone=True)
+    units = versioned(db(), list_units, as_of=today, include_gone=True)
     if not units:
         st.info(t("audit.no_units"))
         st.stop()
@@ -160,7 +160,7 @@ if raw is None:
     if tab_findings.open:  # a tab computes only when it is open (st.tabs on_change='rerun')
         with tab_findings:
             # a national database: one row per province (not ~700 district rows, 21,760 px tall)
-            aw.findings_heatmap(versioned(db(), findings_heatmap, today, by_province=many_districts(db(), today)))
+            aw.findings_heatmap(versioned(db(), findings_heatmap, today, by_province=versioned(db(), many_districts, today)))
             c1, c2, c3 = st.columns([3, 1, 1])
             f_unit = unit_selectbox(c1, t("audit.filter_unit"), list(names), format_func=unit_label, key="aud_ff_unit",
                                     all_option=True)

@@ -34,7 +34,7 @@ today = province_today()
 as_of = st.date_input(t("scope.as_of"), value=today, min_value=dt.date(2006, 1, 1), max_value=today,
                       format=DATE_FORMAT, key="scope_as_of")
 
-units = list_units(db(), as_of=as_of)
+units = versioned(db(), list_units, as_of=as_of)
 scope_units = [u.code for u in units if u.level in COVERAGE_LEVELS]
 if not scope_units:
     st.info(t("scope.no_units"))

@@ -31,6 +31,7 @@ from qms.ui.context import DATE_FORMAT, actor, db, lang, plain, show_error, t
 from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
 from qms.ui.unit_choice import SHOWN
+from qms.ui.cached import versioned
 
 st.title(t("page.units"))
 today = province_today()
@@ -39,7 +40,7 @@ left, right = st.columns([1, 2])
 level = left.selectbox(t("col.level"), [None, *Level], format_func=lambda lv: "—" if lv is None else t(f"level.{lv.value}"),
                        key="units_level")
 search = right.text_input(t("units.search"), key="units_search")
-units = list_units(db(), as_of=today, level=level, include_gone=True, search=search or None)
+units = versioned(db(), list_units, as_of=today, level=level, include_gone=True, search=search or None)
 if not units:
     st.info(t("units.none"))
     st.stop()
