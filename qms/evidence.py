@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from qms.errors import ValidationError
 
@@ -161,12 +161,18 @@ def read_evidence_zip(data: bytes, filename: str) -> dict[str, list[tuple[str, b
     def refuse(en: str, vi: str) -> ValidationError:
         return ValidationError(f"{filename}: {en}; nothing was saved.", vi=f"{filename}: {vi}; chưa lưu gì.")
 
+    from qms.xlsx_reader import DAMAGED_ZIP
+
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
-        infos = [i for i in book.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, ValueError):
+        entries = book.infolist()
+    except DAMAGED_ZIP:
         raise refuse("not a zip file", "không phải tệp zip") from None
-    infos = [i for i in infos if not any(p.startswith(".") or p == "__MACOSX" for p in PurePath(i.filename).parts)]
+    if len(entries) > 4 * MAX_ZIP_MEMBERS:  # counted before skipping anything: folders and macOS's copies included
+        raise refuse(f"holds {len(entries)} entries, more than {4 * MAX_ZIP_MEMBERS}",
+                     f"có {len(entries)} mục, quá {4 * MAX_ZIP_MEMBERS} mục")
+    infos = [i for i in entries if not i.is_dir()
+             and not any(p.startswith(".") or p == "__MACOSX" for p in PurePath(i.filename).parts)]
     if len(infos) > MAX_ZIP_MEMBERS:
         raise refuse(f"holds {len(infos)} files, more than {MAX_ZIP_MEMBERS}", f"có {len(infos)} tệp, quá {MAX_ZIP_MEMBERS} tệp")
     if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
@@ -183,10 +189,44 @@ def read_evidence_zip(data: bytes, filename: str) -> dict[str, list[tuple[str, b
         try:
             with book.open(info) as member:
                 content = member.read(MAX_FILE_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError):
+        except DAMAGED_ZIP:  # a broken stream, an unknown method, a password
             raise refuse(f"{info.filename} cannot be unpacked", f"không giải nén được {info.filename}") from None
         if len(content) > MAX_FILE_BYTES:
             raise refuse(f"{info.filename} is larger than {MAX_FILE_BYTES // 1048576} MB",
                          f"{info.filename} lớn hơn {MAX_FILE_BYTES // 1048576} MB")
         out.setdefault(parts[-2], []).append((parts[-1], content))
     return out
+
+
+def read_evidence_folder(folder: Path, refs: set[str]) -> dict[str, list[tuple[str, bytes]]]:
+    """Files of ``folder/<item ref>/`` (the offline round trip's folder beside the workbook), with
+    the evidence zip's limits checked on each file's size before it is read: a sub-folder that is
+    no item of the audit, a file above :data:`MAX_FILE_BYTES`, more than :data:`MAX_ZIP_MEMBERS`
+    files or :data:`MAX_ZIP_BYTES` in all are refused in one sentence; nothing is read then."""
+
+    def refuse(en: str, vi: str) -> ValidationError:
+        return ValidationError(f"{en}; nothing was saved.", vi=f"{vi}; chưa lưu gì.")
+
+    if not folder.is_dir():
+        raise ValidationError(f"{folder} is not a folder.", vi=f"{folder} không phải thư mục.")
+    found: dict[str, list[Path]] = {}
+    for sub in sorted(folder.iterdir()):
+        if sub.name.startswith("."):
+            continue
+        if not sub.is_dir() or sub.name not in refs:
+            raise refuse(f"{sub}: evidence goes in a folder named by an item ref of the audit (e.g. {min(refs)})",
+                         f"{sub}: bằng chứng phải nằm trong thư mục đặt tên theo mã mục của cuộc đánh giá (vd. {min(refs)})")
+        files = [p for p in sorted(sub.iterdir()) if p.is_file() and not p.name.startswith(".")]
+        for p in files:
+            if p.stat().st_size > MAX_FILE_BYTES:
+                raise refuse(f"{p} is larger than {MAX_FILE_BYTES // 1048576} MB", f"{p} lớn hơn {MAX_FILE_BYTES // 1048576} MB")
+        if files:
+            found[sub.name] = files
+    paths = [p for files in found.values() for p in files]
+    if len(paths) > MAX_ZIP_MEMBERS:
+        raise refuse(f"{folder} holds {len(paths)} files, more than {MAX_ZIP_MEMBERS}",
+                     f"{folder} có {len(paths)} tệp, quá {MAX_ZIP_MEMBERS} tệp")
+    if sum(p.stat().st_size for p in paths) > MAX_ZIP_BYTES:
+        raise refuse(f"{folder} holds more than {MAX_ZIP_BYTES // 1048576} MB", f"{folder} chứa hơn {MAX_ZIP_BYTES // 1048576} MB")
+    return {ref: [(p.name, p.read_bytes()) for p in files] for ref, files in found.items()}
+

@@ -33,7 +33,9 @@ _CHUNK = 1 << 16
 _MB = 1024 * 1024
 #: What the zipfile module raises for a damaged archive (a bad offset is a ValueError from a
 #: negative seek, a cut header a struct.error; found by the fuzzing of damaged workbooks).
-_DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, ValueError, EOFError, NotImplementedError, RuntimeError, OSError, struct.error)
+#: What the zipfile module raises on a damaged, encrypted or oddly compressed zip: every reader of an
+#: untrusted zip (workbooks, the evidence zip, a province's snapshot zip) catches all of these.
+DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, ValueError, EOFError, NotImplementedError, RuntimeError, OSError, struct.error)
 
 
 class Part:
@@ -68,7 +70,7 @@ class Part:
             parser.Parse(b"", True)
         except expat.ExpatError as e:
             raise self.damaged(f"{member}: {expat.ErrorString(e.code)} at line {e.lineno}") from None
-        except _DAMAGED_ZIP as e:  # a damaged zip: the zipfile module raises all of these
+        except DAMAGED_ZIP as e:  # a damaged zip: the zipfile module raises all of these
             raise self.damaged(f"{member}: {e}") from None
 
     def _doctype(self, *args) -> None:
@@ -84,7 +86,7 @@ def _check_zip(data: bytes, filename: str, limits: ReadLimits) -> zipfile.ZipFil
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
         members = book.infolist()
-    except _DAMAGED_ZIP as e:
+    except DAMAGED_ZIP as e:
         raise refuse(f"{filename} could not be read as an Excel .xlsx workbook ({e.__class__.__name__}: {e}).",
                      f"Không đọc được {filename} như một tệp Excel .xlsx ({e.__class__.__name__}: {e}).") from None
     if len(members) > 10_000:

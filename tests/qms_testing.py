@@ -46,3 +46,43 @@ def copy_database(source: Path, target: Path) -> Path:
     if wal.exists():  # pragma: no cover - a closed database has no WAL
         shutil.copyfile(wal, target.with_name(target.name + ".wal"))
     return target
+
+
+def damaged_zips(members: dict[str, bytes]) -> dict[str, bytes]:
+    """The zip of ``members`` (deflated) damaged three ways the zipfile module reports with three
+    different exceptions: ``broken`` (an invalid deflate stream: zlib.error), ``encrypted`` (the
+    password flag: RuntimeError), ``method`` (an unknown compression method: NotImplementedError).
+    Every member is damaged alike, so whichever one a reader opens first fails."""
+    import io
+    import struct
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    good = buf.getvalue()
+
+    def patched(local: list[tuple[int, bytes]], central: list[tuple[int, bytes]], data: bytes | None = None) -> bytes:
+        out = bytearray(good)
+        start = 0
+        while (at := out.find(b"PK\x03\x04", start)) >= 0:
+            for offset, value in local:
+                out[at + offset:at + offset + len(value)] = value
+            if data is not None:  # the member's first bytes: a deflate block of the reserved type 3
+                name_len, extra_len = struct.unpack("<HH", out[at + 26:at + 30])
+                begin = at + 30 + name_len + extra_len
+                out[begin:begin + len(data)] = data
+            start = at + 4
+        start = 0
+        while (at := out.find(b"PK\x01\x02", start)) >= 0:
+            for offset, value in central:
+                out[at + offset:at + offset + len(value)] = value
+            start = at + 4
+        return bytes(out)
+
+    flags = struct.pack("<H", 0x1)
+    method = struct.pack("<H", 99)
+    return {"broken": patched([], [], data=b"\xff\xff\xff\xff"),
+            "encrypted": patched([(6, flags)], [(8, flags)]),
+            "method": patched([(8, method)], [(10, method)])}

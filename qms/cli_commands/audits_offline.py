@@ -12,7 +12,8 @@ from pathlib import Path
 from qms.audit_workbook import Change
 from qms.cli_format import print_json
 from qms.errors import QmsError
-from qms.store.audit_offline import confirm_unpack, pack_audit, preview_unpack, read_evidence_folder
+from qms.evidence import read_evidence_folder
+from qms.store.audit_offline import confirm_unpack, pack_audit, preview_unpack
 from qms.store.audits import get_audit
 from qms.store.db import opened
 

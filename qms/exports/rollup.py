@@ -45,12 +45,21 @@ from qms.exports.snapshot import (MANIFEST, PARTIAL_SUFFIX, _fsync, folder_name,
 from qms.par import Methodology
 from qms.rollup_plan import Candidate, Plan, manifest_problems, plan
 from qms.spreadsheet_writing import write_xlsx
-from qms.store.snapshot_io import ParquetSink, engine_version, writer_version
+from qms.store.snapshot_io import ROW_GROUP_ROWS, ParquetSink, engine_version, writer_version
+from qms.xlsx_reader import DAMAGED_ZIP
 
 ROLLUP_FORMAT = "qms-rollup"
 ROLLUP_VERSION = 1
 #: A zip expanding beyond this is refused (a snapshot of the largest province is a few hundred MB).
 MAX_ZIP_BYTES = 4 << 30
+#: One province's table at most (its unpacked size and rows, from the Parquet footer, checked before
+#: reading it): the national benchmark's largest province table is ~6 M / 34 checklist answers.
+MAX_TABLE_BYTES = 2 << 30
+MAX_TABLE_ROWS = 20_000_000
+#: Rows read from a province's table at a time when writing the national one (a row group's worth).
+BATCH_ROWS = ROW_GROUP_ROWS
+#: Entries a snapshot zip may hold (a snapshot: a manifest and a few dozen tables).
+MAX_ZIP_MEMBERS = 200
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,8 @@ def _extract(zip_path: Path, into: Path) -> tuple[Path | None, str | None]:
     """The snapshot folder inside ``zip_path`` extracted under ``into``; or a problem sentence."""
     try:
         with zipfile.ZipFile(zip_path) as zf:
+            if len(zf.infolist()) > MAX_ZIP_MEMBERS:
+                return None, f"the zip holds {len(zf.infolist()):,} entries; a snapshot has fewer than {MAX_ZIP_MEMBERS}"
             infos = [i for i in zf.infolist() if not i.is_dir()]
             tops = {i.filename.split("/")[0] for i in infos}
             if len(tops) != 1 or any(i.filename.count("/") != 1 or i.filename.endswith("/") for i in infos):
@@ -109,8 +120,8 @@ def _extract(zip_path: Path, into: Path) -> tuple[Path | None, str | None]:
                 with zf.open(info) as src, open(folder / Path(info.filename).name, "wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
             return folder, None
-    except (zipfile.BadZipFile, OSError) as e:
-        return None, f"not a readable zip ({e})"
+    except DAMAGED_ZIP as e:  # encrypted members, unknown methods and broken streams included
+        return None, f"not a readable zip ({e.__class__.__name__}: {e})"
 
 
 def _province(units_path: Path, as_of: dt.date) -> tuple[str | None, str | None, str | None]:
@@ -163,6 +174,11 @@ def read_source(label: str, path: Path, workdir: Path) -> Source:
         except (OSError, pa.ArrowException) as e:
             problems.append(f"{entry['file']} is not a readable Parquet file ({e})")
             continue
+        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if unpacked > MAX_TABLE_BYTES or meta.num_rows > MAX_TABLE_ROWS:  # what reading it would cost, before reading it
+            problems.append(f"{entry['file']} holds {meta.num_rows:,} rows ({unpacked / (1 << 20):,.0f} MB unpacked), more than "
+                            f"one province's table can ({MAX_TABLE_ROWS:,} rows, {MAX_TABLE_BYTES >> 20:,} MB)")
+            continue
         schema_problem = rollup_schema.schema_problem(entry["name"], version, meta.schema.to_arrow_schema())
         if schema_problem:
             problems.append(f"{entry['file']}: {schema_problem}")
@@ -210,9 +226,10 @@ def _write_table(table: str, sources: list[Source], path: Path) -> int:
             entry = next((t for t in s.manifest["tables"] if t["name"] == table), None)
             if entry is None:
                 continue
-            data = rollup_schema.upgrade(table, s.candidate.schema_version, pq.read_table(s.folder / entry["file"]))
-            data = data.add_column(0, "province_code", pa.array([s.candidate.province_code] * data.num_rows, pa.string()))
-            sink.append(data.select(schema.names))
+            for batch in pq.ParquetFile(s.folder / entry["file"]).iter_batches(batch_size=BATCH_ROWS):  # a batch at a time
+                data = rollup_schema.upgrade(table, s.candidate.schema_version, pa.Table.from_batches([batch]))
+                data = data.add_column(0, "province_code", pa.array([s.candidate.province_code] * data.num_rows, pa.string()))
+                sink.append(data.select(schema.names))
     except BaseException:
         with contextlib.suppress(BaseException):
             sink.close()

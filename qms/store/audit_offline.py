@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from qms import audit_workbook as wb
 from qms import evidence as ev
@@ -77,25 +76,6 @@ class UnpackPreview:
     @property
     def conflicts(self) -> list[wb.PlannedItem]:
         return [p for p in self.items if p.change is wb.Change.CONFLICT]
-
-
-def read_evidence_folder(folder: Path, refs: set[str]) -> dict[str, list[tuple[str, bytes]]]:
-    """Files of ``folder/<item ref>/``; a sub-folder that is no item of the audit is refused."""
-    out: dict[str, list[tuple[str, bytes]]] = {}
-    if not folder.is_dir():
-        raise ValidationError(f"{folder} is not a folder.", vi=f"{folder} không phải thư mục.")
-    for sub in sorted(folder.iterdir()):
-        if sub.name.startswith("."):
-            continue
-        if not sub.is_dir() or sub.name not in refs:
-            raise ValidationError(f"{sub}: evidence goes in a folder named by an item ref of the audit (e.g. {min(refs)}); "
-                                  "nothing was saved.",
-                                  vi=f"{sub}: bằng chứng phải nằm trong thư mục đặt tên theo mã mục của cuộc đánh giá "
-                                     f"(vd. {min(refs)}); chưa lưu gì.")
-        files = [(p.name, p.read_bytes()) for p in sorted(sub.iterdir()) if p.is_file() and not p.name.startswith(".")]
-        if files:
-            out[sub.name] = files
-    return out
 
 
 def preview_unpack(db, audit_id: int, data: bytes, filename: str,

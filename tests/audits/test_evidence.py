@@ -193,6 +193,23 @@ def test_a_bad_evidence_zip_is_refused_naming_it(data, words, monkeypatch):
         ev.read_evidence_zip(data, "bc.zip")
 
 
+@pytest.mark.parametrize("damage", ["broken", "encrypted", "method"])
+def test_a_damaged_evidence_zip_is_refused_in_one_sentence(damage):
+    """A broken deflate stream, a password, an unknown method: zlib, RuntimeError and
+    NotImplementedError from the zipfile module, each refused as the zip it came in."""
+    from qms_testing import damaged_zips
+
+    data = damaged_zips({"1.2/a.pdf": PDF + b"x" * 5000})[damage]
+    with pytest.raises(ValidationError, match=re.escape("bc.zip: 1.2/a.pdf cannot be unpacked; nothing was saved.")):
+        ev.read_evidence_zip(data, "bc.zip")
+
+
+def test_an_evidence_zip_of_countless_hidden_entries_is_refused_before_reading():
+    hidden = {f"__MACOSX/1.2/._{i}.jpg": b"" for i in range(4 * ev.MAX_ZIP_MEMBERS + 1)}
+    with pytest.raises(ValidationError, match=re.escape(f"bc.zip: holds {4 * ev.MAX_ZIP_MEMBERS + 1} entries")):
+        ev.read_evidence_zip(_zip(hidden), "bc.zip")
+
+
 def test_a_heic_photo_is_kept_and_shown_as_jpeg_without_location(world, draft):
     heic = photo(size=(2400, 1800), gps=True, fmt="HEIF")
     assert ev.media_type(heic) == "image/heic" and ev.has_location(heic)
@@ -209,3 +226,16 @@ def test_the_province_setting_that_keeps_photo_location():
     assert load_settings(env={}).keep_photo_location is False
     assert load_settings(env={"QMS_KEEP_PHOTO_LOCATION": "1"}).keep_photo_location is True
     assert load_settings(env={"QMS_KEEP_PHOTO_LOCATION": "no"}).keep_photo_location is False
+
+
+def test_an_evidence_folder_file_too_large_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    """The offline round trip's folder beside the workbook: each file's size is checked on disk,
+    so a stray video is never loaded into memory."""
+    monkeypatch.setattr(ev, "MAX_FILE_BYTES", 100)
+    (tmp_path / "1.2").mkdir()
+    (tmp_path / "1.2" / "ok.pdf").write_bytes(PDF)
+    (tmp_path / "1.2" / "video.mp4").write_bytes(b"0" * 101)
+    with pytest.raises(ValidationError, match=re.escape(f"{tmp_path / '1.2' / 'video.mp4'} is larger than 0 MB")):
+        ev.read_evidence_folder(tmp_path, {"1.2"})
+    (tmp_path / "1.2" / "video.mp4").unlink()
+    assert ev.read_evidence_folder(tmp_path, {"1.2", "1.3"}) == {"1.2": [("ok.pdf", PDF)]}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -300,6 +301,35 @@ def test_a_province_with_no_communes_after_the_reform_rolls_up_with_the_commune_
     scores = _sql(f"SELECT denominator, points FROM '{result.path}/par_scores.parquet' WHERE province_code = '93' "
                   "AND level = 'commune'")
     assert scores and all(r == (0, None) for r in scores)
+
+
+@pytest.mark.parametrize("damage", ["broken", "encrypted", "method"])
+def test_a_damaged_province_zip_is_refused_and_the_others_roll_up(three, tmp_path, damage):
+    """One province's zip that the zipfile module cannot unpack (zlib, RuntimeError,
+    NotImplementedError) is refused naming it; it never stops the whole roll-up."""
+    from qms_testing import damaged_zips
+
+    folder = three[2]
+    members = {f"{folder.name}/{p.name}": p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    bad = tmp_path / "92.zip"
+    bad.write_bytes(damaged_zips(members)[damage])
+    result = _roll([three[0], three[1], bad], tmp_path)
+    (refused,) = result.manifest["refused"]
+    assert str(bad) in refused["reason"] and "not a readable zip" in refused["reason"], refused
+    assert len(result.manifest["sources"]) == 2
+
+
+def test_a_table_larger_than_a_province_holds_is_refused_before_it_is_read(three, tmp_path, monkeypatch):
+    """A province's Parquet file says in its footer how large it unpacks: a file claiming more
+    than one province's table could hold is refused (the manifest, written by the same sender,
+    vouches for nothing)."""
+    from qms.exports import rollup as rollup_module
+
+    units = pq.read_metadata(three[1] / "audit_answers.parquet").num_rows
+    monkeypatch.setattr(rollup_module, "MAX_TABLE_ROWS", units - 1)
+    with pytest.raises(ValidationError, match=re.escape(f"refused: audit_answers.parquet holds {units:,} rows")) as err:
+        _roll(three[1:2], tmp_path)
+    assert "more than one province's table can" in str(err.value)
 
 
 def test_a_snapshot_zip_is_read_like_its_folder(three, tmp_path):
