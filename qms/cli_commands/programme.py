@@ -8,7 +8,7 @@ from qms.accounts import system_principal
 from qms.cli_format import print_json, text_table
 from qms.clock import province_today
 from qms.errors import NotFound
-from qms.exports.inspection_year import MODE_VI, write_year
+from qms.exports.inspection_year import write_year
 from qms.store.db import opened
 from qms.store.inspection_plans import propose_plan
 from qms.store.inspection_queries import get_plan, load_table, overdue_requests, year_result
@@ -35,7 +35,8 @@ def _as_dict(plan) -> dict:
 
 def _print(plan) -> None:
     print(text_table(["unit", "name", "month", "mode", "team", "status", "risk", "reasons"],
-                     [[i.unit_code, i.unit_name, i.month, MODE_VI[i.mode], ", ".join(i.team), i.status.value, i.risk_score,
+                     # the table is English, its mode as its status: the plan's words, not Vietnamese labels
+                     [[i.unit_code, i.unit_name, i.month, i.mode.replace("_", " "), ", ".join(i.team), i.status.value, i.risk_score,
                        ", ".join(f"{r.value} {f}" if f else r.value for r, f in i.reasons)] for i in plan.items]))
     progress = ", ".join(f"{n} {s.value}" for s, n in plan.progress().items())
     state = f"approved ({plan.decision_no}, {plan.approved_on:%d/%m/%Y}), version {plan.version}" if plan.approved_on else "draft"

@@ -16,17 +16,16 @@ from qms.inspections.minutes import minutes_docx
 from qms.spreadsheet_writing import write_xlsx
 from qms.store.inspection_minutes import minutes_facts
 from qms.store.inspection_queries import PlanView, plan_versions
+from qms.labels import t
 
 MODE_VI = {"records": "Qua hồ sơ, báo cáo", "on_site": "Tại cơ quan"}
-STATUS_VI = {"planned": "Theo kế hoạch", "in_progress": "Đang kiểm tra", "done": "Đã kiểm tra", "overdue": "Quá hạn",
-             "cancelled": "Đã hủy"}
 PLAN_HEADERS = ("STT", "Cơ quan được kiểm tra", "Mã đơn vị", "Đơn vị/đoàn kiểm tra", "Thời gian dự kiến",
                 "Hình thức kiểm tra", "Kinh phí", "Tình trạng", "Điểm rủi ro", "Lý do ưu tiên")
 
 
 def plan_rows(plan: PlanView) -> list[list]:
     return [[n, i.unit_name, i.unit_code, ", ".join(i.team_names), f"Tháng {i.month:02d}/{plan.year}", MODE_VI[i.mode], None,
-             STATUS_VI[i.status.value], i.risk_score, "; ".join(f"{r.value}:{f}" for r, f in i.reasons)]
+             t(f"insp.status.{i.status.value}", "vi"), i.risk_score, "; ".join(f"{r.value}:{f}" for r, f in i.reasons)]
             for n, i in enumerate(plan.items, start=1)]
 
 

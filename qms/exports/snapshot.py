@@ -42,7 +42,7 @@ from qms.exports.registry import CHUNK_ROWS, SCHEMA_VERSION, ExportTable, Regist
 from qms.par import Methodology
 from qms.settings import PROJECT_ROOT
 from qms.store.principals import authorize_now
-from qms.store.snapshot_io import engine_version, quote_ident, read_snapshot, write_parquet, writer_version
+from qms.store.snapshot_io import engine_version, quote_ident, read_snapshot, sha256_file, write_parquet, writer_version
 
 MANIFEST = "manifest.json"
 PARTIAL_SUFFIX = ".partial"
@@ -143,14 +143,6 @@ def _write_table(table: ExportTable, src: SnapshotSource, path: Path) -> int:
     rows = _arrow_rows(table, table.rows(src))
     return write_parquet(src.reader, [(_select(table, "SELECT * FROM qms_export_rows"), {})], path, _schema(table),
                          rows=rows, rows_name="qms_export_rows")
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _fsync(path: Path) -> None:

@@ -10,6 +10,7 @@ order of Vietnamese administrative minutes (see README, "Inspection year").
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
+
+from qms.text_rules import printable
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 TITLE = "BIÊN BẢN KIỂM TRA"
@@ -91,8 +94,21 @@ def _table(doc, header: list[str], rows: list[list[str]]) -> None:
             cell.text = text
 
 
+def _printable(value):
+    """``value`` with every text in it made printable (:func:`qms.text_rules.printable`): text
+    stored before today's text rules may hold a control character, which python-docx refuses."""
+    if isinstance(value, str):
+        return printable(value)
+    if dataclasses.is_dataclass(value):
+        return dataclasses.replace(value, **{f.name: _printable(getattr(value, f.name)) for f in dataclasses.fields(value)})
+    if isinstance(value, (list, tuple)):
+        return type(value)(_printable(v) for v in value)
+    return value
+
+
 def minutes_docx(f: MinutesFacts) -> bytes:
     """The minutes as a .docx file's bytes (Vietnamese; dates dd/mm/yyyy)."""
+    f = _printable(f)
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "Times New Roman"

@@ -34,7 +34,7 @@ from qms.store import changelog
 from qms.store.actions import create_actions_for_audit_in
 from qms.store.events import record_events_in
 from qms.store.findings import registered, write_findings_in
-from qms.store.principals import authorize
+from qms.store.principals import authorize, authorize_on_unit
 from qms.store.units import NAME_ON_SQL
 
 _HEAD = ("id, unit_code, template_hash, standard, kind, audit_date, status, row_version, event_id, item_count,"
@@ -108,11 +108,8 @@ def _history(cur, unit_code: str) -> list[NewEvent]:
 
 # -- start ------------------------------------------------------------------------------------
 
-def _require(cur, actor: Principal, op: Operation, unit_code: str) -> Principal:
-    """The principal as its account stands now, if it may do ``op`` on the unit (an auditor:
-    units or districts assigned)."""
-    parent = cur.execute("SELECT parent_code FROM units WHERE code = ?", [unit_code]).fetchall()
-    return authorize(cur, actor, op, unit_code=unit_code, district_code=parent[0][0] if parent else None)
+#: The principal as its account stands now, if it may do the operation on the unit.
+_require = authorize_on_unit
 
 
 def start_audit(db, new: NewAudit, entry: TemplateEntry, *, actor: Principal, today: dt.date | None = None) -> int:

@@ -26,8 +26,8 @@ from qms import evidence as ev
 from qms.accounts import Operation, Principal
 from qms.errors import NotFound, QmsError, ValidationError
 from qms.store import changelog
-from qms.store.audits import _head, _require, _template
-from qms.store.principals import authorize
+from qms.store.audits import _head, _template
+from qms.store.principals import authorize_on_unit
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def attach_evidence_in(cur, root: Path, audit_id: int, item_ref: str, checked: S
     """:func:`attach_evidence` of checked files inside the caller's transaction; the number of
     files added.  The files are written after the permission check, before the rows."""
     head = _head(cur, audit_id)
-    username = _require(cur, actor, Operation.AUDIT_WRITE, head.unit_code).username
+    username = authorize_on_unit(cur, actor, Operation.AUDIT_WRITE, head.unit_code).username
     rules.check_editable(head.status, audit_id)
     refs = {s.ref for s in rules.item_specs(_template(cur, head.template_hash), head.standard)}
     if item_ref not in refs:

@@ -21,14 +21,9 @@ from qms.inspections.minutes import MinutesFacts, MinutesFinding, MinutesRequest
 from qms.inspections.rules import MinutesInput, RequestInput
 from qms.store import changelog
 from qms.store.inspection_plans import team_in
-from qms.store.principals import authorize, current
+from qms.store.principals import authorize_on_unit, current
 from qms.store.units import NAME_ON_SQL
 from qms.text_rules import checked_text
-
-
-def _unit_scope(cur, actor: Principal, op: Operation, unit: str) -> Principal:
-    parent = cur.execute("SELECT parent_code FROM units WHERE code = ?", [unit]).fetchall()
-    return authorize(cur, actor, op, unit_code=unit, district_code=parent[0][0] if parent else None)
 
 
 def write_minutes(db, item_id: int, minutes: MinutesInput, *, actor: Principal, today: dt.date | None = None) -> int:
@@ -44,7 +39,7 @@ def write_minutes(db, item_id: int, minutes: MinutesInput, *, actor: Principal, 
         if not rows:
             raise NotFound(f"There is no planned inspection #{item_id}.", vi=f"Không có cuộc kiểm tra #{item_id} trong kế hoạch.")
         unit, audit_id, status, audit_date, template_hash = rows[0]
-        _unit_scope(cur, actor, Operation.AUDIT_WRITE, unit)
+        authorize_on_unit(cur, actor, Operation.AUDIT_WRITE, unit)
         team_in(cur, actor, item_id)
         if status not in ("submitted", "closed"):
             raise ValidationError(f"The inspection of {unit} has no submitted checklist yet; submit it before the minutes.",
@@ -102,7 +97,7 @@ def record_corrective_report(db, request_id: int, reported_on: dt.date, note: st
         if not rows:
             raise NotFound(f"There is no request #{request_id}.", vi=f"Không có yêu cầu #{request_id}.")
         unit, reported, signed = rows[0]
-        who = _unit_scope(cur, actor, Operation.ACTION_WRITE, unit)
+        who = authorize_on_unit(cur, actor, Operation.ACTION_WRITE, unit)
         if reported is not None:
             raise ValidationError(f"Request #{request_id} already has its report ({reported:%d/%m/%Y}).",
                                   vi=f"Yêu cầu #{request_id} đã có báo cáo khắc phục ({reported:%d/%m/%Y}).")

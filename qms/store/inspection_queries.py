@@ -189,12 +189,14 @@ class OverdueRequest:
 
 
 def overdue_requests(db, today: dt.date) -> list[OverdueRequest]:
-    """Requests of signed minutes without their corrective report after the due date, oldest due first."""
+    """Requests of minutes signed by ``today`` whose corrective report had not come by then, past
+    their due date, oldest due first (``today`` may be a past date: the overview of that day)."""
     rows = db.rows(f"""
         WITH n AS ({NAME_ON_SQL})
         SELECT r.id, r.unit_code, coalesce(n.name, r.unit_code), r.text, r.due_on, m.signed_on
         FROM inspection_requests r JOIN inspection_minutes m ON m.id = r.minutes_id LEFT JOIN n ON n.code = r.unit_code
-        WHERE r.reported_on IS NULL AND r.due_on < $as_of ORDER BY r.due_on, r.id""", {"as_of": today})
+        WHERE (r.reported_on IS NULL OR r.reported_on > $as_of) AND m.signed_on <= $as_of AND r.due_on < $as_of
+        ORDER BY r.due_on, r.id""", {"as_of": today})
     return [OverdueRequest(*r) for r in rows]
 
 

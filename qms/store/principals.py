@@ -68,3 +68,10 @@ def authorize_now(db, actor: Principal, op: Operation) -> Principal:
         return authorize(cur, actor, op)
     finally:
         cur.close()
+
+
+def authorize_on_unit(cur, actor: Principal | str, op: Operation, unit_code: str) -> Principal:
+    """:func:`authorize` for ``op`` on one unit, its parent read from the database (an auditor's
+    scope: the units assigned, or those of the districts assigned)."""
+    parent = cur.execute("SELECT parent_code FROM units WHERE code = ?", [unit_code]).fetchall()
+    return authorize(cur, actor, op, unit_code=unit_code, district_code=parent[0][0] if parent else None)

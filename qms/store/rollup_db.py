@@ -31,16 +31,9 @@ from qms.errors import ValidationError
 from qms.store import spans
 from qms.store.db import open_database
 from qms.store.principals import authorize
+from qms.store.snapshot_io import sha256_file
 
 ROLLUP_SETTING = "rollup_as_of"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _key(col: str, province: str = "province_code") -> str:
@@ -60,13 +53,17 @@ def build(path: Path, national: Path, *, actor: Principal) -> dict[str, int]:
         raise ValidationError(f"{manifest_path}: format is {manifest.get('format')!r}, not a national roll-up ('qms-rollup').")
     if path.exists():
         raise ValidationError(f"--db: {path} already exists; a roll-up database is built new (remove it or name another file).")
+    read = ("units", "unit_parents", "lifecycle_events", "coverage_level", "provinces")
+    listed = {entry["file"] for entry in manifest["tables"]}
+    for name in read:  # every file read must be one the manifest vouches for
+        if f"{name}.parquet" not in listed:
+            raise ValidationError(f"{manifest_path}: lists no {name}.parquet, which a roll-up database is built from.")
     for entry in manifest["tables"]:
-        if _sha256(national / entry["file"]) != entry["sha256"]:
+        if sha256_file(national / entry["file"]) != entry["sha256"]:
             raise ValidationError(f"{national / entry['file']} does not match the SHA-256 in its manifest.")
     as_of = dt.date.fromisoformat(manifest["as_of"])
     sha = hashlib.sha256(raw).hexdigest()
-    f = {name: str(national / f"{name}.parquet").replace("'", "''") for name in
-         ("units", "unit_parents", "lifecycle_events", "coverage_level", "provinces")}
+    f = {name: str(national / f"{name}.parquet").replace("'", "''") for name in read}
     db = open_database(path)
 
     def run(cur) -> dict[str, int]:

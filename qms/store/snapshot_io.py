@@ -13,6 +13,7 @@ sort to disk under the app's 512MB memory limit and took most of a national snap
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import queue
 import re
 import threading
@@ -28,6 +29,16 @@ from qms.errors import QmsError
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file, read a megabyte at a time (snapshot files, checked by the roll-up and
+    the roll-up database against their manifest)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 def quote_ident(name: str) -> str:
     """A column or table name for SQL; only plain snake_case names are accepted."""

@@ -10,12 +10,15 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from qms import formatting
+from qms.admin_changes import official_code
 from qms.formatting import vega_locale
 from qms.inspections.ranking import Reason
 from qms.inspections.rules import ItemInput, ItemStatus, Mode
 from qms.labels import t
 from qms.dates import fmt
 from qms.store.inspection_queries import PlanItemView, PlanView, get_plan, overdue_requests
+from qms.ui.cached import versioned
 from qms.ui.context import lang
 from qms.ui.tables import show_table
 
@@ -81,11 +84,15 @@ def assignment(unit_code: str, mode: str, month: int, team_text: str) -> ItemInp
     return ItemInput(unit_code=unit_code, mode=Mode(mode), month=month, team=team)
 
 
+#: Overdue reports the overview lists at most.
+ROWS_SHOWN = 500
+
+
 def render_overview_inspections(database, as_of) -> None:
     """For the overview: the year's plan progress and the overdue corrective reports on its
     date; nothing at all when the year has no plan and no report is overdue."""
-    plan = get_plan(database, as_of.year, as_of)
-    overdue = overdue_requests(database, as_of)
+    plan = versioned(database, get_plan, as_of.year, as_of)  # read again only after a write
+    overdue = versioned(database, overdue_requests, as_of)
     if plan is None and not overdue:
         return
     st.subheader(t("insp.page", lang()))
@@ -95,6 +102,8 @@ def render_overview_inspections(database, as_of) -> None:
                       overdue=progress[ItemStatus.OVERDUE], reports=len(overdue)))
     if overdue:
         st.markdown(f"**{t('insp.overdue', lang())} ({len(overdue)})**")
-        show_table([{t("insp.col.unit", lang()): r.unit_code, t("insp.col.name", lang()): r.unit_name,
-                     t("insp.col.text", lang()): r.text, t("insp.col.due", lang()): fmt(r.due_on)} for r in overdue],
+        show_table([{t("insp.col.unit", lang()): official_code(r.unit_code), t("insp.col.name", lang()): r.unit_name,
+                     t("insp.col.text", lang()): r.text, t("insp.col.due", lang()): fmt(r.due_on)} for r in overdue[:ROWS_SHOWN]],
                    key="overview_inspection_overdue")
+        if len(overdue) > ROWS_SHOWN:  # a country's: the oldest, and the count
+            st.caption(t("ov.rows_shown", lang(), shown=ROWS_SHOWN, total=formatting.number(len(overdue), lang())))

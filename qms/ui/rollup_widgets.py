@@ -8,18 +8,20 @@ import streamlit as st
 
 from qms.dates import fmt
 from qms.store import rollup_db
+from qms.ui.cached import versioned
 from qms.ui.context import db, t
 
 
 def rollup_as_of() -> dt.date | None:
-    """The roll-up's as-of date (the overview shows no later day); None in a province's database."""
-    return rollup_db.rollup_as_of(db())
+    """The roll-up's as-of date (the overview shows no later day); None in a province's database.
+    Read by data version: every province's app asks it on every run of the router and overview."""
+    return versioned(db(), rollup_db.rollup_as_of)
 
 
-def render_rollup_sources() -> None:
+def render_rollup_sources(as_of: dt.date) -> None:
     """The banner and, in an expander, the province snapshot behind every province's figures."""
-    sources = rollup_db.sources(db())
-    st.info(t("rollup.banner", n=len(sources), day=fmt(rollup_as_of())))
+    sources = versioned(db(), rollup_db.sources)
+    st.info(t("rollup.banner", n=len(sources), day=fmt(as_of)))
     with st.expander(t("rollup.sources")):
         st.caption(t("rollup.sources_note"))
         st.dataframe([{t("rollup.province"): s["province_code"], t("rollup.province_name"): s["province_name"],

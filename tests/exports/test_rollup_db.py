@@ -122,3 +122,18 @@ def test_only_the_system_builds_a_roll_up_database(national, tmp_path):
         with pytest.raises(PermissionDenied):
             rollup_db.build(tmp_path / "x.duckdb", national, actor=actor)
         assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_a_file_the_manifest_does_not_vouch_for_is_not_read(national, tmp_path):
+    """units.parquet struck from the manifest (the file left in place): nothing checks it, so the
+    database is not built from it."""
+    import json
+    import shutil
+
+    copy = Path(shutil.copytree(national, tmp_path / "national"))
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["tables"] = [t for t in manifest["tables"] if t["file"] != "units.parquet"]
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ValidationError, match="lists no units.parquet"):
+        rollup_db.build(tmp_path / "x.duckdb", copy, actor=ACTOR)
+    assert not (tmp_path / "x.duckdb").exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 from pydantic import ValidationError as PydanticValidationError
 
+from qms import formatting
 from qms.access import read_only_reason
 from qms.accounts import Operation, Role
 from qms.clock import province_today
@@ -24,6 +25,10 @@ from qms.ui.context import DATE_FORMAT, actor, db, lang, show_error, t
 from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
 from qms.ui.unit_choice import unit_selectbox
+from qms.ui.cached import versioned
+
+#: Plan rows the page's table sends at most (a country plans ~12,000 inspections a year).
+ROWS_SHOWN = 500
 
 INSPECTION_TEMPLATE = "inspection-circular26"
 today = province_today()
@@ -35,7 +40,7 @@ if flash:
 
 year = int(st.number_input(t("insp.year"), min_value=2014, max_value=2100, value=today.year, step=1, key="insp_year"))
 planner = read_only_reason(me, Operation.PLAN_INSPECTIONS, lang()) is None
-plan = get_plan(db(), year, today)
+plan = versioned(db(), get_plan, year, today)  # read again only after a write
 
 
 def done(message: str) -> None:
@@ -68,7 +73,7 @@ if plan.approved_on:
 else:
     st.markdown(f"**{t('insp.draft')}**")
 live = plan.live
-st.caption(t("insp.share", on_site=sum(i.mode == Mode.ON_SITE for i in live), total=len(live), share=str(onsite_share(db()))))
+st.caption(t("insp.share", on_site=sum(i.mode == Mode.ON_SITE for i in live), total=len(live), share=str(versioned(db(), onsite_share))))
 st.subheader(t("insp.progress"))
 progress = plan.progress()
 for col, status in zip(st.columns(len(ItemStatus)), ItemStatus, strict=True):
@@ -77,8 +82,11 @@ if plan.items:
     st.subheader(t("insp.grid"))
     st.altair_chart(iw.month_grid(plan, lang()), key="insp_month_grid")
 st.subheader(t("insp.items"))
-show_table(iw.plan_rows(plan, lang()), key="insp_items", plain=[t("insp.col.month"), t("insp.col.risk")],
+rows = iw.plan_rows(plan, lang())
+show_table(rows[:ROWS_SHOWN], key="insp_items", plain=[t("insp.col.month"), t("insp.col.risk")],
            widths={t("insp.col.reasons"): "large"})
+if len(rows) > ROWS_SHOWN:  # a country's plan: the first rows and the count (the workbook below holds them all)
+    st.caption(t("ov.rows_shown", shown=ROWS_SHOWN, total=formatting.number(len(rows), lang())))
 database = db()
 # made when clicked (a country's plan takes a second or two to write): the page does not wait for it
 st.download_button(t("insp.download_plan"), lambda: plan_xlsx(database, plan), file_name=f"ke-hoach-kiem-tra-{year}.xlsx",
@@ -90,7 +98,7 @@ with st.expander(t("insp.versions")):
     show_table([{t("insp.col.version"): v["version"], t("insp.col.kind"): t(f"insp.kind.{v['kind']}"),
                  t("insp.col.date"): fmt(v["decided_on"]), t("insp.decision_no"): v["decision_no"] or "",
                  t("insp.col.reason"): v["reason"] or "", t("insp.col.count"): v["items"]}
-                for v in plan_versions(db(), year)], key="insp_versions", plain=[t("insp.col.version")])
+                for v in versioned(db(), plan_versions, year)], key="insp_versions", plain=[t("insp.col.version")])
 
 # -- adjust, approve, amend (administrators) --------------------------------------------------------
 if planner:
@@ -179,11 +187,10 @@ else:
                                                            conclusion=conclusion.strip() or None), actor=me, today=today),
                         lambda _: t("insp.signed", day=fmt(signed_on)))
     if item.minutes_id is not None:
-        facts = minutes_facts(db(), item.minutes_id)
-        st.download_button(t("insp.download"), minutes_docx(facts),
+        st.download_button(t("insp.download"), lambda mid=item.minutes_id: minutes_docx(minutes_facts(database, mid)),  # on click
                            file_name=f"bien-ban-{year}-{item.unit_code.replace('@', '_')}.docx",
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", key="insp_download")
-        requests = requests_of(db(), item.minutes_id)
+        requests = versioned(db(), requests_of, item.minutes_id)
         st.markdown(f"**{t('insp.requests')}**")
         show_table([{"#": r["number"], t("insp.col.text"): r["text"], t("insp.col.due"): fmt(r["due_on"]),
                      t("insp.col.reported"): fmt(r["reported_on"]) if r["reported_on"] else ""} for r in requests],
@@ -202,7 +209,7 @@ else:
                     attempt(lambda: record_corrective_report(db(), which, reported_on, note, actor=me, today=today),
                             lambda _: t("insp.reported"))
 
-overdue = overdue_requests(db(), today)
+overdue = versioned(db(), overdue_requests, today)
 st.subheader(t("insp.overdue"))
 if overdue:
     show_table([{t("insp.col.unit"): r.unit_code, t("insp.col.name"): r.unit_name, t("insp.col.text"): r.text,

@@ -23,9 +23,10 @@ from qms.ui.tables import show_table
 ROWS_SHOWN = 500
 
 st.title(t("page.overview"))
-today = rollup_as_of() or province_today()  # a national roll-up knows nothing after its as-of date
-if rollup_as_of():
-    render_rollup_sources()
+national_as_of = rollup_as_of()
+today = national_as_of or province_today()  # a national roll-up knows nothing after its as-of date
+if national_as_of:
+    render_rollup_sources(national_as_of)
 as_of = st.date_input(t("ov.as_of"), value=today, min_value=dt.date(2014, 1, 1), max_value=today,
                       format=DATE_FORMAT, key="overview_as_of")
 
