@@ -56,16 +56,16 @@ INSPECTION_PLAN_ITEMS = ExportTable(
     requires=("inspection_plan_items", "inspection_team_members"),
     sql="""
         WITH t AS (SELECT item_id, string_agg(username, ',' ORDER BY position) AS team FROM inspection_team_members
-                   GROUP BY item_id),
-        a AS (SELECT id, audit_date, submitted_at FROM audits)
+                   GROUP BY item_id)
         SELECT i.id AS item_id, p.year, i.unit_code, i.mode, i.month, t.team, i.risk_score, i.reasons::VARCHAR AS reasons,
                i.cancelled_in IS NOT NULL AS cancelled, CASE WHEN a.audit_date <= $as_of THEN i.audit_id END AS audit_id,
                CASE WHEN i.cancelled_in IS NOT NULL THEN 'cancelled'
-                    WHEN a.submitted_at IS NOT NULL AND a.submitted_at::DATE <= $as_of THEN 'done'
+                    -- done as qms.inspections.rules.item_status says: submitted (or closed), not reopened since
+                    WHEN a.status IN ('submitted', 'closed') AND a.submitted_at::DATE <= $as_of THEN 'done'
                     WHEN $as_of > last_day(make_date(p.year, i.month, 1)) THEN 'overdue'
                     WHEN a.audit_date <= $as_of THEN 'in_progress' ELSE 'planned' END AS status
         FROM inspection_plan_items i JOIN inspection_plans p ON p.id = i.plan_id LEFT JOIN t ON t.item_id = i.id
-        LEFT JOIN a ON a.id = i.audit_id
+        LEFT JOIN audits a ON a.id = i.audit_id
     """,
 )
 

@@ -183,6 +183,15 @@ def test_snapshot_tables_of_the_year(today_db, tmp_path):
     ours = next(r for r in items if r["unit_code"] == UNIT)
     assert (ours["status"], ours["team"], ours["audit_id"]) == ("done", "tdc", audit_id)
     assert len(items) == len(plan.items) and {r["status"] for r in items} == {"done", "planned"}
+    # the snapshot's status is the page's (qms.inspections.rules.item_status), item by item
+    shown = queries.get_plan(today_db, YEAR, TODAY)
+    assert {r["item_id"]: r["status"] for r in items} == {i.id: i.status.value for i in shown.items}
+    # a checklist reopened is in progress again, in the snapshot as on the page (it kept its submitted_at)
+    audits.reopen_audit(today_db, audit_id, "Bổ sung bằng chứng", actor=ADMIN)  # the demo's administrator
+    write_snapshot(today_db, tmp_path / "again", TODAY, methodology=indicators.load(), actor=SYSTEM)
+    again = pq.read_table(next((tmp_path / "again").rglob("inspection_plan_items.parquet"))).to_pylist()
+    reopened = {i.id: i.status.value for i in queries.get_plan(today_db, YEAR, TODAY).items}
+    assert {r["item_id"]: r["status"] for r in again} == reopened and reopened[item.id] != "done"
     sections = read("inspection_minutes")
     assert [s["section_ref"] for s in sections] == ["A", "B"] and sum(s["nonconform"] for s in sections) == 1
     requests = read("inspection_requests")
