@@ -265,7 +265,8 @@ def rollup(paths: list[Path], out_dir: Path, *, methodology: tuple[Methodology, 
         decided = plan([s.candidate for s in sources], as_of)
         if strict and decided.refused:
             raise ValidationError(" ".join(c.refusal() for c in decided.refused),
-                                  vi=" ".join(c.refusal() for c in decided.refused))
+                                  vi="Có bản xuất tỉnh bị từ chối (--strict), chưa ghi gì: "
+                                     + " ".join(c.refusal() for c in decided.refused))
         if not decided.taken:
             why = " ".join(decided.sentences()) or "no snapshot was given."
             raise ValidationError(f"No province snapshot can be rolled up{' as of ' + decided.as_of.isoformat() if decided.as_of else ''}: {why}",

@@ -64,10 +64,6 @@ def documented(version: int) -> dict[str, tuple[tuple[str, str], ...]]:
     return {name: cols for name, cols in v2.items() if name in _FOUNDATION}
 
 
-def order_by(table: str) -> tuple[str, ...]:
-    return default_registry().get(table).order_by
-
-
 def schema_problem(table: str, version: int, schema: pa.Schema) -> str | None:
     """Why a file's Parquet schema is not the documented one of ``table`` at ``version``, or None."""
     expected = [(n, arrow_type(t)) for n, t in documented(version)[table]]

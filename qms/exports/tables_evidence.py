@@ -25,7 +25,7 @@ AUDIT_EVIDENCE = ExportTable(
         C("sha256", "VARCHAR", "SHA-256 of the original file as received (its name in the evidence folder)",
           "Mã băm tệp gốc (SHA-256)"),
         C("file_name", "VARCHAR", "the file's name as attached", "Tên tệp"),
-        C("media_type", "VARCHAR", "image/jpeg, image/png or application/pdf", "Loại tệp"),
+        C("media_type", "VARCHAR", "image/jpeg, image/png, image/heic or application/pdf", "Loại tệp"),
         C("size_bytes", "BIGINT", "the original's size in bytes", "Dung lượng (byte)"),
         C("display_sha256", "VARCHAR", "SHA-256 of the downscaled copy shown (location stripped unless the province keeps "
                                        "it); empty for a PDF", "Mã băm bản hiển thị"),

@@ -144,10 +144,6 @@ def get_plan(db, year: int, today: dt.date) -> PlanView | None:
     return PlanView(pid, year, PlanStatus(status), version, decision, approved, _items(db, pid, year, today))
 
 
-def plan_years(db) -> list[int]:
-    return [y for (y,) in db.rows("SELECT year FROM inspection_plans ORDER BY year DESC")]
-
-
 def load_table(plan: PlanView) -> list[dict]:
     """Inspections per auditor and month of the plan's live items, by auditor then month."""
     load = rules.load_by_month((i.month, i.team) for i in plan.live)

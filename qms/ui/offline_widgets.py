@@ -22,21 +22,25 @@ from qms.store.evidence import EvidenceRow, attach_evidence, list_evidence, read
 from qms.ui import audit_widgets as aw
 from qms.ui.context import db, lang, settings, show_error, t
 from qms.ui.tables import show_table
+from qms.ui.cached import versioned
 from qms.ui.uploads import file_input
 
 ss = st.session_state
 EVIDENCE_TYPES = ("jpg", "jpeg", "png", "heic", "heif", "pdf")
+#: File names listed under an item at most (the rest counted).
+SHOWN_NAMES = 20
 
 
 def evidence_of(view: AuditView) -> dict[str, list[EvidenceRow]]:
-    return list_evidence(db(), view.id)
+    return versioned(db(), list_evidence, view.id)  # read again only after a write
 
 
 def item_evidence(rows: list[EvidenceRow]) -> None:
     """Under an item: its evidence files by name, photos as small thumbnails (the display copy)."""
     if not rows:
         return
-    st.caption("📎 " + t("offline.evidence_list", files=", ".join(r.file_name for r in rows)))
+    names = ", ".join(r.file_name for r in rows[:SHOWN_NAMES]) + (f", … (+{len(rows) - SHOWN_NAMES})" if len(rows) > SHOWN_NAMES else "")
+    st.caption("📎 " + t("offline.evidence_list", files=names))
     photos = [r for r in rows if r.display_sha256]
     if photos:
         cols = st.columns(min(4, len(photos)))
@@ -80,12 +84,18 @@ def _upload(view: AuditView) -> None:
     folder = file_input(t("offline.evidence_zip"), ["zip"], key=f"off_upload_ev_{n}", help=t("offline.evidence_zip_help"))
     if uploaded is None:
         return
-    try:
-        evidence = read_evidence_zip(folder.getvalue(), folder.name) if folder is not None else None
-        preview = preview_unpack(db(), view.id, uploaded.getvalue(), uploaded.name, evidence)
-    except QmsError as e:
-        show_error(e)
-        return
+    # read once per upload (and again after any write, whose conflicts it may change), not at every
+    # click of a conflict choice: the workbook and up to 200 MB of photos are parsed and checked
+    stamp = (view.id, uploaded.file_id, folder.file_id if folder is not None else None, db().data_version())
+    cached = ss.get("off_preview")
+    if cached is None or cached[0] != stamp:
+        try:
+            evidence = read_evidence_zip(folder.getvalue(), folder.name) if folder is not None else None
+            cached = ss.off_preview = (stamp, preview_unpack(db(), view.id, uploaded.getvalue(), uploaded.name, evidence))
+        except QmsError as e:
+            show_error(e)
+            return
+    preview = cached[1]
     st.markdown(t("offline.preview", changed=preview.count(Change.CHANGED), unchanged=preview.count(Change.UNCHANGED),
                   conflicts=len(preview.conflicts)))
     if preview.evidence:
@@ -119,13 +129,16 @@ def _upload(view: AuditView) -> None:
 def _print(view: AuditView, evidence: dict[str, list[EvidenceRow]]) -> None:
     st.caption(t("offline.print_help"))
     grades = grade_labels(lang())
-    page = printable_html(
+    texts = dict(  # the words now (the page's language); the page itself when the button is pressed
         title=f"{t('offline.print_title')} #{view.id}", meta=pack_title(view) + f" · {view.auditor} · {fmt(view.audit_date)}",
-        items=pack_items(view), answers=view.answers, grades=grades, evidence={r: [(x.file_name, x.sha256) for x in v] for r, v in evidence.items()},
-        headers=[t("offline.col_item"), t("offline.col_question"), t("audit.result"),
-                 t("audit.note")],
-        signature=t("offline.print_signature"))
-    st.download_button(t("offline.print_download"), page.encode("utf-8"), file_name=f"phieu-in-{view.id}.html",
+        grades=grades, headers=[t("offline.col_item"), t("offline.col_question"), t("audit.result"), t("audit.note")],
+        signature=t("offline.print_signature"),
+        evidence={r: [(x.file_name, x.sha256) for x in v] for r, v in evidence.items()})
+
+    def page() -> str:
+        return printable_html(items=pack_items(view), answers=view.answers, **texts)
+
+    st.download_button(t("offline.print_download"), lambda: page().encode("utf-8"), file_name=f"phieu-in-{view.id}.html",
                        mime="text/html", key="off_print")
 
 
