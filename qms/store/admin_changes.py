@@ -28,7 +28,7 @@ from qms.store import changelog, spans
 from qms.store.coverage import by_level
 from qms.store.findings import registered
 from qms.store.principals import authorize
-from qms.store.status_import import _InTransaction  # the coverage queries read inside the open transaction
+from qms.store.db import InTransaction  # the coverage queries read inside the open transaction
 from qms.store.units import NAME_ON_SQL, ORIGINAL_NAME_FROM, PARENT_ON_SQL
 
 
@@ -322,7 +322,7 @@ def _run(cur, rows: list[ChangeRow], source: str, *, actor: Principal, successor
         return ChangePreview(plan=_recorded_plan(cur, rows, source), already_imported=True)
     plan = plan_in(cur, rows, source)
     preview = _preview_facts(cur, plan, successor_of)
-    reader = _InTransaction(cur)
+    reader = InTransaction(cur)
     preview.coverage_before = by_level(reader, plan.effective)
     if preview.events_after:
         return preview

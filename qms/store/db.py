@@ -221,3 +221,23 @@ def opened(path: str | Path) -> Iterator[Database]:
         yield db
     finally:
         db.close()
+
+
+class InTransaction:
+    """The read doors of :class:`Database` (``rows``, ``scalar``, ``cursor``) bound to the open
+    transaction's cursor: a write reads its facts through the same query functions the pages use
+    and sees what it wrote a moment before, not yet committed."""
+
+    def __init__(self, cur):
+        self._cur = cur
+
+    def rows(self, sql: str, params=()) -> list[tuple]:
+        return self._cur.execute(sql, params).fetchall()
+
+    def scalar(self, sql: str, params=()):
+        rows = self.rows(sql, params)
+        return rows[0][0] if rows else None
+
+    def cursor(self):
+        return self._cur
+

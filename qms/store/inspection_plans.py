@@ -29,6 +29,7 @@ from qms.inspections.ranking import PLAN_MONTHS, propose, rank
 from qms.inspections.rules import ItemInput, Mode, PlanStatus
 from qms.store import changelog
 from qms.store.audits import start_audit_in
+from qms.store.db import InTransaction
 from qms.store.findings import registered
 from qms.store.inspection_queries import max_load_in, members, onsite_share_in, risk_facts
 from qms.store.principals import authorize, current
@@ -59,20 +60,6 @@ def _live_items(cur, plan_id: int) -> list[dict]:
     return [{"unit_code": u, "mode": m, "month": mo, "team": list(t)} for u, m, mo, t in rows]
 
 
-class _CursorReads:
-    """A cursor seen as the read helpers' ``db`` (``rows``/``dicts``), so a write reads its facts
-    inside its own transaction."""
-
-    def __init__(self, cur):
-        self._cur = cur
-
-    def rows(self, sql, params=()):
-        return self._cur.execute(sql, params).fetchall()
-
-    def cursor(self):
-        return self._cur
-
-
 def months_left(year: int, today: dt.date) -> list[int]:
     """The months a proposal uses: the usual March-October for a future (or past) year; for the
     current year those not yet begun, or the rest of the year when they have all begun."""
@@ -99,7 +86,7 @@ def propose_plan(db, year: int, *, actor: Principal, today: dt.date | None = Non
         if status is PlanStatus.APPROVED:
             raise ValidationError(f"The {year} plan is already approved; change it by an amendment with a reason.",
                                   vi=f"Kế hoạch năm {year} đã được phê duyệt; muốn thay đổi hãy điều chỉnh kèm lý do.")
-        proposed = propose(rank(risk_facts(_CursorReads(cur), year, today), year), onsite_share_in(cur), months_left(year, today))
+        proposed = propose(rank(risk_facts(InTransaction(cur), year, today), year), onsite_share_in(cur), months_left(year, today))
         cur.execute("DELETE FROM inspection_team_members WHERE item_id IN (SELECT id FROM inspection_plan_items WHERE plan_id = ?)",
                     [pid])
         cur.execute("DELETE FROM inspection_plan_items WHERE plan_id = ?", [pid])

@@ -31,6 +31,7 @@ from qms.models import COVERAGE_LEVELS, Level, LevelCoverage, NewEvent
 from qms.status_import import StatusImportError, UnitRef, parse_status_file
 from qms.status_import_plan import ImportPlan, plan_import
 from qms.status_import_template import TemplateUnit, build_template
+from qms.store.db import InTransaction
 from qms.store import changelog
 from qms.store.coverage import by_level
 from qms.store.events import record_events_in
@@ -82,21 +83,6 @@ class StatusImportResult:
         }
 
 
-class _InTransaction:
-    """The ``rows`` door the coverage and target queries read through, bound to the open
-    transaction's cursor, so they see the events written a moment before and not yet committed."""
-
-    def __init__(self, cur):
-        self._cur = cur
-
-    def rows(self, sql: str, params=()) -> list[tuple]:
-        return self._cur.execute(sql, params).fetchall()
-
-    def scalar(self, sql: str, params=()):
-        rows = self.rows(sql, params)
-        return rows[0][0] if rows else None
-
-
 class _Rollback(Exception):
     """Raised inside the preview's transaction so that :meth:`Database.write` rolls it back."""
 
@@ -134,7 +120,7 @@ def _run(cur, data: bytes, filename: str, *, today: dt.date, actor: Principal) -
     actor = authorize(cur, actor, Operation.IMPORT_STATUS)  # a province-wide onboarding step: the administrator's
     parsed = parse_status_file(data, filename, today=today)
     plan = plan_import(parsed, _units(cur, today), _histories(cur), today=today)
-    reader = _InTransaction(cur)
+    reader = InTransaction(cur)
     before = by_level(reader, today)
     if plan.issues:
         return StatusImportResult(plan, before, None, False, today)
