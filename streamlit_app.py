@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from qms.accounts import Operation, allowed
-from qms.labels import LANGS
+from qms.accounts.rules import Operation, allowed
+from qms.kernel.labels import LANGS
 from qms.ui import style
-from qms.ui.auth import current, gate
+from qms.accounts.signin_widgets import current, gate
 from qms.ui.context import t
-from qms.ui.exports_nightly import run_nightly_export
-from qms.ui.password_widgets import password_change_pending
-from qms.ui.rollup_widgets import rollup_as_of
+from qms.exports.nightly_widgets import run_nightly_export
+from qms.accounts.password_widgets import password_change_pending
+from qms.exports.rollup_widgets import rollup_as_of
 
 st.set_page_config(page_title="qms · ISO 9001", page_icon="✅", layout="wide")
 style.apply()
@@ -21,26 +21,26 @@ with st.sidebar:
 
 def _pages(admin: bool) -> list:
     if rollup_as_of():  # a national roll-up database is a read model: the overview alone, no page that writes
-        return [st.Page("qms/ui/pages/overview.py", title=t("page.overview"), default=True)]
+        return [st.Page("qms/overview/page.py", title=t("page.overview"), url_path="overview", default=True)]
     pages = [
-        st.Page("qms/ui/pages/overview.py", title=t("page.overview"), default=True),
-        st.Page("qms/ui/pages/units.py", title=t("page.units"), url_path="units"),
-        st.Page("qms/ui/pages/scope.py", title=t("scope.page"), url_path="processes"),
-        st.Page("qms/ui/pages/audits.py", title=t("audit.page"), url_path="audits"),
+        st.Page("qms/overview/page.py", title=t("page.overview"), url_path="overview", default=True),
+        st.Page("qms/units/page.py", title=t("page.units"), url_path="units"),
+        st.Page("qms/scope/page.py", title=t("scope.page"), url_path="processes"),
+        st.Page("qms/audits/page.py", title=t("audit.page"), url_path="audits"),
         # one audit (/audit?audit=ID): the same page at its own address, so the sidebar's Đánh giá leads back
-        st.Page("qms/ui/pages/audits.py", title=t("audit.page"), url_path="audit", visibility="hidden"),
-        st.Page("qms/ui/pages/actions.py", title=t("action.page"), url_path="actions"),
-        st.Page("qms/ui/pages/inspection_plan.py", title=t("insp.page"), url_path="inspection-plan"),
-        st.Page("qms/ui/pages/reports.py", title=t("exports.page"), url_path="reports"),
-        st.Page("qms/ui/pages/targets.py", title=t("page.targets"), url_path="targets"),
-        st.Page("qms/ui/pages/data_import.py", title=t("page.import"), url_path="import"),
-        st.Page("qms/ui/pages/status_import.py", title=t("status_import.page"), url_path="status-import"),
-        st.Page("qms/ui/pages/admin_changes.py", title=t("chg.page"), url_path="changes"),
+        st.Page("qms/audits/page.py", title=t("audit.page"), url_path="audit", visibility="hidden"),
+        st.Page("qms/actions/page.py", title=t("action.page"), url_path="actions"),
+        st.Page("qms/inspections/page.py", title=t("insp.page"), url_path="inspection-plan"),
+        st.Page("qms/exports/page.py", title=t("exports.page"), url_path="reports"),
+        st.Page("qms/coverage/targets_page.py", title=t("page.targets"), url_path="targets"),
+        st.Page("qms/units/import_page.py", title=t("page.import"), url_path="import"),
+        st.Page("qms/status_import/page.py", title=t("status_import.page"), url_path="status-import"),
+        st.Page("qms/admin_changes/page.py", title=t("chg.page"), url_path="changes"),
     ]
     if admin:
         pages += [
-            st.Page("qms/ui/pages/users.py", title=t("page.users"), url_path="users"),
-            st.Page("qms/ui/pages/change_log.py", title=t("page.change_log"), url_path="change-log"),
+            st.Page("qms/accounts/page.py", title=t("page.users"), url_path="users"),
+            st.Page("qms/changelog/page.py", title=t("page.change_log"), url_path="change-log"),
         ]
     return pages
 

@@ -8,26 +8,25 @@ row or field; ``--json`` prints what a machine reads.  The database is ``--db`` 
 from __future__ import annotations
 
 import argparse
-import importlib
 import datetime as dt
-import pkgutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from qms import __version__
-from qms.cli_format import print_json, text_table
-from qms.clock import province_today
-from qms.dates import parse_iso
-from qms.errors import QmsError
-from qms.models import Level
-from qms.settings import Settings, load_settings
-from qms.store import coverage as coverage_store
-from qms.store import demo as demo_store
-from qms.store import units as units_store
-from qms.store.db import opened
-from qms.store.demo_parts import accounts as demo_accounts
-from qms.units_import import decode, parse_units_csv, parse_units_file
+from qms.kernel.cli_format import print_json, text_table
+from qms.kernel.clock import province_today
+from qms.kernel.dates import parse_iso
+from qms.kernel.errors import QmsError
+from qms.kernel.features import feature_modules
+from qms.units.model import Level
+from qms.kernel.settings import Settings, load_settings
+from qms.coverage import queries as coverage_store
+from qms.demo import store as demo_store
+from qms.units import store as units_store
+from qms.kernel.db import opened
+from qms.accounts import demo_store as demo_accounts
+from qms.units.importer import decode, parse_units_csv, parse_units_file
 
 
 
@@ -153,10 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def command_modules() -> list:
-    """The feature command groups in :mod:`qms.cli_commands`, in name order."""
-    import qms.cli_commands as package
-
-    return [importlib.import_module(f"{package.__name__}.{m.name}") for m in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name)]
+    """The features' command groups (``qms/<feature>/cli.py`` and ``*_cli.py``), in name order."""
+    return feature_modules("cli")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,7 +6,7 @@
 - ``app``: a factory for ``AppTest`` on ``streamlit_app.py`` with ``QMS_DB`` pointing at a
   private copy of the demo (or an empty database), the Streamlit resource cache cleared, and
   the signed-in user's account present (every write reads the account: ``add_account``).
-- ``system``: :func:`qms.accounts.system_principal` under a test's name, for writes that set
+- ``system``: :func:`qms.accounts.rules.system_principal` under a test's name, for writes that set
   up a test (the CLI's rights; a plain name has none).
 """
 
@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from qms.accounts import Principal, Role, system_principal
+from qms.accounts.rules import Principal, Role, system_principal
 from qms_testing import TEST_ADMIN, TEST_PASSWORD, add_account, add_account_to, copy_database  # noqa: F401
-from qms.settings import PROJECT_ROOT, load_settings
-from qms.store import accounts as account_store
-from qms.store.db import Database, open_database
-from qms.store.demo import load_demo
+from qms.kernel.settings import PROJECT_ROOT, load_settings
+from qms.accounts import store as account_store
+from qms.kernel.db import Database, open_database
+from qms.demo.store import load_demo
 
 ROOT = PROJECT_ROOT
 #: The principal AppTests act as unless a test says otherwise.
@@ -41,7 +41,7 @@ system = system_principal
 def _show_tab(at, tabs_key: str, label_key: str):
     """Open the tab labelled ``label_key`` of the page's ``st.tabs(key=tabs_key)``: the pages'
     tabs compute only when open (``on_change="rerun"``), as a click in the browser would."""
-    from qms.labels import t
+    from qms.kernel.labels import t
 
     lang = at.session_state["lang"] if "lang" in at.session_state else "vi"
     at.session_state[tabs_key] = t(label_key, lang)
@@ -116,7 +116,7 @@ def demo_db(demo_path: Path) -> Iterator[Database]:
 def app(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Callable]:
     """``app(empty=False, page=None, user=ADMIN)`` -> an AppTest of the real router, run once.
 
-    ``page`` is a path under the project (e.g. ``"qms/ui/pages/units.py"``) to switch to.
+    ``page`` is a path under the project (e.g. ``"qms/units/page.py"``) to switch to.
     The AppTest's database is ``tmp_path/app.duckdb`` (``app-2.duckdb``... for a test's further
     apps): a copy of the demo, or empty.
     ``today=True``: a copy of the province of today (the 2025 reform applied) instead;

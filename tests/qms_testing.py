@@ -8,9 +8,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from qms.accounts import Principal, Role, system_principal
-from qms.store import accounts as account_store
-from qms.store.db import Database, open_database
+from qms.accounts.rules import Principal, Role, system_principal
+from qms.accounts import store as account_store
+from qms.kernel.db import Database, open_database
 
 TEST_ADMIN = Principal(username="test-admin", role=Role.ADMIN)
 #: The password of accounts the tests create (never a real one).
@@ -86,3 +86,28 @@ def damaged_zips(members: dict[str, bytes]) -> dict[str, bytes]:
     return {"broken": patched([], [], data=b"\xff\xff\xff\xff"),
             "encrypted": patched([(6, flags)], [(8, flags)]),
             "method": patched([(8, method)], [(10, method)])}
+
+
+# -- the house's layers (tests/test_layers.py, the permissions matrix's discovery) ------------------
+
+UI, STORE, DOOR, TOOL, PURE = "ui", "store", "door", "tool", "pure"
+#: Names that say "pure" wherever the module sits (``qms/exports/registry.py`` is the snapshot's
+#: declared schema, plain data).
+PURE_NAMES = ("labels", "model", "rules", "registry")
+
+
+def module_role(rel: Path) -> str:
+    """The layer of the module at ``rel`` (a path under ``qms/``), read from its name and folder."""
+    stem, folder = rel.stem, rel.parts[0] if len(rel.parts) > 1 else ""
+    if stem in PURE_NAMES or stem.endswith(tuple(f"_{n}" for n in PURE_NAMES)):
+        return PURE
+    if stem in ("page", "widgets") or stem.endswith(("_page", "_widgets")) or folder == "ui":
+        return UI
+    if stem in ("store", "queries", "sql") or stem.endswith(("_store", "_queries", "_sql")) or (
+            folder == "kernel" and stem in ("db", "migrations")):
+        return STORE
+    if folder in ("bench", "reliability"):
+        return TOOL
+    if stem in ("cli", "export") or stem.startswith("cli_") or stem.endswith(("_cli", "_export")) or folder == "exports":
+        return DOOR
+    return PURE

@@ -1,6 +1,6 @@
 """The national-scale benchmark (``qms bench``): synthetic country, measured figures, checks.
 
-A door package: it may use :mod:`qms.store` and the domain, never the UI at import time.
+A tool package: it may use the store modules, SQL and the domain, never the UI.
 Public entry points:
 
 - :func:`run_benchmark` (in :mod:`qms.bench.runner`) -> :class:`BenchReport`;

@@ -2,15 +2,15 @@
 (``SELECT *`` ... ``.df()``) and compute each unit's stage on the date and the counts per level
 and per district there.
 
-It computes the same figures as :func:`qms.store.coverage.by_level` and
-:func:`qms.store.coverage.by_district` (counts only; rates, targets and gaps follow from them by
+It computes the same figures as :func:`qms.coverage.queries.by_level` and
+:func:`qms.coverage.queries.by_district` (counts only; rates, targets and gaps follow from them by
 the same pure formulas) from the same definitions: a unit counts when it is in the plan and
 exists on the date; its stage is that of its latest stage-moving event on or before the date
 (ties by id); "not maintained" is announced before 1 January of the year without both an
 internal audit and a management review since.  Since the 2025 reform it also lists the communes
 that belong to no district on the date (their parent on the date, from ``unit_parents`` or else
 the first, is not a district), each with its stage: what the overview shows instead of the
-districts (:func:`qms.store.coverage.communes_without_district`).  Its code is independent of
+districts (:func:`qms.coverage.queries.communes_without_district`).  Its code is independent of
 the SQL: where the two disagree, the benchmark fails.
 """
 
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from qms.bench.validate import without_district_summary
-from qms.lifecycle import STAGE_AFTER, STAGE_ORDER
-from qms.models import COVERAGE_LEVELS
+from qms.units.rules import STAGE_AFTER, STAGE_ORDER
+from qms.units.model import COVERAGE_LEVELS
 
 _STAGE_NUMBER = {ev.value: STAGE_ORDER[stage] for ev, stage in STAGE_AFTER.items()}
 _STAGE_NAME = {n: stage.value for stage, n in STAGE_ORDER.items()}
@@ -110,9 +110,9 @@ def naive_coverage(cur, as_of: dt.date) -> CoverageFigures:
 
 
 def qms_figures(levels, districts, without_district=None) -> CoverageFigures:
-    """The same shape from qms's own results (:class:`~qms.models.LevelCoverage`,
-    :class:`~qms.models.DistrictCoverage` and, when given, the
-    :class:`~qms.models.PendingUnit` rows of the communes under no district), for the comparison."""
+    """The same shape from qms's own results (:class:`~qms.units.model.LevelCoverage`,
+    :class:`~qms.units.model.DistrictCoverage` and, when given, the
+    :class:`~qms.units.model.PendingUnit` rows of the communes under no district), for the comparison."""
     return CoverageFigures(
         {r.level.value: {f: int(getattr(r, f)) for f in LEVEL_FIELDS} for r in levels},
         {d.district_code: (d.district_name, d.in_plan, d.announced) for d in districts},

@@ -1,10 +1,10 @@
 """Improvement actions and their history (migration 003) for the synthetic country, in SQL.
 
 One corrective action per major or minor finding of a submitted audit, as
-``qms.store.actions.create_actions_for_findings`` opens them: source by audit kind, due 2
+``qms.actions.store.create_actions_for_findings`` opens them: source by audit kind, due 2
 calendar months after an inspection (Circular 26 Art. 37) and 30 days after any other finding,
-the recurrence key of :func:`qms.actions.recurrence_key`.  Then a seeded path through the
-transition table of :mod:`qms.actions`, each step one ``action_events`` row dated after the one
+the recurrence key of :func:`qms.actions.rules.recurrence_key`.  Then a seeded path through the
+transition table of :mod:`qms.actions.rules`, each step one ``action_events`` row dated after the one
 before and never after 31/12/2021: of actions opened more than 90 days before that day, 80% are
 verified effective (start, done, verify), 5% done awaiting verification, 5% in progress, 5% still
 open and 5% cancelled; younger ones are open, in progress or done.  Finally the recurrence rule:

@@ -5,14 +5,14 @@ reached: one internal audit per ``internal_audit`` lifecycle event (linked to it
 inspection by the province after the announcement (on site for a third, on records for the
 rest, September-November, Circular 26 checklist); quarterly self-assessments.  ISO checklists
 follow the unit's standard on the audit date (its latest announcement, re-announcement or change
-of standard; before any, 2015 from 21/01/2019 and 2008 before, as :func:`qms.audits.audit_standard`
+of standard; before any, 2015 from 21/01/2019 and 2008 before, as :func:`qms.audits.rules.audit_standard`
 does for legal templates).  Audits dated before 01/10/2021 are submitted (30% closed) with every
 item answered; later ones are drafts with 60% answered.  Results: 85% conform, 5% not
 applicable, 5% observation, 4% minor, 1% major; every finding has a note; submitted audits carry
-their findings and their score (the formula of :func:`qms.audits.score`).
+their findings and their score (the formula of :func:`qms.audits.rules.score`).
 
-The shipped templates are pinned with :func:`qms.store.audits.pin_template_in` (the store's own
-helper) and their items come from :func:`qms.audits.item_specs`; everything else is inserted
+The shipped templates are pinned with :func:`qms.audits.store.pin_template_in` (the store's own
+helper) and their items come from :func:`qms.audits.rules.item_specs`; everything else is inserted
 directly with SQL: a benchmark fixture in a throw-away database, not a user write.
 """
 
@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from qms.audits import ISO_2015_MODEL_FRAMEWORK, item_specs
+from qms.audits.rules import ISO_2015_MODEL_FRAMEWORK, item_specs
 from qms.bench.random_sql import below, uniform
 from qms.bench.scales import Scale
-from qms.checklists import load_templates
-from qms.settings import PROJECT_ROOT
-from qms.store.audits import pin_template_in
+from qms.audits.checklists import load_templates
+from qms.kernel.settings import PROJECT_ROOT
+from qms.audits.store import pin_template_in
 
 AUDITORS = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em", "Vũ Thị Giang",
             "Đặng Văn Hải", "Bùi Thị Hoa", "Đỗ Văn Khánh", "Ngô Thị Lan")

@@ -8,19 +8,19 @@ Each unit draws (from the seed) one of three paths, with level-dependent shares:
 - **announced** (the rest): an announcement day (from 10/2017; departments by 12/2018,
   districts by 06/2019, communes by 09/2021, skewed early), with build, apply, internal audit,
   management review and confirmation laid backwards from it (the demo's rule of
-  :func:`qms.demo._roll_out`); then, every later year, an internal audit (April-September) and a
+  :func:`qms.units.demo._roll_out`); then, every later year, an internal audit (April-September) and a
   management review 10-45 days after it (88% of years; 6% only the audit; 6% nothing), a scope
   re-announcement in January-March (8% of years), and for units announced on TCVN ISO
   9001:2008 a move to 2015 (standard changed in November 2019, 2020 or 2021, re-announced
   5-30 days later).
 
 Communes merged away on 01/01/2020 end their history by 30/09/2019 (announcement) and 2019
-(maintenance).  Every path respects :mod:`qms.lifecycle`'s sequence rules by construction, and
+(maintenance).  Every path respects :mod:`qms.units.rules`'s sequence rules by construction, and
 :func:`qms.bench.validate.replay_sample` proves it on a sample by replaying the events through
-:func:`qms.lifecycle.check_history`.
+:func:`qms.units.rules.check_history`.
 
 This is a benchmark fixture, not a user write: events are inserted directly with SQL into the
-benchmark's throw-away database (the one write path, :func:`qms.store.events.record_events_in`,
+benchmark's throw-away database (the one write path, :func:`qms.units.events_store.record_events_in`,
 would take minutes to check 160,000 events one unit at a time and is not what is measured).
 Ids follow (date, unit, step), so same-day events of a unit replay in their intended order.
 """

@@ -2,7 +2,7 @@
 
 The benchmark's country of today is built the way a province would build it: from crosswalk
 files in the columns of the official one (``data/demo/lai_chau_2025_communes.csv``), imported
-through :func:`qms.admin_changes.parse_change_csv` and :func:`qms.store.admin_changes.apply_change`
+through :func:`qms.admin_changes.plan.parse_change_csv` and :func:`qms.admin_changes.store.apply_change`
 (the path of ``qms import-changes``), which is what the benchmark times.  Two acts, both taking
 effect on :data:`~qms.bench.scales.REFORM_DATE`:
 
@@ -40,11 +40,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qms.accounts import system_principal
+from qms.accounts.rules import system_principal
 from qms.bench.names import SYLLABLES
 from qms.bench.random_sql import below, uniform
 from qms.bench.scales import AFTER_UNTIL, REFORM_DATE, Scale
-from qms.store.units import NAME_ON_SQL
+from qms.units.store import NAME_ON_SQL
 
 #: Commune-level units after the reform, by kind (national figures of 16/06/2025).
 REAL_KINDS_AFTER = {"xa": 2_621, "phuong": 687, "dac_khu": 13}
@@ -294,9 +294,9 @@ def import_crosswalks(db, files: list[str]) -> dict:
     preview facts, write, all in one transaction).  Returns the seconds of each part and what the
     import did.  The dry run (``--dry-run``, the page's preview) runs the same steps in a
     transaction that is rolled back, so it costs what the import costs; it is not timed here."""
-    from qms.admin_changes import parse_change_csv
-    from qms.store.admin_changes import apply_change
-    from qms.units_import import decode
+    from qms.admin_changes.plan import parse_change_csv
+    from qms.admin_changes.store import apply_change
+    from qms.units.importer import decode
 
     out: dict = {"acts": [], "seconds_apply": 0.0}
     for file in files:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from qms.bench.names import DEPARTMENTS, PROVINCES, SUB_DEPARTMENTS, SYLLABLES
 from qms.bench.random_sql import below, uniform
 from qms.bench.scales import MERGER_DATE, Scale
-from qms.store.units import ORIGINAL_NAME_FROM
+from qms.units.store import ORIGINAL_NAME_FROM
 
 #: Provinces run as centrally governed cities (their districts are mostly urban).
 _CITY_CODES = ("01", "31", "48", "79", "92")

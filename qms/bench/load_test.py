@@ -12,7 +12,7 @@ Prints figures; never a test's pass/fail on time (docs/scale-out.md quotes them)
   and p95.  Rendering in the browser is not counted (it runs on the person's machine).
 - **Saves, in the app's process model**: DuckDB lets one process hold the file, so saves cannot
   come from a second process; ``--saves`` people record lifecycle events through the store
-  function the units page calls (:func:`qms.store.events.record_event`), in threads of this
+  function the units page calls (:func:`qms.units.events_store.record_event`), in threads of this
   process while as many threads read the overview's figures, on a second copy of the database:
   saves per second, median and p95.  Same engine, same single writer, same GIL as the app.
 
@@ -40,8 +40,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from qms.accounts import Principal, Role, system_principal
-from qms.settings import PROJECT_ROOT
+from qms.accounts.rules import Principal, Role, system_principal
+from qms.kernel.settings import PROJECT_ROOT
+from qms.units.stage_sql import APPLYING
 
 USER, PASSWORD = "load.test", "mật khẩu tải thử 1"
 
@@ -54,9 +55,9 @@ def _free_port() -> int:
 
 def prepare(source: Path | None, target: Path) -> None:
     """``target``: a copy of ``source`` (or a new demo), with the load test's account."""
-    from qms.store import accounts
-    from qms.store.db import open_database
-    from qms.store.demo import load_demo
+    from qms.accounts import store as accounts
+    from qms.kernel.db import open_database
+    from qms.demo.store import load_demo
 
     if source:
         shutil.copyfile(source, target)
@@ -211,10 +212,11 @@ def page_views(db_path: Path, users: list[int], seconds: float) -> list[dict]:
 # --- saves in the app's process model ----------------------------------------------------------
 
 def saves(db_path: Path, writers: int, seconds: float) -> dict:
-    from qms.clock import province_today
-    from qms.models import EventType, NewEvent
-    from qms.store import coverage, events
-    from qms.store.db import open_database
+    from qms.kernel.clock import province_today
+    from qms.units.model import EventType, NewEvent
+    from qms.coverage import queries as coverage
+    from qms.units import events_store as events
+    from qms.kernel.db import open_database
 
     db = open_database(db_path)
     try:
@@ -222,7 +224,7 @@ def saves(db_path: Path, writers: int, seconds: float) -> dict:
         # units applying or announced for 60 days at least: a management review in the last 30 days is valid
         units = [r[0] for r in db.rows(
             "SELECT s.unit_code FROM unit_stage_spans s JOIN units u ON u.code = s.unit_code "
-            "WHERE s.valid_to IS NULL AND s.stage >= 2 AND s.valid_from <= ? AND u.valid_to IS NULL ORDER BY 1",
+            f"WHERE s.valid_to IS NULL AND s.stage >= {APPLYING} AND s.valid_from <= ? AND u.valid_to IS NULL ORDER BY 1",
             [today - dt.timedelta(days=60)])]
         actor = Principal(username=USER, role=Role.ADMIN)
         times: list[float] = []

@@ -1,8 +1,8 @@
 """Prototype 1 (queries only): coverage per level and per district from one query.
 
-Not used by the app: :mod:`qms.store.coverage` is the integrator's; this proves a gain with
-numbers.  The real :func:`~qms.store.coverage.by_level` and
-:func:`~qms.store.coverage.by_district` each scan the events to find every unit's stage
+Not used by the app: :mod:`qms.coverage.queries` is the integrator's; this proves a gain with
+numbers.  The real :func:`~qms.coverage.queries.by_level` and
+:func:`~qms.coverage.queries.by_district` each scan the events to find every unit's stage
 (``by_level`` three times: stage, first announcement, maintenance), order events by a
 ``(event_date, id)`` struct, and read the targets twice.  :func:`coverage_on` computes both
 results with one query: one pass over ``qms_events`` (stage, first announcement and this year's
@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qms.lifecycle import STAGE_AFTER
-from qms.models import DistrictCoverage, Level, LevelCoverage
-from qms.store.coverage import STAGE_CASE, districts_from_rows, levels_from_rows
-from qms.store.targets import list_targets
-from qms.store.units import EXISTS_ON_SQL
+from qms.units.rules import STAGE_AFTER
+from qms.units.model import DistrictCoverage, Level, LevelCoverage
+from qms.coverage.queries import districts_from_rows, levels_from_rows
+from qms.units.stage_sql import STAGE_CASE
+from qms.coverage.targets_store import list_targets
+from qms.units.store import EXISTS_ON_SQL
+from qms.units.stage_sql import ANNOUNCED, APPLYING, BUILDING, NOT_STARTED
 
 MOVING_TYPES = ", ".join(f"'{ev.value}'" for ev in STAGE_AFTER)
 
@@ -27,14 +29,14 @@ MOVING_TYPES = ", ".join(f"'{ev.value}'" for ev in STAGE_AFTER)
 #: Expects a CTE ``e(unit_code, stage, first_announced, maintained)`` defined before it.
 GROUPED_SQL = f"""
 u AS (
-    SELECT u.code, u.level, u.parent_code, coalesce(e.stage, 0) AS stage,
-           coalesce(e.stage = 3 AND e.first_announced < $year_start AND NOT coalesce(e.maintained, false), false) AS not_maintained
+    SELECT u.code, u.level, u.parent_code, coalesce(e.stage, {NOT_STARTED}) AS stage,
+           coalesce(e.stage = {ANNOUNCED} AND e.first_announced < $year_start AND NOT coalesce(e.maintained, false), false) AS not_maintained
     FROM units u LEFT JOIN e ON e.unit_code = u.code
     WHERE u.in_plan AND u.level IN ('department', 'district', 'commune') AND {EXISTS_ON_SQL}
 ), g AS (
     SELECT level, CASE WHEN level = 'commune' THEN parent_code END AS district_code, GROUPING(district_code) AS per_level,
-           count(*) AS in_plan, count(*) FILTER (WHERE stage = 3) AS announced, count(*) FILTER (WHERE stage = 1) AS building,
-           count(*) FILTER (WHERE stage = 2) AS applying, count(*) FILTER (WHERE stage = 0) AS not_started,
+           count(*) AS in_plan, count(*) FILTER (WHERE stage = {ANNOUNCED}) AS announced, count(*) FILTER (WHERE stage = {BUILDING}) AS building,
+           count(*) FILTER (WHERE stage = {APPLYING}) AS applying, count(*) FILTER (WHERE stage = {NOT_STARTED}) AS not_started,
            count(*) FILTER (WHERE not_maintained) AS not_maintained
     FROM u GROUP BY GROUPING SETS ((level), (level, district_code))
 ), d AS (

@@ -1,11 +1,11 @@
 """Prototype 2 (data model): derived stage spans, so coverage never scans the event history.
 
-Implemented since by migration 008 and :mod:`qms.store.spans` (which the app's coverage reads);
+Implemented since by migration 008 and :mod:`qms.units.spans_store` (which the app's coverage reads);
 this prototype stays as an independent cross-check the benchmark compares on every check date.
 It was the proposal for that migration (built here only inside the benchmark database, in tables
 prefixed ``proto_``): two tables derived from ``qms_events`` and rewritten, for the
 units a write touches, inside that write's transaction by
-:func:`qms.store.events.record_events_in` (:func:`refresh` is that step):
+:func:`qms.units.events_store.record_events_in` (:func:`refresh` is that step):
 
 - ``unit_stage_spans(unit_code, stage, valid_from, valid_to)``: each unit's stage over time,
   one row per stage change (the last stage-moving event of a day wins, by id);
@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qms import coverage as rules
+from qms.coverage import rules
 from qms.bench.prototype import GROUPED_SQL, MOVING_TYPES, results
-from qms.models import COVERAGE_LEVELS, DistrictCoverage, LevelCoverage, TrendPoint
-from qms.store.coverage import STAGE_CASE, TREND_SQL
-from qms.store.targets import list_targets
+from qms.units.model import COVERAGE_LEVELS, DistrictCoverage, LevelCoverage, TrendPoint
+from qms.coverage.queries import TREND_SQL
+from qms.units.stage_sql import STAGE_CASE
+from qms.coverage.targets_store import list_targets
 
 DDL = """
 CREATE TABLE IF NOT EXISTS proto_unit_stage_spans (
@@ -92,14 +93,14 @@ WITH e AS (
 """
 
 
-#: The store's trend query (qms.store.coverage) over the prototype's own spans table.
+#: The store's trend query (qms.coverage.queries) over the prototype's own spans table.
 _TREND_SQL = TREND_SQL.replace(" unit_stage_spans ", " proto_unit_stage_spans ")
 if _TREND_SQL == TREND_SQL:  # pragma: no cover - a guard against a silent comparison of the store with itself
     raise RuntimeError("the store's trend query no longer reads unit_stage_spans")
 
 
 def trend(db, as_of: dt.date, first_year: int = 2014) -> list[TrendPoint]:
-    """The same as :func:`qms.store.coverage.trend`, from the derived spans (a range join of
+    """The same as :func:`qms.coverage.queries.trend`, from the derived spans (a range join of
     the year-end dates to ~3 spans per unit instead of to every stage-moving event)."""
     points = rules.year_points(first_year, as_of)
     if not points:

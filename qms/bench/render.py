@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from qms.settings import PROJECT_ROOT
+from qms.kernel.settings import PROJECT_ROOT
 
 ROUTER = PROJECT_ROOT / "streamlit_app.py"
 
@@ -81,8 +81,8 @@ def viewer_account(db):
     sign-in form does (the router reads the account on every run); None before the accounts
     feature, when nothing is needed."""
     try:
-        accounts = importlib.import_module("qms.accounts")
-        store = importlib.import_module("qms.store.accounts")
+        accounts = importlib.import_module("qms.accounts.rules")
+        store = importlib.import_module("qms.accounts.store")
     except ImportError:
         return None
     viewer = accounts.Principal(username="bench", role=accounts.Role.VIEWER)

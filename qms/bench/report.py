@@ -141,11 +141,11 @@ def render_text(report: BenchReport) -> str:
         f"{sum(v for k, v in gen.get('seconds', {}).items() if k not in ('replay', 'reference')):.1f} s (separate process, "
         f"peak {gen.get('peak_rss_mb')} MB, the crosswalk import not included)",
         f"lifecycle rules: {gen.get('replay', {}).get('events', 0):,} events of {gen.get('replay', {}).get('units', 0):,} "
-        "sampled units replayed through qms.lifecycle.check_history, all accepted",
+        "sampled units replayed through qms.units.rules.check_history, all accepted",
     ]
     if gen.get("replay_actions"):
         out.append(f"action rules: {gen['replay_actions']['steps']:,} steps of {gen['replay_actions']['actions']:,} sampled "
-                   "actions replayed through the transition table of qms.actions, all allowed")
+                   "actions replayed through the transition table of qms.actions.rules, all allowed")
     for key, ds in gen.get("datasets", {}).items():
         if not ds.get("generated"):
             out.append(f"data set '{ds['title']}': {ds['reason']}")

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from qms.accounts import system_principal
+from qms.accounts.rules import system_principal
 from qms.bench.names import PROVINCES
 from qms.bench.scales import AFTER_UNTIL
 
@@ -46,7 +46,7 @@ def _say(msg: str) -> None:
 def make_country(workdir: Path, provinces: int, seeds: int) -> list[Path]:
     from qms.exports import indicators
     from qms.exports.snapshot import write_snapshot
-    from qms.store.db import open_database
+    from qms.kernel.db import open_database
 
     bases = []
     for seed in range(1, seeds + 1):

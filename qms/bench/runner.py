@@ -13,7 +13,7 @@ district).
 
 Agreement: on several dates (before, across and after the 2020 merger of communes, on the eve
 of the 2025 reform, on its first day and after it) the real coverage functions, the pandas
-baseline, both prototypes and the pure domain reference (:func:`qms.coverage.coverage_from_events`,
+baseline, both prototypes and the pure domain reference (:func:`qms.coverage.rules.coverage_from_events`,
 per level; the communes under no district with their stages, record by record) must give
 identical counts, and the overview page must show the commune figure the store computes.  Any
 difference is listed in the report and makes :attr:`BenchReport.agrees` false (``qms bench``
@@ -37,9 +37,9 @@ from qms.bench import baseline, prototype, prototype_spans, steps, steps_writes
 from qms.bench.measure import Figure, load_average, machine, peak_rss_mb
 from qms.bench.scales import AFTER_UNTIL, HISTORY_UNTIL, MERGER_DATE, REFORM_DATE, SCALES, Scale
 from qms.bench.validate import without_district_summary
-from qms.errors import QmsError
-from qms.store import coverage
-from qms.store.db import open_database
+from qms.kernel.errors import QmsError
+from qms.coverage import queries as coverage
+from qms.kernel.db import open_database
 
 #: Dates the figures are compared on (the measured date is the last).
 CHECK_DATES: tuple[dt.date, ...] = (
@@ -283,7 +283,7 @@ def run_benchmark(scale: str | Scale = "province", *, seed: int = DEFAULT_SEED, 
     ``workdir``: where the database goes and stays (default: a new temporary folder, removed
     afterwards unless ``keep``); it must not already hold a benchmark database of that scale.  ``threads``: DuckDB
     threads (default: DuckDB's own, one per core).  ``memory_limit``: DuckDB's memory limit, e.g.
-    ``"1GB"`` (default: the app's own, ``QMS_MEMORY_LIMIT`` or 512MB, :func:`qms.settings.memory_limit_from_env`),
+    ``"1GB"`` (default: the app's own, ``QMS_MEMORY_LIMIT`` or 512MB, :func:`qms.kernel.settings.memory_limit_from_env`),
     also for the crosswalk import.  ``progress``: a callable receiving short progress lines (default: none).
     """
     started = time.perf_counter()
@@ -338,7 +338,7 @@ def run_benchmark(scale: str | Scale = "province", *, seed: int = DEFAULT_SEED, 
                 diffs += _reference_differences(generation.get("reference", {}), mine, day)
                 diffs += _without_district_differences(generation.get("reference_without_district", {}), mine, day)
                 if prototype_spans.trend(db, day) != coverage.trend(db, day):
-                    diffs.append(f"{day.isoformat()} spans prototype: the trend differs from qms.store.coverage.trend")
+                    diffs.append(f"{day.isoformat()} spans prototype: the trend differs from qms.coverage.queries.trend")
             cur.close()
             report.differences = diffs
             report.checked_dates = [d.isoformat() for d in days]

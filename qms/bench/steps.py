@@ -18,7 +18,7 @@ from pathlib import Path
 from qms.bench import baseline, prototype, prototype_spans, render
 from qms.bench.measure import Figure, timed, unavailable
 from qms.bench.scales import Scale
-from qms.store import coverage
+from qms.coverage import queries as coverage
 
 #: The goals of the issue, for national scale on a 2-core machine.
 GOAL_COVERAGE_S = 0.050
@@ -46,9 +46,9 @@ def coverage_figures(db, as_of: dt.date) -> baseline.CoverageFigures:
 
 
 def measure_coverage(ctx: Context) -> tuple[Figure, baseline.CoverageFigures]:
-    """1. What the overview reads for its coverage figures: :func:`qms.store.coverage.coverage_on`,
+    """1. What the overview reads for its coverage figures: :func:`qms.coverage.queries.coverage_on`,
     one query for levels and districts, and, on a date with no district (from 01/07/2025),
-    :func:`qms.store.coverage.communes_without_district`, the list of communes under the
+    :func:`qms.coverage.queries.communes_without_district`, the list of communes under the
     province that replaces the districts.  Timed alongside: ``coverage_on`` alone, the two-call
     form ``by_level`` + ``by_district`` (what ``qms coverage --by-district`` calls) and
     ``levels_on`` (the levels that exist on the date); the runner checks that the forms give
@@ -103,13 +103,13 @@ def measure_prototype_spans(ctx: Context) -> tuple[Figure, baseline.CoverageFigu
 def measure_scope(ctx: Context) -> Figure:
     """1d. The scope figures per level (migration 004's ``scope_overview``), which the overview
     is to show: measured as the coverage query is, once the function exists."""
-    title = "1d. scope overview (qms.store.scope.scope_overview)"
+    title = "1d. scope overview (qms.scope.queries.scope_overview)"
     try:
-        scope = importlib.import_module("qms.store.scope")
+        scope = importlib.import_module("qms.scope.queries")
     except ImportError:
         scope = None
     if scope is None or not hasattr(scope, "scope_overview"):
-        return unavailable("scope_overview", title, "s", "not available yet: qms.store.scope.scope_overview is not in this checkout")
+        return unavailable("scope_overview", title, "s", "not available yet: qms.scope.queries.scope_overview is not in this checkout")
     values, result = timed(lambda: scope.scope_overview(ctx.db, ctx.as_of),
                            max(ctx.scale.side_runs, ctx.scale.coverage_runs // 3), warmup=1)
     covered = {lv.level.value: f"{lv.tthc_covered}/{lv.tthc_total}" for lv in getattr(result, "levels", ())}
@@ -122,8 +122,8 @@ def measure_scope(ctx: Context) -> Figure:
 #: is not in this checkout.  ``coverage.overview`` includes by_level, by_district, trend and
 #: not_announced, the last two also listed alone.
 OVERVIEW_CALLS = (
-    ("qms.store.coverage", "overview"), ("qms.store.coverage", "trend"), ("qms.store.coverage", "not_announced"),
-    ("qms.store.scope", "scope_overview"), ("qms.store.findings", "findings_heatmap"),
+    ("qms.coverage.queries", "overview"), ("qms.coverage.queries", "trend"), ("qms.coverage.queries", "not_announced"),
+    ("qms.scope.queries", "scope_overview"), ("qms.audits.findings_store", "findings_heatmap"),
 )
 
 

@@ -1,6 +1,6 @@
 """Steps 3 and 4: saving a 100-item checklist, writing a full Parquet snapshot.
 
-Both call the real functions (``qms.store.audits``, ``qms.exports.snapshot``), imported by name
+Both call the real functions (``qms.audits.store``, ``qms.exports.snapshot``), imported by name
 when the step runs: when a feature is not in this checkout the step reports "not available
 yet" and says what is missing, instead of failing the benchmark.  Both write to the benchmark
 database (audits, a lifecycle event on submit) or to its folder (the snapshot), never elsewhere.
@@ -15,10 +15,11 @@ import json
 import shutil
 import time
 
-from qms.accounts import system_principal
+from qms.accounts.rules import system_principal
 from qms.bench.datasets import applied_migrations
 from qms.bench.measure import Figure, unavailable
-from qms.settings import PROJECT_ROOT
+from qms.kernel.settings import PROJECT_ROOT
+from qms.units.stage_sql import ANNOUNCED
 
 GOAL_DRAFT_SAVE_S = 0.050
 GOAL_SNAPSHOT_S = 10.0
@@ -40,7 +41,7 @@ def _import(name: str):
 def hundred_item_template():
     """A 100-item checklist (the shipped ISO 9001:2015 internal-audit template, its sections
     repeated under new refs until there are 100 items), validated like a shipped file."""
-    from qms.checklists import ChecklistTemplate, TemplateEntry, content_hash, load_templates
+    from qms.audits.checklists import ChecklistTemplate, TemplateEntry, content_hash, load_templates
 
     base = load_templates(PROJECT_ROOT / "checklists").latest("internal-audit-iso9001-2015")
     if base is None:
@@ -76,12 +77,12 @@ def measure_checklist(ctx) -> list[Figure]:
     all 100 answers, a re-save changing all 100, then the submit (score, findings, the unit's
     internal-audit event).  Each run uses a new audit on another commune; one untimed warm-up."""
     titles = ("3a. checklist draft save (100 answers)", "3b. checklist submit (100 answers)")
-    store, rules = _import("qms.store.audits"), _import("qms.audits")
+    store, rules = _import("qms.audits.store"), _import("qms.audits.rules")
     reason = None
     if 2 not in applied_migrations(ctx.db.cursor()):
         reason = "not available yet: migration 002 (audits and checklist answers) is not in this checkout"
     elif store is None or rules is None or not all(hasattr(store, f) for f in ("start_audit", "save_answers", "submit_audit")):
-        reason = "not available yet: qms.store.audits has no start_audit/save_answers/submit_audit"
+        reason = "not available yet: qms.audits.store has no start_audit/save_answers/submit_audit"
     if reason:
         return [unavailable("checklist_draft_save", titles[0], "s", reason, goal=GOAL_DRAFT_SAVE_S, goal_text="<= 50 ms"),
                 unavailable("checklist_submit", titles[1], "s", reason)]
@@ -92,7 +93,7 @@ def measure_checklist(ctx) -> list[Figure]:
     # Communes existing on the audit date whose QMS was announced by then (after the reform: the
     # new communes that announced in 2026, and the few that continue).
     units = [r[0] for r in ctx.db.rows(
-        "SELECT u.code FROM units u JOIN unit_stage_spans s ON s.unit_code = u.code AND s.stage = 3"
+        f"SELECT u.code FROM units u JOIN unit_stage_spans s ON s.unit_code = u.code AND s.stage = {ANNOUNCED}"
         " AND s.valid_from < $d AND (s.valid_to IS NULL OR s.valid_to > $d)"
         " WHERE u.level = 'commune' AND (u.valid_from IS NULL OR u.valid_from <= $d) AND (u.valid_to IS NULL OR u.valid_to > $d)"
         " AND NOT EXISTS (SELECT 1 FROM qms_events e WHERE e.unit_code = u.code AND e.event_date >= $d)"

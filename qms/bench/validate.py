@@ -1,8 +1,8 @@
 """Proof that the synthetic data is data the app itself would accept, and a pure reference.
 
 :func:`replay_sample` replays a seeded sample of units' events, one by one, through
-:func:`qms.lifecycle.check_history` (the rule every write obeys); :func:`reference_counts`
-recomputes the coverage counts per level with :func:`qms.coverage.coverage_from_events`, the
+:func:`qms.units.rules.check_history` (the rule every write obeys); :func:`reference_counts`
+recomputes the coverage counts per level with :func:`qms.coverage.rules.coverage_from_events`, the
 domain's record-by-record definition, independent of both the SQL and the pandas baseline, and
 :func:`communes_without_district_reference` the communes directly under a province (the
 geography from 01/07/2025) with their stages.
@@ -15,9 +15,9 @@ import hashlib
 from collections import defaultdict
 from dataclasses import asdict
 
-from qms.coverage import coverage_from_events
-from qms.lifecycle import check_history, stage_on
-from qms.models import NewEvent, UnitRecord
+from qms.coverage.rules import coverage_from_events
+from qms.units.rules import check_history, stage_on
+from qms.units.model import NewEvent, UnitRecord
 
 _EVENT_SQL = "SELECT unit_code, event_type, event_date, decision_no, standard, scope_note, source, date_estimated FROM qms_events"
 
@@ -29,7 +29,7 @@ def _new_event(row: tuple) -> NewEvent:
 
 def replay_sample(cur, *, seed: int, size: int, today: dt.date) -> dict[str, int]:
     """Replay the events of ``size`` units (seeded choice; every unit when there are fewer)
-    through the lifecycle rule; raise :class:`qms.errors.ValidationError` at the first refusal.
+    through the lifecycle rule; raise :class:`qms.kernel.errors.ValidationError` at the first refusal.
 
     Returns how many units and events were replayed.
     """
@@ -70,10 +70,10 @@ def reference_counts(cur, dates: list[dt.date]) -> dict[str, dict[str, dict[str,
 
 def replay_actions(cur, *, seed: int, size: int) -> dict[str, int]:
     """Replay the history of ``size`` sampled actions (seeded) through the transition table of
-    :mod:`qms.actions`: every step allowed from the status before it, dated on or after the one
-    before, and the status replayed by :func:`qms.actions.status_on` equal to the stored one.
+    :mod:`qms.actions.rules`: every step allowed from the status before it, dated on or after the one
+    before, and the status replayed by :func:`qms.actions.rules.status_on` equal to the stored one.
     Raises AssertionError at the first action that breaks a rule."""
-    from qms import actions as rules
+    from qms.actions import rules
 
     ids = [r[0] for r in cur.execute("SELECT id FROM actions ORDER BY hash(id::VARCHAR || ?), id LIMIT ?", [str(seed), size]).fetchall()]
     stored = dict(cur.execute("SELECT id, status FROM actions WHERE list_contains(?, id)", [ids]).fetchall())
@@ -112,7 +112,7 @@ def communes_without_district_reference(cur, dates: list[dt.date]) -> dict[str, 
     """The communes in the plan that exist on each date and belong to no district (after the
     2025 reform: all of them), each with its stage, computed record by record: the parent on the
     date is the latest dated parent (``unit_parents``) or else the first, its level read from
-    the unit list, the stage from :func:`qms.lifecycle.stage_on` over the unit's events.
+    the unit list, the stage from :func:`qms.units.rules.stage_on` over the unit's events.
     Returns :func:`without_district_summary` per date."""
     units = cur.execute("SELECT code, gso_code, level, parent_code, valid_from, valid_to, in_plan FROM units").fetchall()
     level = {r[0]: r[2] for r in units}

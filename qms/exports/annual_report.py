@@ -1,6 +1,6 @@
 """The yearly provincial report to the Ministry (Decision 19 Art. 12.6, Annex II style) as .xlsx.
 
-The counts are :func:`qms.store.annual_report.annual_counts`; this module only lays them out:
+The counts are :func:`qms.exports.annual_report_queries.annual_counts`; this module only lays them out:
 a title row, a subtitle with the as-of date, a bold header of Vietnamese column names, one row
 per group (departments, sub-departments, districts, communes), a total row, and note rows.
 The form's exact fields were not retrieved (domain.md section 8): the columns follow the
@@ -16,10 +16,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from qms.dates import fmt
-from qms.labels import t
-from qms.spreadsheet_writing import put
-from qms.store.annual_report import COUNT_FIELDS, AnnualCounts, annual_counts
+from qms.kernel.dates import fmt
+from qms.kernel.labels import t
+from qms.kernel.spreadsheet_writing import put
+from qms.exports.annual_report_queries import COUNT_FIELDS, AnnualCounts, annual_counts
 
 #: The header keys, in column order (the first two: row number and group).
 HEADER_KEYS: tuple[str, ...] = ("exports.annual.no", "exports.annual.group", *(f"exports.annual.{f}" for f in COUNT_FIELDS))

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from qms.exports.registry import SCHEMA_VERSION, TYPES, Registry, default_registry
-from qms.settings import PROJECT_ROOT
+from qms.kernel.settings import PROJECT_ROOT
 
 DOC = PROJECT_ROOT / "docs" / "exports.md"
 BEGIN = "<!-- BEGIN GENERATED SCHEMA (python -m qms.exports.docs --write) -->"

@@ -9,9 +9,10 @@ e.g. the coverage figures, so that the snapshot and the overview share one compu
 The writer (:mod:`qms.exports.snapshot`), ``docs/exports.md`` (:mod:`qms.exports.docs`) and the
 schema test all read this registry.
 
-Adding a table = one entry in a module ``qms/exports/tables_<feature>.py`` defining
+Adding a table = one entry in a module ``qms/<feature>/snapshot_queries.py`` (or ``*_snapshot_queries.py``:
+the SQL of a table is store code; a table of computed ``rows``: ``*_snapshot_export.py``, a door) defining
 ``ORDER: int`` (modules are read in that order) and ``TABLES: tuple[ExportTable, ...]``; the
-module is found by listing the package.  A table whose ``requires`` names a table missing from
+module is found by its name in the feature folders.  A table whose ``requires`` names a table missing from
 the database (a feature not migrated yet) is left out of the snapshot and listed in the
 manifest's ``skipped_tables``.  Any change of tables or columns changes :func:`fingerprint`:
 bump :data:`SCHEMA_VERSION`, set :data:`SCHEMA_FINGERPRINT`, and regenerate the doc
@@ -22,13 +23,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib
 import json
-import pkgutil
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from qms.kernel.features import feature_modules
 
 #: Version of the snapshot schema, written into every manifest.
 SCHEMA_VERSION = 4
@@ -152,14 +153,12 @@ def fingerprint(tables: Sequence[ExportTable]) -> str:
 
 
 def table_modules() -> list:
-    """The ``qms.exports.tables_*`` modules, in their ``ORDER``."""
-    import qms.exports as package
-
-    modules = [importlib.import_module(f"{package.__name__}.{m.name}")
-               for m in pkgutil.iter_modules(package.__path__) if m.name.startswith("tables_")]
+    """The features' ``*snapshot_queries`` modules (tables as SQL) and ``*snapshot_export`` modules
+    (tables whose rows a function computes), in their ``ORDER``."""
+    modules = feature_modules("snapshot_queries") + feature_modules("snapshot_export")
     return sorted(modules, key=lambda m: (m.ORDER, m.__name__))
 
 
 def default_registry() -> Registry:
-    """Every table of every ``tables_*`` module."""
+    """Every table of every module of :func:`table_modules`."""
     return Registry(t for module in table_modules() for t in module.TABLES)

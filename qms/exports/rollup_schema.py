@@ -25,7 +25,7 @@ import functools
 import pyarrow as pa
 
 from qms.exports.registry import SCHEMA_VERSION, default_registry
-from qms.exports.snapshot import _ARROW
+from qms.exports.snapshot_store import ARROW_TYPES
 
 
 #: Tables schema 4 added (no column of an older table changed): a version-3 snapshot has none.
@@ -38,7 +38,7 @@ READABLE_VERSIONS = {1, 2, 3, SCHEMA_VERSION}
 
 
 def arrow_type(duck_type: str) -> pa.DataType:
-    return _ARROW[duck_type]
+    return ARROW_TYPES[duck_type]
 
 
 @functools.cache

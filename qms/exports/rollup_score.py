@@ -1,7 +1,7 @@
 """The PAR ISO criteria per province, scored from each province's own snapshot.
 
 The counts are the province's own figures, read from its snapshot exactly as the province's
-``qms indicators`` computes them (:func:`qms.store.indicators.measure_counts`):
+``qms indicators`` computes them (:func:`qms.exports.indicators_queries.measure_counts`):
 
 - ``announced_rate`` of a level: ``announced`` / ``in_plan`` of ``coverage_level.parquet``;
 - ``maintained_rate``: (``announced`` - ``not_maintained``) / ``announced``.
@@ -20,8 +20,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from qms.par import Methodology, score
-from qms.rollup_plan import Candidate
+from qms.exports.par import Methodology, score
+from qms.exports.rollup_plan import Candidate
 
 SCORES_SCHEMA = pa.schema([
     ("province_code", pa.string()), ("province_name", pa.string()), ("as_of", pa.date32()),

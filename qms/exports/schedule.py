@@ -19,14 +19,14 @@ import datetime as dt
 import threading
 from pathlib import Path
 
-from qms.accounts import SYSTEM
-from qms.clock import utc_now
-from qms.errors import QmsError
+from qms.accounts.rules import SYSTEM
+from qms.kernel.clock import utc_now
+from qms.kernel.errors import QmsError
 from qms.exports import indicators
 from qms.exports.snapshot import PARTIAL_SUFFIX, Progress, Snapshot, write_snapshot
-from qms.settings import PROJECT_ROOT
-from qms.store.export_settings import nightly_export_enabled
-from qms.store.units import count_units
+from qms.kernel.settings import PROJECT_ROOT
+from qms.exports.settings_store import nightly_export_enabled
+from qms.units.store import count_units
 
 _LOCK = threading.Lock()
 

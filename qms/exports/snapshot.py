@@ -32,28 +32,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow as pa
-
 from qms import __version__
-from qms.accounts import Operation, Principal
-from qms.checklists import load_templates
-from qms.errors import QmsError
-from qms.exports.registry import CHUNK_ROWS, SCHEMA_VERSION, ExportTable, Registry, SnapshotSource, default_registry
-from qms.par import Methodology
-from qms.settings import PROJECT_ROOT
-from qms.store.principals import authorize_now
-from qms.store.snapshot_io import engine_version, quote_ident, read_snapshot, sha256_file, write_parquet, writer_version
+from qms.accounts.rules import Operation, Principal
+from qms.audits.checklists import load_templates
+from qms.kernel.errors import QmsError
+from qms.exports.registry import SCHEMA_VERSION, Registry, SnapshotSource, default_registry
+from qms.exports.par import Methodology
+from qms.kernel.settings import PROJECT_ROOT
+from qms.accounts.principals_store import authorize_now
+from qms.exports.snapshot_store import engine_version, read_snapshot, sha256_file, write_table, writer_version
 
 MANIFEST = "manifest.json"
 PARTIAL_SUFFIX = ".partial"
 #: A partial folder (or zip) unchanged this long belongs to no running export: a writer adds a
 #: file at least every table, and even a national snapshot's slowest table takes seconds.
 STALE_PARTIAL_AGE = dt.timedelta(minutes=15)
-
-_ARROW: dict[str, pa.DataType] = {
-    "VARCHAR": pa.string(), "BOOLEAN": pa.bool_(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
-    "DOUBLE": pa.float64(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"),
-}
 
 #: ``progress(done, total, table_name)``: called before each table and once at the end.
 Progress = Callable[[int, int, str], None]
@@ -74,75 +67,6 @@ class Snapshot:
 
 def folder_name(as_of: dt.date, generated_at: dt.datetime) -> str:
     return f"{as_of.isoformat()}_{generated_at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
-
-
-def _schema(table: ExportTable) -> pa.Schema:
-    return pa.schema([(c.name, _ARROW[c.type]) for c in table.columns])
-
-
-def _select(table: ExportTable, inner: str, where: str = "") -> str:
-    """The table's SELECT with its declared types, ordered by its key; ``where`` keeps one
-    key range (a chunk, see :func:`_queries`)."""
-    cols = ", ".join(f"CAST(src.{quote_ident(c.name)} AS {c.type}) AS {quote_ident(c.name)}" for c in table.columns)
-    if where:
-        inner = f"SELECT * FROM ({inner}) AS chunk WHERE {where}"
-    order = ", ".join(quote_ident(k) for k in table.order_by)
-    return f"SELECT {cols} FROM ({inner}) AS src ORDER BY {order}"
-
-
-def _arrow_rows(table: ExportTable, rows: list[dict]) -> pa.Table:
-    names = [c.name for c in table.columns]
-    for row in rows:
-        if set(row) != set(names):
-            raise RuntimeError(f"export table {table.name!r}: a row has keys {sorted(row)}, expected {sorted(names)}")
-    return pa.Table.from_pylist(rows, schema=_schema(table))
-
-
-def chunk_bounds(keys: list[tuple], chunk_rows: int = CHUNK_ROWS) -> list:
-    """Key values where a new chunk starts: ``keys`` are ``(key, rows)`` pairs (any order);
-    a chunk is cut once it holds ``chunk_rows`` rows.  Empty: one chunk."""
-    bounds, held = [], 0
-    for key, n in sorted((k, n) for k, n in keys if k is not None):
-        if held >= chunk_rows:
-            bounds.append(key)
-            held = 0
-        held += n or 0
-    return bounds
-
-
-def _queries(table: ExportTable, src: SnapshotSource, params: dict) -> list[tuple[str, dict]]:
-    """The SELECTs writing ``table``: one, or one per key range (ascending, disjoint, covering
-    every value: the first from below, the last to above and NULL, so rows outside
-    ``keys_sql``'s estimate are still written, in order)."""
-    if table.chunk is None:
-        return [(_select(table, table.sql), params)]
-    column, keys_sql = table.chunk
-    bounds = chunk_bounds(src.reader.rows(keys_sql, {k: v for k, v in params.items() if f"${k}" in keys_sql}))
-    key = f"chunk.{quote_ident(column)}"
-    out = []
-    for i in range(len(bounds) + 1):
-        where, p = [], dict(params)
-        if i > 0:
-            where.append(f"{key} >= $chunk_lo")
-            p["chunk_lo"] = bounds[i - 1]
-        if i < len(bounds):
-            where.append(f"{key} < $chunk_hi")
-            p["chunk_hi"] = bounds[i]
-            cond = " AND ".join(where)
-        else:  # the last range also takes NULL keys, which ORDER BY puts last
-            cond = f"({' AND '.join(where)}) OR {key} IS NULL" if where else "TRUE"
-        out.append((_select(table, table.sql, cond), p))
-    return out
-
-
-def _write_table(table: ExportTable, src: SnapshotSource, path: Path) -> int:
-    if table.sql is not None:
-        params = {k: v for k, v in (("as_of", src.as_of), ("year_start", dt.date(src.as_of.year, 1, 1)))
-                  if f"${k}" in table.sql}
-        return write_parquet(src.reader, _queries(table, src, params), path, _schema(table))
-    rows = _arrow_rows(table, table.rows(src))
-    return write_parquet(src.reader, [(_select(table, "SELECT * FROM qms_export_rows"), {})], path, _schema(table),
-                         rows=rows, rows_name="qms_export_rows")
 
 
 def _fsync(path: Path) -> None:
@@ -172,7 +96,7 @@ def write_snapshot(
 ) -> Snapshot:
     """Write a full snapshot of ``db`` on ``as_of`` into a new folder under ``out_dir``.
 
-    ``methodology`` is ``(methodology, sha256 of its file)`` as :func:`qms.par.load_methodology`
+    ``methodology`` is ``(methodology, sha256 of its file)`` as :func:`qms.exports.par.load_methodology`
     returns it.  ``actor`` needs the export permission (the CLI and the nightly job act as the
     system; in the app, administrators).  Returns the final folder and its manifest.  Any failure (a table's query, a
     full disk) removes the partial folder and raises :class:`QmsError`; no final folder exists then.
@@ -233,7 +157,7 @@ def _write(db, out_dir: Path, as_of: dt.date, now: dt.datetime, methodology: tup
                     progress(i, len(included), table.name)
                 path = partial / table.file_name
                 try:
-                    rows = _write_table(table, src, path)
+                    rows = write_table(table, src, path)
                 except QmsError as e:
                     raise QmsError(f"The snapshot was not written: table {table.name}: {e}",
                                    vi=f"Chưa tạo được bản xuất: bảng {table.name} lỗi ({e}).") from e

@@ -19,7 +19,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from qms.text_rules import printable
+from qms.kernel.text_rules import printable
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 TITLE = "BIÊN BẢN KIỂM TRA"
@@ -95,7 +95,7 @@ def _table(doc, header: list[str], rows: list[list[str]]) -> None:
 
 
 def _printable(value):
-    """``value`` with every text in it made printable (:func:`qms.text_rules.printable`): text
+    """``value`` with every text in it made printable (:func:`qms.kernel.text_rules.printable`): text
     stored before today's text rules may hold a control character, which python-docx refuses."""
     if isinstance(value, str):
         return printable(value)

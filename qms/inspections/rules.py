@@ -12,7 +12,7 @@
 - the corrective report's due date (:func:`report_due`): two calendar months after the minutes
   (Circular 26 Art. 37), clamped to the month's end (31/12 -> 28/02, or 29/02 in a leap year).
 
-Refusals are :class:`qms.errors.ValidationError` with one sentence naming the rule.
+Refusals are :class:`qms.kernel.errors.ValidationError` with one sentence naming the rule.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qms.actions import INSPECTION_DUE_MONTHS, add_months
-from qms.errors import ValidationError
-from qms.models import NfcText, OptionalNfcText
+from qms.actions.rules import INSPECTION_DUE_MONTHS, add_months
+from qms.kernel.errors import ValidationError
+from qms.units.model import NfcText, OptionalNfcText
 
 #: Settings keys (table ``settings``) and their defaults.
 ONSITE_SHARE_SETTING = "inspection_onsite_share"

@@ -6,7 +6,7 @@ checks, for every kind:
 - the database opens, is migrated, and every table reads;
 - every lifecycle event has its change-log entry and every logged event its row (a write and
   its log commit together or not at all);
-- the derived stage spans equal a rebuild from the events (:mod:`qms.store.spans`);
+- the derived stage spans equal a rebuild from the events (:mod:`qms.units.spans_store`);
 - every action has its history (at least the step that opened it);
 - in the exports folder, every snapshot folder has its manifest and its files match it;
 
@@ -21,7 +21,7 @@ import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
-from qms.errors import QmsError
+from qms.kernel.errors import QmsError
 
 
 def _table_counts(db) -> dict[str, int]:
@@ -46,7 +46,7 @@ def _events_logged(db) -> list[str]:
 
 
 def _spans_rebuilt(db) -> list[str]:
-    from qms.store import spans
+    from qms.units import spans_store as spans
 
     cur = db.cursor()
     try:
@@ -198,7 +198,7 @@ def _snapshots(db, claims: list[dict], exports: Path) -> list[str]:
 
 def check_trial(kind: str, db_path: Path, exports: Path, claims: list[dict]) -> list[str]:
     """Every violation of the invariants after a trial of ``kind`` (empty: all hold)."""
-    from qms.store.db import open_database
+    from qms.kernel.db import open_database
 
     try:
         db = open_database(db_path)

@@ -18,9 +18,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from qms.accounts import system_principal
-from qms.lifecycle import STAGE_ORDER
-from qms.models import Stage
+from qms.accounts.rules import system_principal
+from qms.units.rules import STAGE_ORDER
+from qms.units.model import Stage
 
 #: The day the children pretend it is (the demo's history ends in 2021).
 TODAY = dt.date(2024, 6, 30)
@@ -43,8 +43,8 @@ def _announced_units(db) -> list[str]:
 
 
 def events(db, rng: random.Random, exports: Path) -> None:
-    from qms.models import EventType, NewEvent
-    from qms.store.events import record_event
+    from qms.units.model import EventType, NewEvent
+    from qms.units.events_store import record_event
 
     units = _announced_units(db)
     say({"ready": True})
@@ -57,10 +57,10 @@ def events(db, rng: random.Random, exports: Path) -> None:
 
 
 def _start_audit(db, i: int) -> int:
-    from qms.audits import AuditKind, NewAudit
-    from qms.checklists import load_templates
-    from qms.settings import PROJECT_ROOT
-    from qms.store.audits import start_audit
+    from qms.audits.rules import AuditKind, NewAudit
+    from qms.audits.checklists import load_templates
+    from qms.kernel.settings import PROJECT_ROOT
+    from qms.audits.store import start_audit
 
     entry = load_templates(PROJECT_ROOT / "checklists").latest("internal-audit-iso9001-2015")
     new = NewAudit(unit_code=UNIT, template_id=entry.template.id, kind=AuditKind.SELF_ASSESSMENT,
@@ -69,8 +69,8 @@ def _start_audit(db, i: int) -> int:
 
 
 def audit_saves(db, rng: random.Random, exports: Path) -> None:
-    from qms.audits import AnswerInput, Result
-    from qms.store.audits import get_audit, save_answers
+    from qms.audits.rules import AnswerInput, Result
+    from qms.audits.store import get_audit, save_answers
 
     results = [Result.CONFORM, Result.OBSERVATION, Result.NOT_APPLICABLE]
     say({"ready": True})
@@ -86,8 +86,8 @@ def audit_saves(db, rng: random.Random, exports: Path) -> None:
 
 
 def audit_submits(db, rng: random.Random, exports: Path) -> None:
-    from qms.audits import AnswerInput, Result
-    from qms.store.audits import get_audit, save_answers, submit_audit
+    from qms.audits.rules import AnswerInput, Result
+    from qms.audits.store import get_audit, save_answers, submit_audit
 
     say({"ready": True})
     for i in range(MAX_ITERATIONS):
@@ -102,10 +102,10 @@ def audit_submits(db, rng: random.Random, exports: Path) -> None:
 
 
 def action_steps(db, rng: random.Random, exports: Path) -> None:
-    from qms.action_steps import StepInput
-    from qms.actions import ActionSource, ActionType, NewAction, Step
-    from qms.store.action_queries import get_action
-    from qms.store.actions import apply_step, open_action
+    from qms.actions.steps import StepInput
+    from qms.actions.rules import ActionSource, ActionType, NewAction, Step
+    from qms.actions.queries import get_action
+    from qms.actions.store import apply_step, open_action
 
     steps = [StepInput(step=Step.START, on_date=TODAY, owner_name="Lò Văn A", root_cause="Cán bộ mới"),
              StepInput(step=Step.DONE, on_date=TODAY, note="Đã khắc phục"),
@@ -130,8 +130,8 @@ def unit_codes(i: int) -> list[str]:
 
 
 def import_units(db, rng: random.Random, exports: Path) -> None:
-    from qms.store.units import import_units as write
-    from qms.units_import import parse_units_csv
+    from qms.units.store import import_units as write
+    from qms.units.importer import parse_units_csv
 
     say({"ready": True})
     for i in range(MAX_ITERATIONS):
@@ -147,7 +147,7 @@ def tthc_codes(i: int) -> list[str]:
 
 
 def import_tthc(db, rng: random.Random, exports: Path) -> None:
-    from qms.store.scope_files import FileKind, import_file
+    from qms.scope.files_store import FileKind, import_file
 
     say({"ready": True})
     for i in range(MAX_ITERATIONS):
@@ -163,7 +163,7 @@ def process_codes(i: int) -> list[str]:
 
 
 def import_processes(db, rng: random.Random, exports: Path) -> None:
-    from qms.store.scope_files import FileKind, import_file
+    from qms.scope.files_store import FileKind, import_file
 
     tthc = db.scalar("SELECT min(tthc_code) FROM unit_tthc WHERE unit_code = ?", [UNIT])
     say({"ready": True})
@@ -189,9 +189,9 @@ def status_batch(i: int) -> list[str]:
 
 
 def import_status(db, rng: random.Random, exports: Path) -> None:
-    from qms.store.status_import import apply_status_import
-    from qms.store.units import import_units as write_units
-    from qms.units_import import parse_units_csv
+    from qms.status_import.store import apply_status_import
+    from qms.units.store import import_units as write_units
+    from qms.units.importer import parse_units_csv
 
     codes = status_unit_codes()
     write_units(db, parse_units_csv("gso_code,name,level,kind,parent_gso_code\n" + "".join(
@@ -223,7 +223,7 @@ KINDS: dict[str, Callable] = {f.__name__: f for f in (
 
 def main(argv: list[str]) -> int:
     kind, db_path, exports, seed = argv[0], Path(argv[1]), Path(argv[2]), int(argv[3])
-    from qms.store.db import open_database
+    from qms.kernel.db import open_database
 
     db = open_database(db_path)
     KINDS[kind](db, random.Random(seed), exports)

@@ -33,8 +33,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from qms.accounts import Principal, Role, system_principal
-from qms.errors import QmsError
+from qms.accounts.rules import Principal, Role, system_principal
+from qms.kernel.errors import QmsError
 
 WHO = system_principal("race")
 TODAY = dt.date(2024, 6, 30)
@@ -91,10 +91,10 @@ def _judge(figures: RaceFigures, r: int, a, b, *, stands: Callable[[int], bool],
 
 
 def race_audit_item(db, rounds: int) -> RaceFigures:
-    from qms.audits import AnswerInput, AuditKind, NewAudit, Result
-    from qms.checklists import load_templates
-    from qms.settings import PROJECT_ROOT
-    from qms.store.audits import get_audit, save_answers, start_audit
+    from qms.audits.rules import AnswerInput, AuditKind, NewAudit, Result
+    from qms.audits.checklists import load_templates
+    from qms.kernel.settings import PROJECT_ROOT
+    from qms.audits.store import get_audit, save_answers, start_audit
 
     figures = RaceFigures("audit_item")
     entry = load_templates(PROJECT_ROOT / "checklists").latest("internal-audit-iso9001-2015")
@@ -115,10 +115,10 @@ def race_audit_item(db, rounds: int) -> RaceFigures:
 
 
 def race_action(db, rounds: int) -> RaceFigures:
-    from qms.action_steps import ActionEdit
-    from qms.actions import ActionSource, ActionType, NewAction
-    from qms.store.action_queries import get_action
-    from qms.store.actions import edit_action, open_action
+    from qms.actions.steps import ActionEdit
+    from qms.actions.rules import ActionSource, ActionType, NewAction
+    from qms.actions.queries import get_action
+    from qms.actions.store import edit_action, open_action
 
     figures = RaceFigures("action")
     action_id = open_action(db, NewAction(unit_code=UNIT, source=ActionSource.COMPLAINT, type=ActionType.CORRECTIVE,
@@ -134,10 +134,10 @@ def race_action(db, rounds: int) -> RaceFigures:
 
 
 def race_unit_events(db, rounds: int) -> RaceFigures:
-    from qms.models import EventType, NewEvent
-    from qms.store.events import record_event, unit_events
-    from qms.store.units import import_units
-    from qms.units_import import parse_units_csv
+    from qms.units.model import EventType, NewEvent
+    from qms.units.events_store import record_event, unit_events
+    from qms.units.store import import_units
+    from qms.units.importer import parse_units_csv
 
     figures = RaceFigures("unit_events")
     codes = [f"5{n:04d}" for n in range(rounds)]
@@ -153,8 +153,8 @@ def race_unit_events(db, rounds: int) -> RaceFigures:
 
 
 def race_sign_in(db, rounds: int) -> RaceFigures:
-    from qms import accounts
-    from qms.store import accounts as store
+    from qms.accounts import rules as accounts
+    from qms.accounts import store
 
     figures = RaceFigures("sign_in")
     name = "race.user"
@@ -197,7 +197,7 @@ def run(races: Sequence[str] = tuple(RACES), rounds: int = 200, *, workdir: Path
     import shutil
 
     from qms.reliability.crash import demo_database
-    from qms.store.db import open_database
+    from qms.kernel.db import open_database
 
     with tempfile.TemporaryDirectory(prefix="qms-races-", dir=workdir) as tmp:
         tmp_path = Path(tmp)

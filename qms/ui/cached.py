@@ -1,7 +1,7 @@
 """The overview's reads, cached by data version: the page recomputes nothing until a write.
 
 Each wrapper is keyed on (database file, the opening's token, as-of date, data version), where
-the data version counts the committed write transactions (:meth:`qms.store.db.Database.data_version`:
+the data version counts the committed write transactions (:meth:`qms.kernel.db.Database.data_version`:
 ``Database.write``, the store's one write path, adds a row in each transaction), so any committed
 write changes the key and the next run reads afresh; a cached figure can therefore never be older
 than the last write.  The key is read on every run (one tiny query), the figures only on a miss.
@@ -10,7 +10,7 @@ The page's Altair charts are cached the same way (:meth:`OverviewReads.chart`): 
 validates its spec against the Vega-Lite schema, which cost more than the cached reads saved.
 
 ``st.cache_resource``, not ``st.cache_data``: the results are read-only (frozen pydantic models
-and dataclasses in an :class:`~qms.store.coverage.Overview` no page mutates), and
+and dataclasses in an :class:`~qms.coverage.queries.Overview` no page mutates), and
 ``st.cache_data`` unpickled a fresh copy of ~2,000 of them on every run (0.1 s of a national
 render); the key, not a copy, is what keeps them fresh.
 """
@@ -24,12 +24,12 @@ from typing import Any
 
 import streamlit as st
 
-from qms.action_views import DEPARTMENTS_ROW
-from qms.store.action_queries import action_overview
-from qms.store.coverage import Overview, overview
-from qms.store.db import Database
-from qms.store.findings import findings_heatmap
-from qms.store.scope import scope_overview
+from qms.actions.views import DEPARTMENTS_ROW
+from qms.actions.queries import action_overview
+from qms.coverage.queries import Overview, overview
+from qms.kernel.db import Database
+from qms.audits.findings_store import findings_heatmap
+from qms.scope.queries import scope_overview
 
 #: Figures kept per reader (a few dates and versions); old versions simply age out.
 _ENTRIES = 16

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from qms.formatting import vega_locale
-from qms.labels import t
-from qms.models import DistrictCoverage, TrendPoint
+from qms.kernel.formatting import vega_locale
+from qms.kernel.labels import t
+from qms.units.model import DistrictCoverage, TrendPoint
 
 
 #: Above this many bars the chart lies down: one row per name, every name readable.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from qms.access import read_only_reason
-from qms.accounts import Operation
+from qms.accounts.access import read_only_reason
+from qms.accounts.rules import Operation
 from qms.ui.context import actor, lang
 
 

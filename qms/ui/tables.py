@@ -1,7 +1,7 @@
 """Tables as people read them: numbers in the user's language, no ``None``, widths that fit.
 
 Every page draws its tables through :func:`show_table`, which keeps the values numeric (a click
-on a column header sorts 9 before 10) while showing them as :mod:`qms.formatting` writes them
+on a column header sorts 9 before 10) while showing them as :mod:`qms.kernel.formatting` writes them
 (60,19; 14.094; "–" for a missing figure), through a pandas ``Styler``'s display values.
 Long text columns get a bounded width so that a table fits a 1366-pixel laptop screen
 (the full text stays readable in the cell's overlay); the caller names them in ``widths``.
@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from qms import formatting
+from qms.kernel import formatting
 from qms.ui.context import lang
 
 #: Beyond this many cells the display values would cost more than they are worth (pandas styles

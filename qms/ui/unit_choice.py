@@ -15,8 +15,8 @@ from typing import Any
 
 import streamlit as st
 
-from qms import formatting
-from qms.models import search_key
+from qms.kernel import formatting
+from qms.units.model import search_key
 from qms.ui.context import lang, t
 
 #: Most units a drop-down sends to the browser (about 60 bytes each).

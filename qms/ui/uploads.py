@@ -4,7 +4,7 @@ Streamlit's ``st.file_uploader`` writes its own English ("Upload", "200MB per fi
 offers no parameter to change it (Streamlit 1.67; streamlit/streamlit#13500 asks for one).
 :func:`file_input` keeps the real widget (drag and drop, the browser's file dialog) and, with a
 page style, hides those two texts and shows the button's label and a hint line from
-:mod:`qms.labels` instead: the accepted types and the size limit the server enforces.
+:mod:`qms.kernel.labels` instead: the accepted types and the size limit the server enforces.
 """
 
 from __future__ import annotations

@@ -16,13 +16,13 @@ import sys
 
 import pytest
 
-from qms.accounts import PermissionDenied, Principal, Role, system_principal
-from qms.models import EventType, Level, NewEvent, Target
-from qms.settings import PROJECT_ROOT
-from qms.store import accounts as store
-from qms.store.db import open_database
-from qms.store.events import record_event
-from qms.store.targets import list_targets, set_targets
+from qms.accounts.rules import PermissionDenied, Principal, Role, system_principal
+from qms.units.model import EventType, Level, NewEvent, Target
+from qms.kernel.settings import PROJECT_ROOT
+from qms.accounts import store
+from qms.kernel.db import open_database
+from qms.units.events_store import record_event
+from qms.coverage.targets_store import list_targets, set_targets
 
 TODAY = dt.date(2024, 1, 1)
 LEAD = Principal(username="lead", role=Role.ADMIN)
@@ -106,7 +106,7 @@ def test_only_an_administrator_changes_roles(signed_in):
 
 
 def test_the_app_signs_a_deactivated_session_out(app):
-    at = app(page="qms/ui/pages/targets.py", user=LEAD)
+    at = app(page="qms/coverage/targets_page.py", user=LEAD)
     assert at.title[0].value != "Đăng nhập"
     db = open_database(os.environ["QMS_DB"])  # the app's file, as another session (the administrator's) sees it
     try:

@@ -6,14 +6,14 @@ import datetime as dt
 
 import pytest
 
-from qms import accounts
-from qms.accounts import ALLOWED, Operation, PermissionDenied, Principal, Role, allowed, require, system_principal
-from qms.errors import QmsError
-from qms.models import EventType, Level, NewEvent, Target
-from qms.store import accounts as store
-from qms.store import changelog
-from qms.store.events import record_event
-from qms.store.targets import set_targets
+from qms.accounts import rules as accounts
+from qms.accounts.rules import ALLOWED, Operation, PermissionDenied, Principal, Role, allowed, require, system_principal
+from qms.kernel.errors import QmsError
+from qms.units.model import EventType, Level, NewEvent, Target
+from qms.accounts import store
+from qms.changelog import store as changelog
+from qms.units.events_store import record_event
+from qms.coverage.targets_store import set_targets
 
 T0 = dt.datetime(2024, 1, 1, 9, 0, 0)
 ADMIN = Principal(username="lead", role=Role.ADMIN)

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from qms.accounts import PermissionDenied, Principal, Role
-from qms.errors import QmsError
-from qms.store import accounts as store
-from qms.store import changelog
+from qms.accounts.rules import PermissionDenied, Principal, Role
+from qms.kernel.errors import QmsError
+from qms.accounts import store
+from qms.changelog import store as changelog
 
 ADMIN = Principal(username="lead", role=Role.ADMIN)
 FIRST = "mật khẩu đầu tiên"

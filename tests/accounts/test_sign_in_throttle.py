@@ -13,10 +13,10 @@ import time
 
 import pytest
 
-from qms import accounts
-from qms.accounts import Principal, Role
-from qms.errors import QmsError
-from qms.store import accounts as store
+from qms.accounts import rules as accounts
+from qms.accounts.rules import Principal, Role
+from qms.kernel.errors import QmsError
+from qms.accounts import store
 
 T0 = dt.datetime(2024, 3, 1, 2, 0, 0)   # UTC
 PASSWORD = "mật khẩu đúng 2024"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qms.models import EventType, NewEvent
-from qms.store.changelog import unit_log
-from qms.store.events import record_event
-from qms.store.units import rename_unit
-from qms.accounts import system_principal
+from qms.units.model import EventType, NewEvent
+from qms.changelog.store import unit_log
+from qms.units.events_store import record_event
+from qms.units.store import rename_unit
+from qms.accounts.rules import system_principal
 
 
 def _commune_without_events(db) -> str:

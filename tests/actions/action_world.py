@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qms.accounts import Principal, Role
-from qms.models import EventType, NewEvent, Standard
+from qms.accounts.rules import Principal, Role
+from qms.units.model import EventType, NewEvent, Standard
 
 CSV = """gso_code,name,level,kind,parent_gso_code,valid_from,valid_to
 12,Tỉnh Lai Châu,province,tinh,,,

@@ -19,15 +19,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from qms.clock import province_today
-from qms.action_steps import StepInput
-from qms.actions import Step
-from qms.settings import PROJECT_ROOT
-from qms.store.action_queries import action_overview, get_action, list_actions
-from qms.store.actions import apply_step
-from qms.store.db import open_database
-from qms.store.demo import load_demo
-from qms.accounts import system_principal
+from qms.kernel.clock import province_today
+from qms.actions.steps import StepInput
+from qms.actions.rules import Step
+from qms.kernel.settings import PROJECT_ROOT
+from qms.actions.queries import action_overview, get_action, list_actions
+from qms.actions.store import apply_step
+from qms.kernel.db import open_database
+from qms.demo.store import load_demo
+from qms.accounts.rules import system_principal
 
 
 def fill(db, n: int) -> None:

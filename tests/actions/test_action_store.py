@@ -8,17 +8,17 @@ import datetime as dt
 import pytest
 from action_world import ADMIN, AUDITOR, INSPECTION, OFFICER, OTHER_AUDITOR, OTHER_OFFICER, TODAY, VIEWER, action_of
 
-from qms.accounts import PermissionDenied, system_principal
-from qms.action_steps import ActionEdit, StepInput
-from qms.actions import ActionSource, ActionStatus, ActionType, NewAction, Step
-from qms.audits import AuditKind, Result
-from qms.errors import ConflictError, NotFound, ValidationError
-from qms.store import changelog
-from qms.store.action_queries import action_overview, get_action, list_actions
-from qms.store.actions import (apply_step, create_actions_for_audit_in, create_actions_for_findings, edit_action,
+from qms.accounts.rules import PermissionDenied, system_principal
+from qms.actions.steps import ActionEdit, StepInput
+from qms.actions.rules import ActionSource, ActionStatus, ActionType, NewAction, Step
+from qms.audits.rules import AuditKind, Result
+from qms.kernel.errors import ConflictError, NotFound, ValidationError
+from qms.changelog import store as changelog
+from qms.actions.queries import action_overview, get_action, list_actions
+from qms.actions.store import (apply_step, create_actions_for_audit_in, create_actions_for_findings, edit_action,
                                ensure_actions_for_findings, internal_audit_due_days, open_action,
                                set_internal_audit_due_days)
-from qms.store.audits import get_audit, reopen_audit, save_answers, submit_audit
+from qms.audits.store import get_audit, reopen_audit, save_answers, submit_audit
 
 S = ActionStatus
 D = dt.date
@@ -113,7 +113,7 @@ def test_a_resubmitted_audit_without_the_finding_cancels_its_open_action(world, 
     audit_id = audit("03386", "2016-05-01", {"c4-01": R.MINOR, "c4-03": R.MINOR})
     reopen_audit(world, audit_id, "Sửa kết quả mục c4-03", actor=ADMIN)
     view = get_audit(world, audit_id)
-    from qms.audits import AnswerInput
+    from qms.audits.rules import AnswerInput
 
     saved = save_answers(world, audit_id, [AnswerInput(item_ref="c4-03", result=R.CONFORM)],
                          expected_version=view.row_version, actor=system_principal("tester"))

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from qms.admin_changes import parse_change_csv
-from qms.errors import ImportRowError, QmsError
-from qms.models import EventType, Level, NewEvent, UnitRecord
-from qms.accounts import system_principal
-from qms.settings import PROJECT_ROOT
-from qms.store import admin_changes as store
-from qms.store.coverage import by_district, by_level, levels_on
-from qms.store.events import record_events_in, unit_events
-from qms.store.units import import_units, resolve_unit
+from qms.admin_changes.plan import parse_change_csv
+from qms.kernel.errors import ImportRowError, QmsError
+from qms.units.model import EventType, Level, NewEvent, UnitRecord
+from qms.accounts.rules import system_principal
+from qms.kernel.settings import PROJECT_ROOT
+from qms.admin_changes import store
+from qms.coverage.queries import by_district, by_level, levels_on
+from qms.units.events_store import record_events_in, unit_events
+from qms.units.store import import_units, resolve_unit
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 ACT = "NQ 1670/NQ-UBTVQH15 (16/06/2025)"
@@ -83,7 +83,7 @@ def test_a_reused_code_names_two_units_and_nothing_of_the_old_one_shows_on_the_n
     names = dict(demo_db.rows("SELECT code, arg_max(name, valid_from) FROM unit_names GROUP BY code"))
     assert names["03388"] == "Phường Quyết Tiến" and names["03388@2025-07-01"] == "Phường Đoàn Kết"
     # the unit's change log never holds the other unit's entries
-    from qms.store.changelog import unit_log
+    from qms.changelog.store import unit_log
     assert all(not str(e.get("entity_key", "")).startswith("03388@") for e in unit_log(demo_db, "03388"))
     # the differently named reuse is reported, the old Đoàn Kết (03389) is retired
     preview_codes = {u.gso_code for u in store.preview_change(demo_db, lai_chau_2025(), "x.csv", actor=CLI).plan.reused_codes}
@@ -206,7 +206,7 @@ def test_changes_chain_and_each_new_unit_knows_its_predecessors(db):
 def test_a_unit_that_alone_forms_itself_continues_with_its_history_under_a_new_parent(db):
     small_province(db)
     store.apply_change(db, change("00004,Phường Bốn mới,phuong,00004\n00005,Phường Năm,phuong,00005\n"), "c.csv", actor=CLI)
-    from qms.store.units import get_unit
+    from qms.units.store import get_unit
     assert get_unit(db, "00004", as_of=dt.date(2024, 1, 1)).parent_code == "002"
     after = get_unit(db, "00004", as_of=dt.date(2026, 1, 1))
     assert (after.parent_code, after.name, after.valid_to) == ("01", "Phường Bốn mới", None)
@@ -237,7 +237,7 @@ def test_a_file_without_act_or_date_is_refused_naming_the_line():
 
 
 def test_only_an_administrator_imports_a_change(db):
-    from qms.accounts import Principal, Role
+    from qms.accounts.rules import Principal, Role
     small_province(db)
     with pytest.raises(QmsError):
         store.apply_change(db, change("00001,Phường Một,phuong,00001;00002\n"), "c.csv",
@@ -283,8 +283,8 @@ def test_the_demo_of_today_shows_both_sides_of_the_reform(today_db):
 
 
 def test_the_demo_before_the_reform_is_the_same_whatever_the_end_date(tmp_path):
-    from qms.store.db import open_database
-    from qms.store.demo import load_demo
+    from qms.kernel.db import open_database
+    from qms.demo.store import load_demo
     figures = []
     for i, until in enumerate((dt.date(2026, 1, 15), dt.date(2026, 12, 3))):
         db = open_database(tmp_path / f"d{i}.duckdb")
@@ -333,7 +333,7 @@ def _restated_reference(units_today: dict[str, list[tuple[str, float]]], announc
 
 
 def test_the_restated_trend_counts_each_unit_of_today_by_its_predecessors_shares(db):
-    from qms.store.coverage import restated_trend
+    from qms.coverage.queries import restated_trend
     small_province(db)
     announce = [("00001", dt.date(2016, 3, 1)), ("00002", dt.date(2016, 5, 1)), ("00004", dt.date(2016, 6, 1))]
     events = [NewEvent(unit_code=c, event_type=t, event_date=d0 + dt.timedelta(days=k),
@@ -357,7 +357,7 @@ def test_the_restated_trend_counts_each_unit_of_today_by_its_predecessors_shares
 
 
 def test_taking_over_scope_copies_catalogues_and_issued_processes_as_drafts(demo_db):
-    from qms.store.scope import scope_by_unit
+    from qms.scope.queries import scope_by_unit
     eve = dt.date(2025, 6, 30)
     olds = ("03386", "03388", "03389", "03391", "03403")  # the predecessors of Phường Đoàn Kết
     tthc = {r[0] for r in demo_db.rows(
@@ -390,8 +390,8 @@ def test_cli_unit_options_take_the_unit_bearing_the_code_on_the_date(today_file,
 
 
 def test_district_targets_end_with_the_districts(today_db):
-    from qms.models import Target
-    from qms.store.targets import list_targets, set_targets
+    from qms.units.model import Target
+    from qms.coverage.targets_store import list_targets, set_targets
     before = list_targets(today_db)
     with pytest.raises(QmsError, match="No district unit exists in 2026 \\(the last ended on 01/07/2025\\)"):
         set_targets(today_db, [Target(level=Level.DISTRICT, year=2026, target_pct=100)], actor=CLI)
@@ -401,7 +401,7 @@ def test_district_targets_end_with_the_districts(today_db):
 
 
 def test_the_unit_page_says_when_a_stage_comes_from_the_predecessors(db):
-    from qms.store.units import unit_page
+    from qms.units.store import unit_page
     small_province(db)
     events = [NewEvent(unit_code=c, event_type=t, event_date=d, decision_no="1/QĐ" if t is EventType.ANNOUNCED else None,
                        standard="2015" if t is EventType.ANNOUNCED else None)

@@ -4,16 +4,22 @@ it renders without an error, and the overview changes its geography across 01/07
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 
-PAGES = ["overview", "units", "scope", "audits", "actions", "reports", "targets", "data_import", "status_import",
-         "admin_changes", "users", "change_log"]
+#: Every page the router knows (its ``st.Page("qms/<feature>/...page.py")`` entries).
+PAGES = sorted(set(re.findall(r'st\.Page\("([^"]+)"', (Path(__file__).parents[2] / "streamlit_app.py").read_text())))
+
+
+def test_the_router_lists_its_pages():
+    assert "qms/overview/page.py" in PAGES and "qms/inspections/page.py" in PAGES and len(PAGES) == 13
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_on_the_province_of_today(app, page):
-    at = app(page=f"qms/ui/pages/{page}.py", today=True, timeout=60)
+    at = app(page=page, today=True, timeout=60)
     assert not at.exception, [e.value for e in at.exception]
     assert not [e.value for e in at.error if "Traceback" in e.value]
 
@@ -25,7 +31,7 @@ def _overview_on(at, day: dt.date):
 
 
 def test_the_overview_date_picker_crossing_the_reform_changes_the_geography(app):
-    at = app(page="qms/ui/pages/overview.py", today=True, timeout=60)
+    at = app(page="qms/overview/page.py", today=True, timeout=60)
     _overview_on(at, dt.date(2016, 12, 31))
     labels = [m.label for m in at.metric]
     assert "Cấp huyện" in labels and any(m.value == "65/108" for m in at.metric)
@@ -43,7 +49,7 @@ def test_the_overview_date_picker_crossing_the_reform_changes_the_geography(app)
 def test_a_link_with_a_reused_code_opens_the_unit_bearing_it_today_and_shows_where_it_came_from(app):
     at = app(today=True, timeout=60)
     at.query_params["unit"] = "03388"
-    at.switch_page("qms/ui/pages/units.py")
+    at.switch_page("qms/units/page.py")
     at.run()
     assert not at.exception
     assert at.header[0].value == "Phường Đoàn Kết"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from qms.accounts import system_principal
+from qms.accounts.rules import system_principal
 from qms.exports import indicators
 from qms.exports.snapshot import write_snapshot
 

@@ -9,10 +9,10 @@ import io
 
 import openpyxl
 
-from qms.accounts import system_principal
+from qms.accounts.rules import system_principal
 
-from qms.store.status_import import apply_status_import, status_template
-from qms.store.events import unit_events
+from qms.status_import.store import apply_status_import, status_template
+from qms.units.events_store import unit_events
 
 TODAY = dt.date(2026, 12, 3)
 HEADER = ["Mã đơn vị", "Tên đơn vị", "Cấp", "Tình trạng", "Tiêu chuẩn", "Số quyết định công bố", "Ngày công bố",

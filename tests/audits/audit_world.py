@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qms.accounts import Principal, system_principal
-from qms.audits import AnswerInput, Result
-from qms.models import EventType, NewEvent, Standard
-from qms.store.audits import get_audit, save_answers
+from qms.accounts.rules import Principal, system_principal
+from qms.audits.rules import AnswerInput, Result
+from qms.units.model import EventType, NewEvent, Standard
+from qms.audits.store import get_audit, save_answers
 
 CSV = """gso_code,name,level,kind,parent_gso_code,valid_from,valid_to
 12,Tỉnh Lai Châu,province,tinh,,,

@@ -3,7 +3,7 @@
     .venv/bin/python tests/audits/bench_save_answers.py [--answers 6000000] [--db PATH]
 
 Builds a database with ``--answers`` rows in ``audit_answers`` (60 per audit), one draft audit
-on a synthetic 100-item checklist, then times :func:`qms.store.audits.save_answers` writing 100
+on a synthetic 100-item checklist, then times :func:`qms.audits.store.save_answers` writing 100
 changed answers (and, for comparison, 1 answer) several times.  Prints the figures; asserts nothing.
 """
 
@@ -16,11 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from qms.audits import AnswerInput, AuditKind, NewAudit, Result
-from qms.checklists import ChecklistTemplate, TemplateEntry
-from qms.store.audits import get_audit, save_answers, start_audit
-from qms.store.db import open_database
-from qms.accounts import system_principal
+from qms.audits.rules import AnswerInput, AuditKind, NewAudit, Result
+from qms.audits.checklists import ChecklistTemplate, TemplateEntry
+from qms.audits.store import get_audit, save_answers, start_audit
+from qms.kernel.db import open_database
+from qms.accounts.rules import system_principal
 
 ITEMS = 100
 

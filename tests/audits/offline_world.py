@@ -6,7 +6,7 @@ import io
 
 import openpyxl
 
-from qms import audit_workbook as wb
+from qms.audits import workbook as wb
 
 
 def fill_workbook(data: bytes, answers: dict[str, tuple[str | None, str | None] | str]) -> bytes:

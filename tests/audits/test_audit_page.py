@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from qms.accounts import Principal, Role, system_principal
+from qms.accounts.rules import Principal, Role, system_principal
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from qms.audits import AnswerInput, AuditKind, Result
-from qms.settings import PROJECT_ROOT
-from qms.store.audits import get_audit, save_answers
-from qms.store.db import open_database
+from qms.audits.rules import AnswerInput, AuditKind, Result
+from qms.kernel.settings import PROJECT_ROOT
+from qms.audits.store import get_audit, save_answers
+from qms.kernel.db import open_database
 
-PAGE = str(PROJECT_ROOT / "qms" / "ui" / "pages" / "audits.py")
+PAGE = str(PROJECT_ROOT / "qms" / "audits" / "page.py")
 R = Result
 
 
@@ -333,8 +333,8 @@ def test_an_answer_stays_on_screen_after_leaving_its_section_and_coming_back(pag
 # -- the widgets other pages call (units page, overview) --------------------------------------
 
 def _unit_history_script(code: str) -> None:
-    from qms.store.findings import unit_audits, unit_findings
-    from qms.ui import audit_widgets
+    from qms.audits.findings_store import unit_audits, unit_findings
+    from qms.audits import widgets as audit_widgets
     from qms.ui.context import db
 
     audit_widgets.unit_audit_history(unit_audits(db(), code), unit_findings(db(), code))
@@ -343,8 +343,8 @@ def _unit_history_script(code: str) -> None:
 def _overview_heatmap_script(day: str) -> None:
     import datetime as dt
 
-    from qms.store.findings import findings_heatmap
-    from qms.ui import audit_widgets
+    from qms.audits.findings_store import findings_heatmap
+    from qms.audits import widgets as audit_widgets
     from qms.ui.context import db
 
     audit_widgets.findings_heatmap(findings_heatmap(db(), dt.date.fromisoformat(day)))
@@ -419,7 +419,7 @@ def test_the_lists_address_with_an_audit_number_leads_to_the_audits_own(app, sto
     audit_id = _draft_2015(store)
     at = app()
     at.query_params["audit"] = str(audit_id)
-    at.switch_page("qms/ui/pages/audits.py").run()
+    at.switch_page("qms/audits/page.py").run()
     assert not at.exception, at.exception
     assert at.session_state["page_url"] == "audit" and at.query_params["audit"] == str(audit_id)
     assert at.header[0].value.startswith(f"Phiếu #{audit_id}: ")

@@ -12,12 +12,12 @@ import pytest
 from audit_world import ISO2015
 from PIL import Image
 
-from qms import evidence as ev
-from qms.accounts import PermissionDenied, Principal, Role, system_principal
-from qms.audits import AuditKind
-from qms.errors import QmsError, ValidationError
-from qms.store.audits import get_audit
-from qms.store.evidence import attach_evidence, blob_path, evidence_root, list_evidence, read_blob
+from qms.audits import evidence as ev
+from qms.accounts.rules import PermissionDenied, Principal, Role, system_principal
+from qms.audits.rules import AuditKind
+from qms.kernel.errors import QmsError, ValidationError
+from qms.audits.store import get_audit
+from qms.audits.evidence_store import attach_evidence, blob_path, evidence_root, list_evidence, read_blob
 
 INSPECTOR = system_principal("inspector")
 
@@ -221,7 +221,7 @@ def test_a_heic_photo_is_kept_and_shown_as_jpeg_without_location(world, draft):
 
 
 def test_the_province_setting_that_keeps_photo_location():
-    from qms.settings import load_settings
+    from qms.kernel.settings import load_settings
 
     assert load_settings(env={}).keep_photo_location is False
     assert load_settings(env={"QMS_KEEP_PHOTO_LOCATION": "1"}).keep_photo_location is True

@@ -20,14 +20,14 @@ from audit_world import ISO2015
 from offline_world import fill_workbook
 from office import through_libreoffice
 
-from qms import audit_workbook as wb
-from qms.accounts import system_principal
-from qms.audits import AnswerInput, AuditKind, Result
-from qms.settings import PROJECT_ROOT
-from qms.store.audit_offline import confirm_unpack, pack_audit, preview_unpack
-from qms.store.audits import get_audit, save_answers
-from qms.store.db import open_database
-from qms.store.evidence import list_evidence
+from qms.audits import workbook as wb
+from qms.accounts.rules import system_principal
+from qms.audits.rules import AnswerInput, AuditKind, Result
+from qms.kernel.settings import PROJECT_ROOT
+from qms.audits.offline_store import confirm_unpack, pack_audit, preview_unpack
+from qms.audits.store import get_audit, save_answers
+from qms.kernel.db import open_database
+from qms.audits.evidence_store import list_evidence
 
 
 def test_a_workbook_saved_by_libreoffice_comes_back(world, start, tmp_path):

@@ -8,12 +8,12 @@ import io
 import pytest
 from PIL import Image
 
-from qms import audit_workbook as wb
-from qms.accounts import Principal, Role, system_principal
-from qms.audits import AnswerInput, Result
-from qms.store.audit_offline import pack_audit
-from qms.store.audits import get_audit, save_answers
-from qms.store.evidence import list_evidence
+from qms.audits import workbook as wb
+from qms.accounts.rules import Principal, Role, system_principal
+from qms.audits.rules import AnswerInput, Result
+from qms.audits.offline_store import pack_audit
+from qms.audits.store import get_audit, save_answers
+from qms.audits.evidence_store import list_evidence
 from offline_world import fill_workbook
 from test_audit_page import db_path, page, store  # noqa: F401 - the audit page's fixtures, shared
 

@@ -9,12 +9,12 @@ import pytest
 from audit_world import ISO2015, answer_all
 from offline_world import fill_workbook
 
-from qms import audit_workbook as wb
-from qms.accounts import PermissionDenied, Principal, Role, system_principal
-from qms.audits import AnswerInput, AnswerConflict, AuditKind, Result
-from qms.errors import QmsError, ValidationError
-from qms.store.audit_offline import confirm_unpack, grade_labels, pack_audit, preview_unpack
-from qms.store.audits import audit_log, get_audit, save_answers, submit_audit
+from qms.audits import workbook as wb
+from qms.accounts.rules import PermissionDenied, Principal, Role, system_principal
+from qms.audits.rules import AnswerInput, AnswerConflict, AuditKind, Result
+from qms.kernel.errors import QmsError, ValidationError
+from qms.audits.offline_store import confirm_unpack, grade_labels, pack_audit, preview_unpack
+from qms.audits.store import audit_log, get_audit, save_answers, submit_audit
 
 INSPECTOR = system_principal("inspector")
 COLLEAGUE = system_principal("colleague")
@@ -156,7 +156,7 @@ def test_refuses_a_workbook_of_another_audit(world, draft, start):
 
 
 def test_refuses_a_workbook_of_another_template_version(world, draft, start):
-    from qms.store.audits import _TEMPLATES
+    from qms.audits.store import _TEMPLATES
 
     data = pack_audit(world, draft)
     view = get_audit(world, draft)
@@ -232,8 +232,8 @@ def test_a_submitted_audit_cannot_be_packed_or_unpacked(world, draft):
 
 
 def test_printable_checklist_ticks_saved_answers_and_escapes_text():
-    from qms.audit_print import printable_html
-    from qms.audits import StoredAnswer
+    from qms.audits.printable import printable_html
+    from qms.audits.rules import StoredAnswer
 
     items = [wb.PackItem("1.1", "1. Phần", "4.3 (2015)", "Có <b>sổ</b> tay?", "Xem & đối chiếu"), wb.PackItem("1.2", "1", "", "Q2", "")]
     page = printable_html(title="Phiếu #1", meta="x", items=items, grades=VI, evidence={"1.1": [("bảng.jpg", "ab" * 32), ("qd.pdf", "cd" * 32)]},
@@ -251,7 +251,7 @@ def test_answers_and_evidence_commit_together(world, draft):
 
     from PIL import Image
 
-    from qms.store.evidence import evidence_root, list_evidence
+    from qms.audits.evidence_store import evidence_root, list_evidence
 
     ref = get_audit(world, draft).specs[0].ref
     buf = io.BytesIO()

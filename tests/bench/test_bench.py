@@ -97,7 +97,7 @@ def test_text_report_lists_every_figure(report):
 
 
 def test_a_workdir_holding_a_benchmark_database_is_refused(report):
-    from qms.errors import QmsError
+    from qms.kernel.errors import QmsError
 
     with pytest.raises(QmsError, match="already exists"):
         run_benchmark("province", seed=7, workdir=Path(report.db_path).parent)
@@ -199,8 +199,8 @@ def test_actions_replay_through_the_transition_rules(report):
 def test_the_memory_limit_defaults_to_the_apps_setting(report):
     """Without --memory-limit the benchmark measures with the app's own limit (QMS_MEMORY_LIMIT,
     default 512MB), not DuckDB's 80% of the RAM."""
-    from qms.settings import memory_limit_from_env
-    from qms.store.db import open_database
+    from qms.kernel.settings import memory_limit_from_env
+    from qms.kernel.db import open_database
 
     probe = open_database(":memory:", memory_limit=memory_limit_from_env())
     try:
@@ -220,7 +220,7 @@ def test_the_generated_database_has_its_stage_spans(report):
 
 
 def _units_on(path: str, day) -> dict[str, int]:
-    from qms.store.db import connect
+    from qms.kernel.db import connect
 
     # qms's own connection settings: the benchmark may still hold the file open in this process
     con = connect(path)
@@ -244,7 +244,7 @@ def test_the_province_of_today_has_no_district_and_its_new_communes(report):
 
 def test_the_crosswalk_is_a_file_in_the_reference_columns(report):
     """What was imported is a file a province could have saved: it parses as one act."""
-    from qms.admin_changes import parse_change_csv
+    from qms.admin_changes.plan import parse_change_csv
 
     path = Path(report.db_path).parent / "bench-province-reform-2025-communes.csv"
     rows = parse_change_csv(path.read_text(encoding="utf-8"), path.name)
@@ -366,7 +366,7 @@ def test_the_database_opens_again_in_the_same_process_after_a_spill(tmp_path):
     """The benchmark (and the overview it drives) open the same file twice in one process, which
     shares one DuckDB instance: once something has spilled to the temporary folder, opening
     again must not try to set that folder again (DuckDB refuses to switch it)."""
-    from qms.store.db import open_database, spill_directory
+    from qms.kernel.db import open_database, spill_directory
 
     path = tmp_path / "spill.duckdb"
     first = open_database(path, memory_limit="30MB")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qms.cli import build_parser
-from qms.settings import PROJECT_ROOT
+from qms.kernel.settings import PROJECT_ROOT
 
 
 def qms(*args: str, db: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -46,19 +46,19 @@ from pathlib import Path
 
 import pytest
 
-from qms.clock import province_today
-from qms.accounts import Role
-from qms.actions import ActionStatus
-from qms.audits import AuditStatus
-from qms.models import Level, Stage
-from qms.settings import PROJECT_ROOT
-from qms.store.accounts import list_users
-from qms.store.action_queries import list_actions
-from qms.store.coverage import by_district, not_announced
-from qms.store.db import open_database
-from qms.store.findings import list_audits
-from qms.store.scope import scope_by_unit
-from qms.store.units import count_units, list_units
+from qms.kernel.clock import province_today
+from qms.accounts.rules import Role
+from qms.actions.rules import ActionStatus
+from qms.audits.rules import AuditStatus
+from qms.units.model import Level, Stage
+from qms.kernel.settings import PROJECT_ROOT
+from qms.accounts.store import list_users
+from qms.actions.queries import list_actions
+from qms.coverage.queries import by_district, not_announced
+from qms.kernel.db import open_database
+from qms.audits.findings_store import list_audits
+from qms.scope.queries import scope_by_unit
+from qms.units.store import count_units, list_units
 
 from . import egress
 from .helpers import TIMEOUT_MS, artifact_name, foreign, record_requests, save_artifacts, sign_in

@@ -18,8 +18,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from qms.checklists import ChecklistTemplate, load_templates
-from qms.settings import load_settings
+from qms.audits.checklists import ChecklistTemplate, load_templates
+from qms.kernel.settings import load_settings
 
 from .helpers import (all_grid_rows, checked_segment, choose, choose_starting, click_button, commit, fill, goto, grid, metric,
                       open_tab, segment, sign_in, wait_idle, widget)

@@ -19,8 +19,8 @@ import pyarrow.parquet as pq
 import pytest
 from playwright.sync_api import expect
 
-from qms.checklists import load_templates
-from qms.settings import load_settings
+from qms.audits.checklists import load_templates
+from qms.kernel.settings import load_settings
 
 from .helpers import download, expect_grid_rows, goto, grid, grid_rows, wait_idle
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from qms.models import Stage
+from qms.units.model import Stage
 
 from .helpers import click_button, goto, grid, grid_rows, search_units, upload
 

@@ -23,7 +23,7 @@ from .test_audits import CONFORM, answer, show_all_sections, template
 
 pytestmark = pytest.mark.e2e
 
-#: The departments assigned to tdc (qms/store/demo_parts/accounts.py): one of them is free of journey 3.
+#: The departments assigned to tdc (qms/accounts/demo_store.py): one of them is free of journey 3.
 CANDIDATES = ("S12-01", "S12-02")
 
 

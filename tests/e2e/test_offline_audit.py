@@ -20,7 +20,7 @@ from office import through_libreoffice
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from qms import audit_workbook as wb
+from qms.audits import workbook as wb
 
 from .helpers import alerts, click_button, download, open_tab, segment, upload, wait_idle, widget
 from .test_audits import start_inspection, template

@@ -14,8 +14,8 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from qms.formatting import percent
-from qms.labels import t
+from qms.kernel.formatting import percent
+from qms.kernel.labels import t
 
 from .helpers import chart_marks, chart_size, chart_with_axis, metric, set_date
 

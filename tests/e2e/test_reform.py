@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import _run_cli, free_port, local_page, server_command, start_server, stop_server
-from qms.settings import PROJECT_ROOT
+from qms.kernel.settings import PROJECT_ROOT
 
 from .helpers import click_button, fill, goto, metric, search_units, set_date, sign_in, upload, wait_idle
 

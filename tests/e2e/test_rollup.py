@@ -20,8 +20,8 @@ import pytest
 from playwright.sync_api import expect
 
 from qms.bench.rollup_bench import rekey_province
-from qms.labels import t
-from qms.store.db import open_database
+from qms.kernel.labels import t
+from qms.kernel.db import open_database
 
 from .conftest import ROOT, free_port, local_page, server_command, start_server, stop_server
 

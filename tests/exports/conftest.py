@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from qms.accounts import Principal, Role, system_principal
+from qms.accounts.rules import Principal, Role, system_principal
 from qms.exports import indicators
 from qms.exports.snapshot import Snapshot, write_snapshot
-from qms.store.db import open_database
+from qms.kernel.db import open_database
 
 AS_OF_2016 = dt.date(2016, 12, 31)
 FIXED_NOW = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC)

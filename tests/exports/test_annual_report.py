@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 
 from qms.exports import annual_report
-from qms.models import Level
-from qms.store.annual_report import GROUPS
-from qms.store.coverage import by_level
+from qms.units.model import Level
+from qms.exports.annual_report_queries import GROUPS
+from qms.coverage.queries import by_level
 
 TODAY = dt.date(2025, 6, 1)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 
-from qms.settings import PROJECT_ROOT
+from qms.kernel.settings import PROJECT_ROOT
 
 
 def qms(*args: str, db: Path) -> subprocess.CompletedProcess:

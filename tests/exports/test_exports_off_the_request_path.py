@@ -10,10 +10,10 @@ import threading
 import time
 from pathlib import Path
 
-from qms.accounts import system_principal
+from qms.accounts.rules import system_principal
 from qms.exports.schedule import NightlyJob, has_snapshot_for
 from qms.exports.snapshot import STALE_PARTIAL_AGE, snapshot_zip, write_snapshot, zip_bytes
-from qms.store.export_settings import set_nightly_export
+from qms.exports.settings_store import set_nightly_export
 
 from .conftest import ADMIN, AS_OF_2016
 

@@ -42,9 +42,12 @@ def test_the_fingerprint_changes_with_a_column_type():
     assert base.fingerprint() != changed.fingerprint()
 
 
-def test_table_modules_are_found_by_listing_in_order():
-    names = [m.__name__.rsplit(".", 1)[1] for m in table_modules()]
-    assert names[:2] == ["tables_foundation", "tables_indicators"]
+def test_table_modules_are_found_by_name_in_every_feature_in_order():
+    names = [m.__name__ for m in table_modules()]
+    assert names[:2] == ["qms.units.snapshot_queries", "qms.exports.indicators_snapshot_export"]
+    assert {"qms.actions.snapshot_queries", "qms.audits.evidence_snapshot_queries", "qms.inspections.snapshot_queries",
+            "qms.admin_changes.snapshot_queries", "qms.scope.snapshot_queries"} <= set(names)
+    assert len(names) == 8
 
 
 def test_the_foundation_tables_are_registered():

@@ -13,16 +13,16 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from qms.clock import province_today
+from qms.kernel.clock import province_today
 from qms.exports.schedule import ensure_nightly, has_snapshot_for, nightly_job
-from qms.settings import PROJECT_ROOT
-from qms.store.db import open_database
-from qms.store.export_settings import nightly_export_enabled, set_nightly_export
+from qms.kernel.settings import PROJECT_ROOT
+from qms.kernel.db import open_database
+from qms.exports.settings_store import nightly_export_enabled, set_nightly_export
 
 from .conftest import ADMIN, VIEWER
-from qms.accounts import Principal, Role, system_principal
+from qms.accounts.rules import Principal, Role, system_principal
 
-PAGE = str(PROJECT_ROOT / "qms" / "ui" / "pages" / "reports.py")
+PAGE = str(PROJECT_ROOT / "qms" / "exports" / "page.py")
 
 
 @pytest.fixture
@@ -199,7 +199,7 @@ def test_nightly_skips_an_empty_database(db, tmp_path):
 
 
 def test_a_viewer_may_not_switch_the_nightly_export(db, make_account):
-    from qms.accounts import PermissionDenied
+    from qms.accounts.rules import PermissionDenied
 
     make_account(db, Principal(username="lead", role=Role.ADMIN))
     make_account(db, VIEWER)

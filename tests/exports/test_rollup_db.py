@@ -10,15 +10,16 @@ from pathlib import Path
 import pytest
 
 from qms_testing import TEST_ADMIN, add_account_to
-from qms.accounts import system_principal
+from qms.accounts.rules import system_principal
 from qms.cli import main
-from qms.errors import ValidationError
+from qms.kernel.errors import ValidationError
 from qms.exports import indicators
 from qms.exports.rollup import rollup
-from qms.models import Level
-from qms.settings import PROJECT_ROOT
-from qms.store import coverage, rollup_db
-from qms.store.db import open_database
+from qms.units.model import Level
+from qms.kernel.settings import PROJECT_ROOT
+from qms.coverage import queries as coverage
+from qms.exports import rollup_db_store as rollup_db
+from qms.kernel.db import open_database
 
 from .test_rollup import AS_OF, NOW, PROVINCES, _sql, three  # noqa: F401 - the module's fixture
 
@@ -116,7 +117,7 @@ def test_the_overview_on_a_roll_up_shows_provinces_then_communes_and_no_page_tha
 def test_only_the_system_builds_a_roll_up_database(national, tmp_path):
     """The new database has no account: a person (even an administrator by name) is refused and
     no file is left; the CLI acts as the system."""
-    from qms.accounts import PermissionDenied, Principal, Role
+    from qms.accounts.rules import PermissionDenied, Principal, Role
 
     for actor in (Principal(username="an.admin", role=Role.ADMIN), Principal(username="a.viewer", role=Role.VIEWER)):
         with pytest.raises(PermissionDenied):

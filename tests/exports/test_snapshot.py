@@ -15,8 +15,8 @@ import pytest
 
 from qms.exports.registry import SCHEMA_VERSION, Column, ExportTable, default_registry
 from qms.exports.snapshot import MANIFEST, list_snapshots, verify, write_snapshot, zip_bytes
-from qms.models import Level
-from qms.store.coverage import by_district, by_level
+from qms.units.model import Level
+from qms.coverage.queries import by_district, by_level
 
 from .conftest import ADMIN, AS_OF_2016, FIXED_NOW, VIEWER
 
@@ -146,7 +146,7 @@ def test_unit_status_counts_agree_with_the_overview(demo_snapshot, demo_db):
 
 
 def test_units_carry_the_name_of_the_as_of_date(demo_path, tmp_path, methodology):
-    from qms.store.db import open_database
+    from qms.kernel.db import open_database
 
     db = open_database(demo_path)
     try:
@@ -159,7 +159,7 @@ def test_units_carry_the_name_of_the_as_of_date(demo_path, tmp_path, methodology
 
 
 def test_merged_communes_leave_the_status_table_after_the_merger(demo_path, tmp_path, methodology):
-    from qms.store.db import open_database
+    from qms.kernel.db import open_database
 
     db = open_database(demo_path)
     try:
@@ -196,7 +196,7 @@ def _bad_table() -> ExportTable:
 
 
 def test_a_failing_table_leaves_no_snapshot_folder(demo_db, tmp_path, methodology):
-    from qms.errors import QmsError
+    from qms.kernel.errors import QmsError
 
     out = tmp_path / "out"
     with pytest.raises(QmsError, match="zz_broken"):
@@ -237,7 +237,7 @@ def test_listing_skips_partial_folders(tmp_path, demo_snapshot):
 
 
 def test_an_unwritable_folder_is_one_sentence(demo_db, tmp_path, methodology):
-    from qms.errors import QmsError
+    from qms.kernel.errors import QmsError
 
     blocker = tmp_path / "file"
     blocker.write_text("x")
@@ -246,7 +246,7 @@ def test_an_unwritable_folder_is_one_sentence(demo_db, tmp_path, methodology):
 
 
 def test_a_viewer_may_not_write_a_snapshot(demo_db, tmp_path, methodology, make_account):
-    from qms.accounts import PermissionDenied
+    from qms.accounts.rules import PermissionDenied
 
     make_account(demo_db, VIEWER)
     with pytest.raises(PermissionDenied, match="may not export"):

@@ -3,9 +3,9 @@
     .venv/bin/qms bench --scale national --workdir /tmp/bench --runs 1 --quiet   # once: builds the database
     .venv/bin/python tests/inspections/bench_plan.py /tmp/bench/<file>.duckdb [--year 2026] [--runs 3]
 
-Copies the database, then times :func:`qms.store.inspection_plans.propose_plan` (risk facts of
-every unit, ranking, one insert per item), :func:`qms.store.inspection_queries.get_plan` (what
-the page reads) and :func:`qms.store.inspection_queries.overdue_requests`.  Prints the figures;
+Copies the database, then times :func:`qms.inspections.store.propose_plan` (risk facts of
+every unit, ranking, one insert per item), :func:`qms.inspections.queries.get_plan` (what
+the page reads) and :func:`qms.inspections.queries.overdue_requests`.  Prints the figures;
 asserts nothing.
 """
 
@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from qms.accounts import system_principal
-from qms.store.db import open_database
-from qms.store.inspection_plans import propose_plan
-from qms.store.inspection_queries import get_plan, overdue_requests
+from qms.accounts.rules import system_principal
+from qms.kernel.db import open_database
+from qms.inspections.store import propose_plan
+from qms.inspections.queries import get_plan, overdue_requests
 
 
 def timed(fn, runs: int) -> tuple[float, object]:

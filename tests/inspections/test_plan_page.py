@@ -3,14 +3,14 @@ minute (the checklist itself is filled through the store: the audits page has it
 
 from __future__ import annotations
 
-from qms.accounts import Principal, Role, system_principal
-from qms.audits import AnswerInput, Result
-from qms.clock import province_today
-from qms.store import audits
-from qms.store.db import open_database
-from qms.store.inspection_queries import get_plan
+from qms.accounts.rules import Principal, Role, system_principal
+from qms.audits.rules import AnswerInput, Result
+from qms.kernel.clock import province_today
+from qms.audits import store as audits
+from qms.kernel.db import open_database
+from qms.inspections.queries import get_plan
 
-PAGE = "qms/ui/pages/inspection_plan.py"
+PAGE = "qms/inspections/page.py"
 UNIT = "03388@2025-07-01"
 SYSTEM = system_principal("tests")
 
@@ -87,12 +87,13 @@ def test_viewer_sees_the_plan_read_only(app, tmp_path):
 def test_overview_shows_plan_progress_and_overdue_reports(app, tmp_path):
     import datetime as dt
 
-    from qms.checklists import load_templates
+    from qms.audits.checklists import load_templates
     from qms.inspections.rules import ItemInput, MinutesInput, Mode
-    from qms.settings import PROJECT_ROOT
-    from qms.store import inspection_minutes, inspection_plans
+    from qms.kernel.settings import PROJECT_ROOT
+    from qms.inspections import minutes_store as inspection_minutes
+    from qms.inspections import store as inspection_plans
 
-    at = app(page="qms/ui/pages/overview.py", today=True)
+    at = app(page="qms/overview/page.py", today=True)
     ok(at)
     assert not [s for s in at.subheader if s.value == "Kế hoạch kiểm tra"]  # no plan: nothing drawn
     today = province_today()
@@ -115,7 +116,7 @@ def test_overview_shows_plan_progress_and_overdue_reports(app, tmp_path):
                                          today=today)
     finally:
         db.close()
-    at = app(page="qms/ui/pages/overview.py", reuse=True)
+    at = app(page="qms/overview/page.py", reuse=True)
     ok(at)
     assert [s for s in at.subheader if s.value == "Kế hoạch kiểm tra"]
     assert any(f"Kế hoạch kiểm tra năm {year}: 1/" in m.value and "1 báo cáo khắc phục quá hạn" in m.value for m in at.markdown)
@@ -123,10 +124,11 @@ def test_overview_shows_plan_progress_and_overdue_reports(app, tmp_path):
 
 
 def test_amendment_needs_its_reason_and_the_officer_reports_the_correction(app, tmp_path):
-    from qms.checklists import load_templates
+    from qms.audits.checklists import load_templates
     from qms.inspections.rules import ItemInput, MinutesInput, Mode
-    from qms.settings import PROJECT_ROOT
-    from qms.store import inspection_minutes, inspection_plans
+    from qms.kernel.settings import PROJECT_ROOT
+    from qms.inspections import minutes_store as inspection_minutes
+    from qms.inspections import store as inspection_plans
 
     at = app(page=PAGE, today=True)
     path = tmp_path / "app.duckdb"

@@ -9,7 +9,7 @@ import sys
 
 import openpyxl
 
-from qms.settings import PROJECT_ROOT
+from qms.kernel.settings import PROJECT_ROOT
 
 
 def qms(*args, db):

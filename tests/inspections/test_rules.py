@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, strategies as st
 
-from qms.errors import ValidationError
+from qms.kernel.errors import ValidationError
 from qms.inspections import rules
 from qms.inspections.minutes import MinutesFacts, MinutesFinding, MinutesRequest, SectionResult, docx_text, minutes_docx
 from qms.inspections.ranking import Reason, UnitRisk, onsite_needed, propose, rank

@@ -7,14 +7,17 @@ import datetime as dt
 
 import pytest
 
-from qms.accounts import PermissionDenied, Principal, Role, system_principal
-from qms.audits import AnswerInput, Result
-from qms.checklists import load_templates
-from qms.errors import ValidationError
+from qms.accounts.rules import PermissionDenied, Principal, Role, system_principal
+from qms.audits.rules import AnswerInput, Result
+from qms.audits.checklists import load_templates
+from qms.kernel.errors import ValidationError
 from qms.inspections.minutes import docx_text, minutes_docx
 from qms.inspections.rules import ItemInput, ItemStatus, MinutesInput, Mode, PlanStatus
-from qms.settings import PROJECT_ROOT
-from qms.store import audits, inspection_minutes as minutes, inspection_plans as plans, inspection_queries as queries
+from qms.kernel.settings import PROJECT_ROOT
+from qms.audits import store as audits
+from qms.inspections import minutes_store as minutes
+from qms.inspections import store as plans
+from qms.inspections import queries
 
 
 TODAY = dt.date(2026, 12, 3)  # the demo of today ends here (tests/conftest.py DEMO_UNTIL)
@@ -25,7 +28,7 @@ UNIT = "03388@2025-07-01"  # Phường Đoàn Kết, formed 01/07/2025, in the d
 
 
 def tdc(db) -> Principal:
-    from qms.store.principals import account_principal
+    from qms.accounts.principals_store import account_principal
     cur = db.cursor()
     try:
         return account_principal(cur, "tdc")

@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import hostile_workbooks  # noqa: E402
 
-from qms.errors import QmsError  # noqa: E402
-from qms.scope_import import read_catalogue, read_processes  # noqa: E402
-from qms.status_import import parse_status_file  # noqa: E402
-from qms.units_import import parse_units_file  # noqa: E402
+from qms.kernel.errors import QmsError  # noqa: E402
+from qms.scope.importer import read_catalogue, read_processes  # noqa: E402
+from qms.status_import.sheet import parse_status_file  # noqa: E402
+from qms.units.importer import parse_units_file  # noqa: E402
 
 TODAY = dt.date(2024, 6, 30)
 READERS = {

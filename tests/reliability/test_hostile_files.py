@@ -39,16 +39,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hostile_workbooks
-from qms.accounts import system_principal
-from qms.checklists import ChecklistTemplate, TemplateError, _parse
-from qms.errors import QmsError
-from qms.models import UnitRecord
-from qms.store.scope_files import FileKind, import_file
-from qms.store.status_import import apply_status_import
-from qms.store.units import import_units
-from qms.text_rules import control_character
-from qms.units_import import parse_units_file
-from qms.workbook_reader import read_workbook
+from qms.accounts.rules import system_principal
+from qms.audits.checklists import ChecklistTemplate, TemplateError, _parse
+from qms.kernel.errors import QmsError
+from qms.units.model import UnitRecord
+from qms.scope.files_store import FileKind, import_file
+from qms.status_import.store import apply_status_import
+from qms.units.store import import_units
+from qms.kernel.text_rules import control_character
+from qms.units.importer import parse_units_file
+from qms.kernel.workbook_reader import read_workbook
 
 HERE = Path(__file__).resolve().parent
 LONG = "QMS_FUZZ_EXAMPLES" in os.environ

@@ -1,7 +1,7 @@
 """Permissions proven where they live: every store write function against every kind of actor
 (issue 14, defect 9).
 
-The functions are found, not listed: every public function of ``qms.store`` and ``qms.exports``
+The functions are found, not listed: every public function of a store or door module (by its name, ``qms_testing.module_role``)
 whose first parameter is ``db`` and which takes an ``actor`` is a write a person makes, and must
 have a case in :data:`CASES` (``test_every_write_function_is_in_the_matrix`` fails naming a new
 one).  A case says which actors may make the write, how to set up a target for it (as the
@@ -13,7 +13,7 @@ system) and how to call it.  Each write is then tried by:
   since (the principal the session keeps still says administrator);
 - a bare user name (a string: it once meant full rights); the system (the CLI's explicit rights).
 
-A refused actor must get :class:`~qms.accounts.PermissionDenied`, and the database (every
+A refused actor must get :class:`~qms.accounts.rules.PermissionDenied`, and the database (every
 table's row count, the contents of the small tables an update changes, the row versions, the
 data version) and the exports folder must be exactly as before.  An allowed actor must succeed
 and change something, which proves each case really writes (so its refusals mean something).
@@ -25,7 +25,6 @@ import dataclasses
 import datetime as dt
 import importlib
 import inspect
-import pkgutil
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -33,26 +32,43 @@ from typing import Any
 
 import pytest
 
-import qms.exports
-import qms.store
-from qms.accounts import PermissionDenied, Principal, Role, system_principal
-from qms.action_steps import ActionEdit, StepInput
-from qms.actions import ActionSource, ActionType, NewAction, Step
-from qms.audits import AnswerInput, AuditKind, NewAudit, Result
-from qms.checklists import load_templates
+import qms
+from qms.accounts.rules import PermissionDenied, Principal, Role, system_principal
+from qms_testing import DOOR, STORE, module_role
+from qms.actions.steps import ActionEdit, StepInput
+from qms.actions.rules import ActionSource, ActionType, NewAction, Step
+from qms.audits.rules import AnswerInput, AuditKind, NewAudit, Result
+from qms.audits.checklists import load_templates
 from qms.exports import indicators
 from qms.exports.snapshot import write_snapshot
-from qms.models import EventType, Level, NewEvent, Target
-from qms.scope_models import CatalogueEntry, ChangeEffect, LegalChangeInput, LegalChangeItem, ProcessStatus, ProcessVersionInput
-from qms.settings import PROJECT_ROOT
-from qms.admin_changes import parse_change_csv
-from qms.store import accounts, actions, admin_changes, audits, demo, events, export_settings, scope_files, scope_processes, scope_writes
-from qms.store import audit_offline, evidence, status_import, targets, units
-from qms.store import inspection_minutes, inspection_plans, status_import, targets, units
+from qms.units.model import EventType, Level, NewEvent, Target
+from qms.scope.model import CatalogueEntry, ChangeEffect, LegalChangeInput, LegalChangeItem, ProcessStatus, ProcessVersionInput
+from qms.kernel.settings import PROJECT_ROOT
+from qms.admin_changes.plan import parse_change_csv
+from qms.accounts import store as accounts
+from qms.actions import store as actions
+from qms.admin_changes import store as admin_changes
+from qms.audits import store as audits
+from qms.demo import store as demo
+from qms.units import events_store as events
+from qms.exports import settings_store as export_settings
+from qms.scope import files_store as scope_files
+from qms.scope import processes_store as scope_processes
+from qms.scope import store as scope_writes
+from qms.audits import offline_store as audit_offline
+from qms.audits import evidence_store as evidence
+from qms.status_import import store as status_import
+from qms.coverage import targets_store as targets
+from qms.units import store as units
+from qms.inspections import minutes_store as inspection_minutes
+from qms.inspections import store as inspection_plans
+from qms.status_import import store as status_import
+from qms.coverage import targets_store as targets
+from qms.units import store as units
 from qms.inspections.rules import ItemInput, MinutesInput, Mode, RequestInput
-from qms.store.action_queries import get_action
-from qms.store.db import Database, open_database
-from qms.units_import import parse_units_csv
+from qms.actions.queries import get_action
+from qms.kernel.db import Database, open_database
+from qms.units.importer import parse_units_csv
 
 TODAY = dt.date(2024, 1, 1)
 UNIT, DISTRICT = "03386", "105"          # the unit every write targets, and its district
@@ -77,10 +93,10 @@ ACTORS: dict[str, Principal | str] = {
 
 #: Store functions that write without an author, and why.
 WITHOUT_ACTOR = {
-    "qms.store.accounts.sign_in": "records the attempt of someone not yet signed in",
-    "qms.store.accounts.sign_in_sso": "records the attempt of someone not yet signed in",
-    "qms.store.accounts.change_own_password": "a person's own password, proven by the current one (no other right needed)",
-    "qms.store.migrations.apply": "the schema, applied when the database opens",
+    "qms.accounts.store.sign_in": "records the attempt of someone not yet signed in",
+    "qms.accounts.store.sign_in_sso": "records the attempt of someone not yet signed in",
+    "qms.accounts.store.change_own_password": "a person's own password, proven by the current one (no other right needed)",
+    "qms.kernel.migrations.apply": "the schema, applied when the database opens",
 }
 
 
@@ -139,7 +155,7 @@ def _offline_preview(db, n, folder):
 
     import openpyxl
 
-    from qms import audit_workbook
+    from qms.audits import workbook as audit_workbook
 
     audit_id = _draft(db, n, folder)
     book = openpyxl.load_workbook(io.BytesIO(audit_offline.pack_audit(db, audit_id)))
@@ -257,107 +273,107 @@ def _request(db, n, folder) -> int:
 
 CASES: dict[str, Case] = {
     # accounts
-    "qms.store.accounts.create_user": case("accounts", ADMIN_ONLY, lambda db, n, a: accounts.create_user(
+    "qms.accounts.store.create_user": case("accounts", ADMIN_ONLY, lambda db, n, a: accounts.create_user(
         db, username=f"m.new{n}", display_name="Tài khoản mới", role=Role.VIEWER, password=PASSWORD, actor=a)),
-    "qms.store.accounts.set_active": case("accounts", ADMIN_ONLY, lambda db, _, a: accounts.set_active(db, "m.target", False, actor=a),
+    "qms.accounts.store.set_active": case("accounts", ADMIN_ONLY, lambda db, _, a: accounts.set_active(db, "m.target", False, actor=a),
                                           prepare=_target_active),
-    "qms.store.accounts.set_password": case("accounts", ADMIN_ONLY, lambda db, n, a: accounts.set_password(
+    "qms.accounts.store.set_password": case("accounts", ADMIN_ONLY, lambda db, n, a: accounts.set_password(
         db, "m.target", f"mật khẩu mới {n:04d}", actor=a)),
-    "qms.store.accounts.reset_password": case("accounts", ADMIN_ONLY, lambda db, n, a: accounts.reset_password(
+    "qms.accounts.store.reset_password": case("accounts", ADMIN_ONLY, lambda db, n, a: accounts.reset_password(
         db, "m.target", actor=a)),
-    "qms.store.accounts.set_role": case("accounts", ADMIN_ONLY, lambda db, n, a: accounts.set_role(
+    "qms.accounts.store.set_role": case("accounts", ADMIN_ONLY, lambda db, n, a: accounts.set_role(
         db, "m.target", Role.AUDITOR if n % 2 == 0 else Role.VIEWER, districts=[DISTRICT] if n % 2 == 0 else [], actor=a)),
     # units and their lifecycle
-    "qms.store.events.record_event": case("units", UNIT_WORK, lambda db, n, a: events.record_event(
+    "qms.units.events_store.record_event": case("units", UNIT_WORK, lambda db, n, a: events.record_event(
         db, NewEvent(unit_code=UNIT, event_type=EventType.MANAGEMENT_REVIEW, event_date=dt.date(2022, 1, 3) + dt.timedelta(days=n)),
         actor=a, today=TODAY)),
-    "qms.store.units.rename_unit": case("units", ADMIN_ONLY, lambda db, n, a: units.rename_unit(
+    "qms.units.store.rename_unit": case("units", ADMIN_ONLY, lambda db, n, a: units.rename_unit(
         db, UNIT, f"Phường Quyết Thắng ({n})", on=dt.date(2023, 1, 1) + dt.timedelta(days=n), actor=a)),
-    "qms.store.demo.load_demo": case("units", ADMIN_ONLY, lambda db, _, a: demo.load_demo(
+    "qms.demo.store.load_demo": case("units", ADMIN_ONLY, lambda db, _, a: demo.load_demo(
         db, PROJECT_ROOT / "data" / "demo", force=True, actor=a)),
     # targets
-    "qms.store.targets.set_targets": case("targets", ADMIN_ONLY, lambda db, n, a: targets.set_targets(
+    "qms.coverage.targets_store.set_targets": case("targets", ADMIN_ONLY, lambda db, n, a: targets.set_targets(
         db, [Target(level=Level.COMMUNE, year=2030 + n, target_pct=80)], actor=a)),
     # imports
-    "qms.store.units.import_units": case("imports", ADMIN_ONLY, lambda db, n, a: units.import_units(
+    "qms.units.store.import_units": case("imports", ADMIN_ONLY, lambda db, n, a: units.import_units(
         db, parse_units_csv(f"gso_code,name,level,kind,parent_gso_code\n9{n:04d},Xã Thử {n},commune,xa,{DISTRICT}\n"), actor=a)),
-    "qms.store.status_import.apply_status_import": case("imports", ADMIN_ONLY, lambda db, code, a: status_import.apply_status_import(
+    "qms.status_import.store.apply_status_import": case("imports", ADMIN_ONLY, lambda db, code, a: status_import.apply_status_import(
         db, _status_sheet(code), "tinh_trang.csv", today=TODAY, actor=a), prepare=_not_started_commune),
     # administrative changes: a unit renamed by an act (it continues), one act a call
-    "qms.store.admin_changes.apply_change": case("imports", ADMIN_ONLY, lambda db, n, a: admin_changes.apply_change(
+    "qms.admin_changes.store.apply_change": case("imports", ADMIN_ONLY, lambda db, n, a: admin_changes.apply_change(
         db, _rename_act(n), "doi_ten.csv", actor=a)),
-    "qms.store.admin_changes.preview_change": case("imports", ADMIN_ONLY, lambda db, n, a: admin_changes.preview_change(
+    "qms.admin_changes.store.preview_change": case("imports", ADMIN_ONLY, lambda db, n, a: admin_changes.preview_change(
         db, _rename_act(n), "doi_ten.csv", actor=a), writes=False),
-    "qms.store.admin_changes.set_carry_over": case("units", ADMIN_ONLY, lambda db, n, a: admin_changes.set_carry_over(
+    "qms.admin_changes.store.set_carry_over": case("units", ADMIN_ONLY, lambda db, n, a: admin_changes.set_carry_over(
         db, n % 2 == 0, actor=a)),
-    "qms.store.status_import.preview_status_import": case("imports", ADMIN_ONLY, lambda db, code, a: status_import.preview_status_import(
+    "qms.status_import.store.preview_status_import": case("imports", ADMIN_ONLY, lambda db, code, a: status_import.preview_status_import(
         db, _status_sheet(code), "tinh_trang.csv", today=TODAY, actor=a), prepare=_not_started_commune, writes=False),
-    "qms.store.scope_files.import_file": case("imports", UNIT_WORK, lambda db, n, a: scope_files.import_file(
+    "qms.scope.files_store.import_file": case("imports", UNIT_WORK, lambda db, n, a: scope_files.import_file(
         db, scope_files.FileKind.CATALOGUE, _tthc_csv(n), "danh_muc.csv", actor=a, today=TODAY)),
     # scope
-    "qms.store.scope_writes.import_catalogue": case("scope", UNIT_WORK, lambda db, n, a: scope_writes.import_catalogue(
+    "qms.scope.store.import_catalogue": case("scope", UNIT_WORK, lambda db, n, a: scope_writes.import_catalogue(
         db, [("dòng 2", CatalogueEntry(unit_code=UNIT, code=f"8.{n:06d}", name=f"Thủ tục {n}"))], actor=a, source="danh_muc.csv")),
-    "qms.store.scope_processes.import_processes": case("scope", UNIT_WORK, lambda db, n, a: scope_processes.import_processes(
+    "qms.scope.processes_store.import_processes": case("scope", UNIT_WORK, lambda db, n, a: scope_processes.import_processes(
         db, [("dòng 2", _process(db, n, f"QT-I{n}"))], actor=a, source="quy_trinh.csv", today=TODAY)),
-    "qms.store.scope_processes.save_process_version": case("scope", UNIT_WORK, lambda db, n, a: scope_processes.save_process_version(
+    "qms.scope.processes_store.save_process_version": case("scope", UNIT_WORK, lambda db, n, a: scope_processes.save_process_version(
         db, _process(db, n, f"QT-S{n}"), actor=a, today=TODAY)),
-    "qms.store.scope_processes.withdraw_process": case("scope", UNIT_WORK, lambda db, code, a: scope_processes.withdraw_process(
+    "qms.scope.processes_store.withdraw_process": case("scope", UNIT_WORK, lambda db, code, a: scope_processes.withdraw_process(
         db, UNIT, code, on=dt.date(2023, 6, 1), actor=a, today=TODAY), prepare=_issued),
-    "qms.store.scope_processes.record_legal_change": case("scope", ADMIN_ONLY, lambda db, n, a: scope_processes.record_legal_change(
+    "qms.scope.processes_store.record_legal_change": case("scope", ADMIN_ONLY, lambda db, n, a: scope_processes.record_legal_change(
         db, LegalChangeInput(document_no=f"{n + 1}/2023/QĐ-UBND", effective_on=dt.date(2023, 7, 1),
                              items=(LegalChangeItem(tthc_code=_tthc(db), effect=ChangeEffect.AMENDED),)), actor=a, today=TODAY)),
     # audits
-    "qms.store.audits.start_audit": case("audits", AUDIT_WORK, lambda db, _, a: audits.start_audit(
+    "qms.audits.store.start_audit": case("audits", AUDIT_WORK, lambda db, _, a: audits.start_audit(
         db, NewAudit(unit_code=UNIT, template_id=ISO2015, kind=AuditKind.SELF_ASSESSMENT, auditor="Kiểm tra viên",
                      audit_date=dt.date(2023, 3, 1)), _template(), actor=a, today=TODAY)),
-    "qms.store.audits.save_answers": case("audits", AUDIT_WORK, lambda db, audit_id, a: audits.save_answers(
+    "qms.audits.store.save_answers": case("audits", AUDIT_WORK, lambda db, audit_id, a: audits.save_answers(
         db, audit_id, [AnswerInput(item_ref=audits.get_audit(db, audit_id).specs[0].ref, result=Result.CONFORM)],
         expected_version=1, actor=a), prepare=_draft),
-    "qms.store.audits.submit_audit": case("audits", AUDIT_WORK, lambda db, ctx, a: audits.submit_audit(
+    "qms.audits.store.submit_audit": case("audits", AUDIT_WORK, lambda db, ctx, a: audits.submit_audit(
         db, ctx[0], expected_version=ctx[1], actor=a, today=TODAY), prepare=_answered),
-    "qms.store.audits.close_audit": case("audits", AUDIT_WORK, lambda db, audit_id, a: audits.close_audit(db, audit_id, actor=a),
+    "qms.audits.store.close_audit": case("audits", AUDIT_WORK, lambda db, audit_id, a: audits.close_audit(db, audit_id, actor=a),
                                          prepare=_submitted),
-    "qms.store.evidence.attach_evidence": case("audits", AUDIT_WORK, lambda db, audit_id, a: evidence.attach_evidence(
+    "qms.audits.evidence_store.attach_evidence": case("audits", AUDIT_WORK, lambda db, audit_id, a: evidence.attach_evidence(
         db, audit_id, audits.get_audit(db, audit_id).specs[0].ref, [("bang-niem-yet.png", _png())], actor=a), prepare=_draft),
-    "qms.store.audit_offline.confirm_unpack": case("audits", AUDIT_WORK, lambda db, preview, a: audit_offline.confirm_unpack(
+    "qms.audits.offline_store.confirm_unpack": case("audits", AUDIT_WORK, lambda db, preview, a: audit_offline.confirm_unpack(
         db, preview, actor=a), prepare=_offline_preview),
-    "qms.store.audits.reopen_audit": case("audits", ADMIN_ONLY, lambda db, audit_id, a: audits.reopen_audit(
+    "qms.audits.store.reopen_audit": case("audits", ADMIN_ONLY, lambda db, audit_id, a: audits.reopen_audit(
         db, audit_id, "Cần sửa một câu trả lời", actor=a), prepare=_submitted),
     # actions
-    "qms.store.actions.open_action": case("actions", UNIT_WORK, lambda db, n, a: actions.open_action(
+    "qms.actions.store.open_action": case("actions", UNIT_WORK, lambda db, n, a: actions.open_action(
         db, NewAction(unit_code=UNIT, source=ActionSource.COMPLAINT, type=ActionType.CORRECTIVE, description=f"Phản ánh {n}",
                       origin_date=TODAY), actor=a, today=TODAY)),
-    "qms.store.actions.apply_step": case("actions", UNIT_WORK, lambda db, ctx, a: actions.apply_step(
+    "qms.actions.store.apply_step": case("actions", UNIT_WORK, lambda db, ctx, a: actions.apply_step(
         db, ctx[0], StepInput(step=Step.START, on_date=TODAY, owner_name="Lò Văn A", root_cause="Chưa rõ"),
         expected_version=ctx[1], actor=a, today=TODAY), prepare=_manual_action),
-    "qms.store.actions.apply_step#verify": case("actions", AUDIT_WORK, lambda db, ctx, a: actions.apply_step(
+    "qms.actions.store.apply_step#verify": case("actions", AUDIT_WORK, lambda db, ctx, a: actions.apply_step(
         db, ctx[0], StepInput(step=Step.VERIFY_EFFECTIVE, on_date=TODAY, verifier="Giàng A Páo", note="Đã kiểm tra"),
         expected_version=ctx[1], actor=a, today=TODAY), prepare=_done_action),
-    "qms.store.actions.edit_action": case("actions", UNIT_WORK, lambda db, ctx, a: actions.edit_action(
+    "qms.actions.store.edit_action": case("actions", UNIT_WORK, lambda db, ctx, a: actions.edit_action(
         db, ctx[0], ActionEdit(owner_name="Người phụ trách mới"), expected_version=ctx[1], actor=a, today=TODAY),
         prepare=_manual_action),
-    "qms.store.actions.ensure_actions_for_findings": case("actions", UNIT_WORK | AUDIT_WORK, lambda db, _, a:
+    "qms.actions.store.ensure_actions_for_findings": case("actions", UNIT_WORK | AUDIT_WORK, lambda db, _, a:
         actions.ensure_actions_for_findings(db, actor=a, today=TODAY, unit_code=UNIT), prepare=_finding_without_action),
-    "qms.store.actions.set_internal_audit_due_days": case("actions", ADMIN_ONLY, lambda db, n, a:
+    "qms.actions.store.set_internal_audit_due_days": case("actions", ADMIN_ONLY, lambda db, n, a:
         actions.set_internal_audit_due_days(db, 40 + n, actor=a)),
     # the inspection year
-    "qms.store.inspection_plans.propose_plan": case("inspections", ADMIN_ONLY, lambda db, n, a: inspection_plans.propose_plan(
+    "qms.inspections.store.propose_plan": case("inspections", ADMIN_ONLY, lambda db, n, a: inspection_plans.propose_plan(
         db, 2024, actor=a, today=TODAY)),
-    "qms.store.inspection_plans.change_items": case("inspections", ADMIN_ONLY, lambda db, n, a: inspection_plans.change_items(
+    "qms.inspections.store.change_items": case("inspections", ADMIN_ONLY, lambda db, n, a: inspection_plans.change_items(
         db, 2024, [ItemInput(unit_code=UNIT, mode=Mode.RECORDS, month=n % 12 + 1)], actor=a, today=TODAY)),
-    "qms.store.inspection_plans.approve_plan": case("inspections", ADMIN_ONLY, lambda db, n, a: inspection_plans.approve_plan(
+    "qms.inspections.store.approve_plan": case("inspections", ADMIN_ONLY, lambda db, n, a: inspection_plans.approve_plan(
         db, 2040 + n, "12/QĐ-UBND", TODAY, actor=a, today=TODAY),
         prepare=lambda db, n, folder: _inspection_plan(db, n, folder, approve=False) and n),
-    "qms.store.inspection_plans.start_planned_inspection": case("inspections", AUDIT_WORK, lambda db, item_id, a:
+    "qms.inspections.store.start_planned_inspection": case("inspections", AUDIT_WORK, lambda db, item_id, a:
         inspection_plans.start_planned_inspection(db, item_id, load_templates(PROJECT_ROOT / "checklists").latest(
             "inspection-circular26"), actor=a, today=TODAY), prepare=_inspection_plan),
-    "qms.store.inspection_minutes.write_minutes": case("inspections", AUDIT_WORK, lambda db, item_id, a:
+    "qms.inspections.minutes_store.write_minutes": case("inspections", AUDIT_WORK, lambda db, item_id, a:
         inspection_minutes.write_minutes(db, item_id, MinutesInput(signed_on=TODAY, scope="Toàn bộ HTQLCL"), actor=a, today=TODAY),
         prepare=_inspected),
-    "qms.store.inspection_minutes.record_corrective_report": case("inspections", UNIT_WORK, lambda db, request_id, a:
+    "qms.inspections.minutes_store.record_corrective_report": case("inspections", UNIT_WORK, lambda db, request_id, a:
         inspection_minutes.record_corrective_report(db, request_id, TODAY, "Đã bổ sung", actor=a, today=TODAY), prepare=_request),
     # exports
-    "qms.store.export_settings.set_nightly_export": case("exports", ADMIN_ONLY, lambda db, _, a:
+    "qms.exports.settings_store.set_nightly_export": case("exports", ADMIN_ONLY, lambda db, _, a:
         export_settings.set_nightly_export(db, True, actor=a), prepare=_nightly_off),
     "qms.exports.snapshot.write_snapshot": case("exports", ADMIN_ONLY, lambda db, folder, a: write_snapshot(
         db, folder, dt.date(2016, 12, 31), methodology=indicators.load(), actor=a),
@@ -367,23 +383,27 @@ CASES: dict[str, Case] = {
 
 def discovered_write_functions() -> tuple[set[str], set[str]]:
     """(functions taking an actor, functions that write without one), by dotted name: every
-    public function of qms.store and qms.exports whose first parameter is ``db``."""
+    public function of a store or door module (``module_role``: every feature's ``store.py``,
+    ``*_store.py``, ``queries.py``..., ``qms/exports/``) whose first parameter is ``db``."""
     with_actor, without = set(), set()
-    for package in (qms.store, qms.exports):
-        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-            module = importlib.import_module(info.name)
-            if module.__name__ == "qms.store.principals":  # the check itself
+    root = Path(qms.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root)
+        if len(rel.parts) < 2 or module_role(rel) not in (STORE, DOOR) or rel.stem == "__init__":
+            continue
+        module = importlib.import_module("qms." + ".".join(rel.with_suffix("").parts))
+        if module.__name__ == "qms.accounts.principals_store":  # the check itself
+            continue
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if fn.__module__ != module.__name__ or name.startswith("_"):
                 continue
-            for name, fn in inspect.getmembers(module, inspect.isfunction):
-                if fn.__module__ != module.__name__ or name.startswith("_"):
-                    continue
-                params = list(inspect.signature(fn).parameters)
-                if not params or params[0] != "db":
-                    continue
-                if "actor" in params:
-                    with_actor.add(f"{module.__name__}.{name}")
-                elif ".write(" in inspect.getsource(fn):
-                    without.add(f"{module.__name__}.{name}")
+            params = list(inspect.signature(fn).parameters)
+            if not params or params[0] != "db":
+                continue
+            if "actor" in params:
+                with_actor.add(f"{module.__name__}.{name}")
+            elif ".write(" in inspect.getsource(fn):
+                without.add(f"{module.__name__}.{name}")
     return with_actor, without
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from qms.accounts import system_principal
-from qms.models import Level, Target
+from qms.accounts.rules import system_principal
+from qms.units.model import Level, Target
 from qms.reliability import races
-from qms.store.db import open_database
-from qms.store.targets import list_targets, set_targets
+from qms.kernel.db import open_database
+from qms.coverage.targets_store import list_targets, set_targets
 
 
 def test_two_writers_never_both_win(demo_file: Path, tmp_path: Path):

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from qms.clock import DEFAULT_TIMEZONE, local_time, province_today, utc_from_local
-from qms.errors import QmsError
-from qms.settings import PROJECT_ROOT, load_settings
+from qms.kernel.clock import DEFAULT_TIMEZONE, local_time, province_today, utc_from_local
+from qms.kernel.errors import QmsError
+from qms.kernel.settings import PROJECT_ROOT, load_settings
 
 VIETNAM = ZoneInfo(DEFAULT_TIMEZONE)
 #: UTC+14 and UTC-11: at any moment one of them is on another date than Vietnam (UTC+7).
@@ -41,14 +41,14 @@ def _child(script: str, tz: str, extra_env: dict[str, str] | None = None, args: 
 
 _WRITE = """
     import datetime as dt, json, sys
-    from qms.accounts import system_principal
-    from qms.clock import province_today
-    from qms.models import EventType, Level, NewEvent, Target
-    from qms.store.db import open_database
-    from qms.store.events import record_event
-    from qms.store.targets import set_targets
-    from qms.store.units import import_units
-    from qms.units_import import parse_units_csv
+    from qms.accounts.rules import system_principal
+    from qms.kernel.clock import province_today
+    from qms.units.model import EventType, Level, NewEvent, Target
+    from qms.kernel.db import open_database
+    from qms.units.events_store import record_event
+    from qms.coverage.targets_store import set_targets
+    from qms.units.store import import_units
+    from qms.units.importer import parse_units_csv
 
     path, day = sys.argv[1], dt.date.fromisoformat(sys.argv[2])
     db = open_database(path)
@@ -82,7 +82,7 @@ def test_today_and_stored_moments_under_a_foreign_server_zone(tmp_path):
 def test_qms_tz_sets_the_province(tmp_path):
     got = _child("""
         import json
-        from qms.clock import province_today
+        from qms.kernel.clock import province_today
         print(json.dumps({"today": province_today().isoformat()}))
     """, "UTC", {"QMS_TZ": "America/Los_Angeles"})
     assert got["today"] == dt.datetime.now(ZoneInfo("America/Los_Angeles")).date().isoformat()

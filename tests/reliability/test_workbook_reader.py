@@ -1,4 +1,4 @@
-"""The one workbook reader (qms.workbook_reader, qms.xlsx_reader): values as Excel saved them,
+"""The one workbook reader (qms.kernel.workbook_reader, qms.kernel.xlsx_reader): values as Excel saved them,
 and every limit and rule a refusal in one sentence naming the file and the place."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import zipfile
 import pytest
 import xlsx_parts as X
 
-from qms.errors import QmsError
-from qms.workbook_reader import ReadLimits, read_workbook
+from qms.kernel.errors import QmsError
+from qms.kernel.workbook_reader import ReadLimits, read_workbook
 
 
 def rows(data: bytes, name: str = "t.xlsx", sheet: int = 0) -> list:

@@ -4,7 +4,7 @@
 
 For each ``--rows`` size, writes a synthetic catalogue of 300 communes (one row per unit and
 TTHC, realistic Vietnamese names, a validity date) as CSV (and, with ``--xlsx``, as .xlsx) and
-times, on a fresh DuckDB file: reading the file (:func:`qms.scope_import.read_catalogue`), the
+times, on a fresh DuckDB file: reading the file (:func:`qms.scope.importer.read_catalogue`), the
 preview (the database checks, nothing written) and the import itself (``qms import-tthc``'s
 path); then re-imports the same file (every row unchanged).  Then imports a unit list of
 ``--units`` communes (``qms import-units``'s path).  Prints the figures and the time per
@@ -20,13 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from qms.accounts import system_principal
-from qms.scope_import import read_catalogue
-from qms.spreadsheet_writing import write_csv, write_xlsx
-from qms.store.db import open_database
-from qms.store.scope_files import FileKind, import_file, preview_file
-from qms.store.units import import_units
-from qms.units_import import parse_units_file
+from qms.accounts.rules import system_principal
+from qms.scope.importer import read_catalogue
+from qms.kernel.spreadsheet_writing import write_csv, write_xlsx
+from qms.kernel.db import open_database
+from qms.scope.files_store import FileKind, import_file, preview_file
+from qms.units.store import import_units
+from qms.units.importer import parse_units_file
 
 COMMUNES = 300
 TODAY = dt.date(2024, 6, 30)

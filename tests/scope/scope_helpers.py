@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from qms.models import NewEvent, UnitRecord
-from qms.store.events import record_events_in
-from qms.accounts import system_principal
+from qms.units.model import NewEvent, UnitRecord
+from qms.units.events_store import record_events_in
+from qms.accounts.rules import system_principal
 
 
 def xlsx(sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None) -> bytes:
@@ -39,8 +39,8 @@ UNITS = [
 
 def province_file(folder):
     """A closed database file in ``folder`` holding the test province (for the CLI and AppTest)."""
-    from qms.store.db import open_database
-    from qms.store.units import import_units
+    from qms.kernel.db import open_database
+    from qms.units.store import import_units
 
     path = folder / "p.duckdb"
     db = open_database(path)

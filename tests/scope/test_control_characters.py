@@ -1,4 +1,4 @@
-"""Control characters: refused at every door by one rule (qms.text_rules), and exports never fail on
+"""Control characters: refused at every door by one rule (qms.kernel.text_rules), and exports never fail on
 text stored before the rule (issue 14, defect 6)."""
 
 from __future__ import annotations
@@ -11,24 +11,24 @@ import openpyxl
 import pytest
 from scope_helpers import UNITS
 
-from qms.accounts import system_principal
-from qms.errors import QmsError, ValidationError
-from qms.models import NewEvent, checked
-from qms.scope_models import CatalogueEntry, ProcessVersionInput
-from qms.store.db import open_database
-from qms.store.events import record_event
-from qms.store.scope_files import FileKind, export_file
-from qms.store.scope_processes import save_process_version
-from qms.store.scope_writes import import_catalogue
-from qms.store.status_import import status_template
-from qms.store.units import import_units, rename_unit
+from qms.accounts.rules import system_principal
+from qms.kernel.errors import QmsError, ValidationError
+from qms.units.model import NewEvent, checked
+from qms.scope.model import CatalogueEntry, ProcessVersionInput
+from qms.kernel.db import open_database
+from qms.units.events_store import record_event
+from qms.scope.files_store import FileKind, export_file
+from qms.scope.processes_store import save_process_version
+from qms.scope.store import import_catalogue
+from qms.status_import.store import status_template
+from qms.units.store import import_units, rename_unit
 
 BAD = ["\x00", "\x07", "\x1b[31m", "\x0c", "\x7f", "\x85", "\ufffe"]
 
 
 @pytest.mark.parametrize("bad", BAD)
 def test_the_rule_refuses_control_characters_and_names_them(bad):
-    from qms.text_rules import clean_text, control_character, printable
+    from qms.kernel.text_rules import clean_text, control_character, printable
 
     with pytest.raises(ValueError, match=r"control character \(U\+"):
         clean_text(f"Đăng ký{bad}khai sinh")
@@ -36,7 +36,7 @@ def test_the_rule_refuses_control_characters_and_names_them(bad):
 
 
 def test_tabs_and_line_breaks_are_text():
-    from qms.text_rules import clean_text, control_character
+    from qms.kernel.text_rules import clean_text, control_character
 
     assert clean_text(" dòng 1\r\n\tdòng 2 ") == "dòng 1\r\n\tdòng 2" and control_character("a\tb\nc\rd") is None
 
@@ -69,8 +69,8 @@ def test_store_writes_of_forms_refuse_them(province):
 
 
 def test_an_account_display_name_refuses_them(db):
-    from qms.accounts import Role
-    from qms.store.accounts import create_user
+    from qms.accounts.rules import Role
+    from qms.accounts.store import create_user
 
     with pytest.raises(ValidationError, match="display_name: holds a control character"):
         create_user(db, username="admin", display_name="Quản\x1b[2J trị", role=Role.ADMIN, password="a long password 1", actor=None)

@@ -108,7 +108,7 @@ def test_the_annual_report_keeps_numbers_numbers_and_text_text(demo_db):
 
 @pytest.mark.parametrize("text", ["=1", "+1", "-1", "@A1", "\t=1", "\r=1"])
 def test_every_formula_start_is_written_as_text(text):
-    from qms.spreadsheet_writing import csv_protect, write_csv, write_xlsx
+    from qms.kernel.spreadsheet_writing import csv_protect, write_csv, write_xlsx
 
     assert csv_protect(text) == "'" + text.replace("\r", "\n")
     data = write_xlsx([("S", ["h"], [[text], [-1], [2.5], [dt.date(2021, 3, 5)]])])
@@ -123,7 +123,7 @@ def test_every_formula_start_is_written_as_text(text):
 
 
 def test_put_makes_a_normal_workbook_cell_text():
-    from qms.spreadsheet_writing import put
+    from qms.kernel.spreadsheet_writing import put
 
     ws = openpyxl.Workbook().active
     assert put(ws.cell(1, 1), "=1+1").data_type == "s" and put(ws.cell(1, 2), 5).data_type == "n"

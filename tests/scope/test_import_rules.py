@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from qms.cli import main
-from qms.store.db import open_database
+from qms.kernel.db import open_database
 
 #: Per importer: the command, its header and a good data row (for the province below).
 IMPORTERS = {

@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from qms.models import COVERAGE_LEVELS, Level
-from qms.scope_models import UpdateState
-from qms.store import scope as S
+from qms.units.model import COVERAGE_LEVELS, Level
+from qms.scope.model import UpdateState
+from qms.scope import queries as S
 
 END_2021 = dt.date(2021, 12, 31)
 

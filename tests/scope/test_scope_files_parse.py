@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from scope_helpers import xlsx
 
-from qms.errors import ImportRowError, QmsError, ValidationError
-from qms.scope_import import (
+from qms.kernel.errors import ImportRowError, QmsError, ValidationError
+from qms.scope.importer import (
     field_from_section,
     legal_change_from_form,
     read_catalogue,
@@ -17,7 +17,7 @@ from qms.scope_import import (
     tthc_codes,
     tthc_level,
 )
-from qms.scope_models import ChangeEffect, ProcessStatus
+from qms.scope.model import ChangeEffect, ProcessStatus
 
 TODAY = dt.date(2022, 1, 1)
 
@@ -90,9 +90,9 @@ def test_every_bad_catalogue_row_is_named_with_its_reason():
 
 
 def test_parse_catalogue_refuses_the_whole_table_when_one_row_is_bad():
-    from qms.scope_import import parse_catalogue
-    from qms.spreadsheets import read_table
-    from qms.scope_import import CATALOGUE_COLUMNS
+    from qms.scope.importer import parse_catalogue
+    from qms.kernel.spreadsheets import read_table
+    from qms.scope.importer import CATALOGUE_COLUMNS
 
     table = read_table("Mã TTHC,Tên TTHC\n1.000001,Khai sinh\n1.000002,\n".encode(), "t.csv", CATALOGUE_COLUMNS)
     with pytest.raises(ImportRowError) as info:

@@ -1,4 +1,4 @@
-"""AppTest of the Quy trình page (qms/ui/pages/scope.py) against real database files."""
+"""AppTest of the Quy trình page (qms/scope/page.py) against real database files."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import streamlit as st
 from scope_helpers import xlsx
 from streamlit.testing.v1 import AppTest
 
-from qms.clock import province_today
-from qms.accounts import Principal, Role, system_principal
-from qms.settings import PROJECT_ROOT
-from qms.store import scope as S
-from qms.store.db import open_database
+from qms.kernel.clock import province_today
+from qms.accounts.rules import Principal, Role, system_principal
+from qms.kernel.settings import PROJECT_ROOT
+from qms.scope import queries as S
+from qms.kernel.db import open_database
 
-PAGE = str(PROJECT_ROOT / "qms" / "ui" / "pages" / "scope.py")
+PAGE = str(PROJECT_ROOT / "qms" / "scope" / "page.py")
 END_2021 = dt.date(2021, 12, 31)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -174,9 +174,9 @@ def test_page_in_english(page, demo_path):
 WIDGETS = """
 import datetime as dt
 import streamlit as st
-from qms.store.scope import scope_overview, unit_scope
+from qms.scope.queries import scope_overview, unit_scope
 from qms.ui.context import db
-from qms.ui.scope_widgets import render_overview_scope, render_unit_scope
+from qms.scope.widgets import render_overview_scope, render_unit_scope
 
 day = dt.date(2021, 12, 31)
 render_overview_scope(scope_overview(db(), day))

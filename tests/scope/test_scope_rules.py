@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from qms import scope
-from qms.errors import ValidationError
-from qms.scope_models import LegalChangeInput, LegalChangeItem, ProcessStatus, ProcessVersionInput, UpdateState
+from qms.scope import rules as scope
+from qms.kernel.errors import ValidationError
+from qms.scope.model import LegalChangeInput, LegalChangeItem, ProcessStatus, ProcessVersionInput, UpdateState
 
 D = dt.date
 

@@ -7,11 +7,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from qms.access import read_only_reason
-from qms.accounts import Operation, Principal, Role
-from qms.settings import PROJECT_ROOT
+from qms.accounts.access import read_only_reason
+from qms.accounts.rules import Operation, Principal, Role
+from qms.kernel.settings import PROJECT_ROOT
 
-PAGE = str(PROJECT_ROOT / "qms" / "ui" / "pages" / "scope.py")
+PAGE = str(PROJECT_ROOT / "qms" / "scope" / "page.py")
 
 
 @pytest.fixture

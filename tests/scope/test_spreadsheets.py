@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from scope_helpers import xlsx
 
-from qms.errors import QmsError
-from qms.spreadsheet_writing import write_csv, write_xlsx
-from qms.spreadsheets import Column, cell_date, cell_text, fold, read_table
+from qms.kernel.errors import QmsError
+from qms.kernel.spreadsheet_writing import write_csv, write_xlsx
+from qms.kernel.spreadsheets import Column, cell_date, cell_text, fold, read_table
 
 
 COLUMNS = (

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from status_sheets import DIEN_BIEN_CSV, load_units
 
-from qms.accounts import Principal, Role
-from qms.settings import PROJECT_ROOT
-from qms.store.db import Database, open_database
-from qms.units_import import decode
+from qms.accounts.rules import Principal, Role
+from qms.kernel.settings import PROJECT_ROOT
+from qms.kernel.db import Database, open_database
+from qms.units.importer import decode
 
 
 @pytest.fixture

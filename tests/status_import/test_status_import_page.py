@@ -8,12 +8,12 @@ from pathlib import Path
 from status_sheets import status_sheet
 from streamlit.testing.v1 import AppTest
 
-from qms.accounts import Principal, Role
+from qms.accounts.rules import Principal, Role
 
-from qms.settings import PROJECT_ROOT
-from qms.store.db import open_database
+from qms.kernel.settings import PROJECT_ROOT
+from qms.kernel.db import open_database
 
-PAGE = str(PROJECT_ROOT / "qms" / "ui" / "pages" / "status_import.py")
+PAGE = str(PROJECT_ROOT / "qms" / "status_import" / "page.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GOOD = status_sheet(["03124", None, None, "đã công bố", 2008, "7/QĐ-UBND", dt.datetime(2016, 11, 11)],
                     ["D11-01", None, None, "đang áp dụng"])
@@ -126,7 +126,7 @@ def test_english(page_db):
 def test_after_confirming_the_overview_shows_the_province_s_coverage(page_db):
     at = _upload(_page(), GOOD)
     at.button(key="status_import_confirm").click().run()
-    overview = AppTest.from_file(str(PROJECT_ROOT / "qms" / "ui" / "pages" / "overview.py"), default_timeout=30)
+    overview = AppTest.from_file(str(PROJECT_ROOT / "qms" / "overview" / "page.py"), default_timeout=30)
     overview.run()
     assert not overview.exception
     metrics = {m.label: m.value for m in overview.metric}

@@ -9,9 +9,9 @@ import unicodedata
 import pytest
 from status_sheets import STATUS_HEADER, TODAY, status_sheet, workbook
 
-from qms.errors import QmsError
-from qms.models import EventType, Level, Stage, Standard
-from qms.status_import import parse_status_file
+from qms.kernel.errors import QmsError
+from qms.units.model import EventType, Level, Stage, Standard
+from qms.status_import.sheet import parse_status_file
 
 
 def _rows(data: bytes, name: str = "sheet.xlsx"):

@@ -13,11 +13,11 @@ import threading
 
 import pytest
 
-from qms.accounts import system_principal
-from qms.errors import QmsError
-from qms.models import EventType, Level, NewEvent
-from qms.store import coverage
-from qms.store.events import record_events_in
+from qms.accounts.rules import system_principal
+from qms.kernel.errors import QmsError
+from qms.units.model import EventType, Level, NewEvent
+from qms.coverage import queries as coverage
+from qms.units.events_store import record_events_in
 
 TODAY = dt.date(2021, 12, 31)
 WRITER = system_principal("officer")

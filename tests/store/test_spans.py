@@ -1,4 +1,4 @@
-"""Derived stage spans (migration 008, qms/store/spans.py): the rows every write keeps equal a
+"""Derived stage spans (migration 008, qms/units/spans_store.py): the rows every write keeps equal a
 full rebuild from the events, whatever the order the events were recorded in."""
 
 from __future__ import annotations
@@ -7,15 +7,16 @@ import datetime as dt
 
 import pytest
 
-from qms.models import EventType, NewEvent, Stage, Standard
-from qms.store import coverage, spans
-from qms.store.events import record_event
-from qms.store.migrations import MIGRATIONS_DIR
-from qms.store.units import import_units
-from qms.units_import import parse_units_csv
+from qms.units.model import EventType, NewEvent, Stage, Standard
+from qms.coverage import queries as coverage
+from qms.units import spans_store as spans
+from qms.units.events_store import record_event
+from qms.kernel.migrations import MIGRATIONS_DIR
+from qms.units.store import import_units
+from qms.units.importer import parse_units_csv
 
 from test_units_and_events import CSV, TODAY  # the same four units, one merged away on 01/01/2020
-from qms.accounts import system_principal
+from qms.accounts.rules import system_principal
 
 
 def _event(kind, day, code="03386"):
@@ -107,7 +108,7 @@ def test_demo_spans_equal_a_rebuild(demo_db):
 
 def test_migration_backfill_equals_a_rebuild(demo_db):
     """The INSERTs of 008 (the backfill of a database that had events before it) give the rows
-    :func:`qms.store.spans.rebuild` gives."""
+    :func:`qms.units.spans_store.rebuild` gives."""
     sql = (MIGRATIONS_DIR / "008_stage_spans.sql").read_text(encoding="utf-8")
     inserts = [s.strip() for s in sql.split(";") if s.strip().startswith("INSERT")]
     assert len(inserts) == len(spans.TABLES)

@@ -7,14 +7,15 @@ import threading
 
 import pytest
 
-from qms.errors import ConflictError, ImportRowError, NotFound, ValidationError
-from qms.models import EventType, Level, NewEvent, Standard, Target
-from qms.store import changelog, coverage
-from qms.store.events import record_event, unit_events
-from qms.store.targets import list_targets, set_targets
-from qms.store.units import get_unit, import_units, list_units, rename_unit
-from qms.units_import import parse_units_csv
-from qms.accounts import system_principal
+from qms.kernel.errors import ConflictError, ImportRowError, NotFound, ValidationError
+from qms.units.model import EventType, Level, NewEvent, Standard, Target
+from qms.changelog import store as changelog
+from qms.coverage import queries as coverage
+from qms.units.events_store import record_event, unit_events
+from qms.coverage.targets_store import list_targets, set_targets
+from qms.units.store import get_unit, import_units, list_units, rename_unit
+from qms.units.importer import parse_units_csv
+from qms.accounts.rules import system_principal
 
 CSV = """gso_code,name,level,kind,parent_gso_code,valid_from,valid_to
 12,Tỉnh Lai Châu,province,tinh,,,

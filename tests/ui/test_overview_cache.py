@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qms.models import EventType, NewEvent
-from qms.store import coverage
-from qms.store.db import open_database
-from qms.store.events import record_event
-from qms.accounts import system_principal
+from qms.units.model import EventType, NewEvent
+from qms.coverage import queries as coverage
+from qms.kernel.db import open_database
+from qms.units.events_store import record_event
+from qms.accounts.rules import system_principal
 
 from test_overview_page import level_figure  # tests/ui is on sys.path (pytest prepend mode)
 
@@ -64,8 +64,8 @@ def test_many_districts_are_grouped_by_province_with_a_drill_down(app, monkeypat
 def test_a_country_after_2025_groups_its_communes_by_province(app, tmp_path):
     """From 01/07/2025 communes sit directly under 34 provinces: a national database lists the
     provinces (chart and table), then the communes of the one chosen, never all of them at once."""
-    from qms.models import Level, UnitRecord
-    from qms.store.units import import_units
+    from qms.units.model import Level, UnitRecord
+    from qms.units.store import import_units
 
     at = app(today=True)
     other = open_database(tmp_path / "app.duckdb")

@@ -3,9 +3,9 @@ from the sidebar, and an administrator's reset, whose one-time password must be 
 
 from __future__ import annotations
 
-from qms.accounts import Principal, Role
-from qms.store import accounts as store
-from qms.store.db import open_database
+from qms.accounts.rules import Principal, Role
+from qms.accounts import store
+from qms.kernel.db import open_database
 
 PASSWORD = "mật khẩu thử 2024"
 NEW = "mật khẩu mới của tôi"
@@ -61,7 +61,7 @@ def test_a_user_changes_their_own_password_from_the_sidebar(app, tmp_path):
 
 def test_a_reset_password_is_shown_once_and_must_be_changed_before_anything_else(app, tmp_path):
     path = tmp_path / "app.duckdb"
-    admin = app(page="qms/ui/pages/users.py", user=Principal(username="lead", role=Role.ADMIN))  # the demo's accounts
+    admin = app(page="qms/accounts/page.py", user=Principal(username="lead", role=Role.ADMIN))  # the demo's accounts
     admin.selectbox(key="users_toggle_pick").set_value("tdc").run()
     admin.button(key="users_reset_password").click().run()
     assert not admin.exception and admin.success[0].value.startswith("Mật khẩu dùng một lần của tdc")

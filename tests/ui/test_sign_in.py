@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from qms.accounts import Principal, Role, system_principal
-from qms.store import accounts as store
-from qms.store.db import open_database
+from qms.accounts.rules import Principal, Role, system_principal
+from qms.accounts import store
+from qms.kernel.db import open_database
 
 PASSWORD = "mật khẩu thử 2024"
 
@@ -65,7 +65,7 @@ def test_sign_out_returns_to_the_form(app):
 def test_a_viewer_reads_the_targets_without_an_editor_and_is_told_why(app):
     """Not handed a grid and a "Lưu chỉ tiêu" button that could only be refused (the store
     still refuses a viewer's write: tests/accounts/test_accounts.py)."""
-    at = app(page="qms/ui/pages/targets.py", user=Principal(username="leader", role=Role.VIEWER))
+    at = app(page="qms/coverage/targets_page.py", user=Principal(username="leader", role=Role.VIEWER))
     assert not at.exception
     assert not at.data_editor and not [b for b in at.button if b.key == "targets_save"]
     assert [i.value for i in at.info] == ["Chỉ xem: tài khoản leader có quyền chỉ xem (lãnh đạo), không thay đổi được dữ liệu."]
@@ -74,10 +74,10 @@ def test_a_viewer_reads_the_targets_without_an_editor_and_is_told_why(app):
 
 
 def test_accounts_and_change_log_pages_are_for_administrators_only(app):
-    admin = app(page="qms/ui/pages/change_log.py")
+    admin = app(page="qms/changelog/page.py")
     assert admin.title[0].value == "Nhật ký thay đổi" and admin.dataframe
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        app(page="qms/ui/pages/change_log.py", user=Principal(username="leader", role=Role.VIEWER))
+        app(page="qms/changelog/page.py", user=Principal(username="leader", role=Role.VIEWER))
 
 
 # -- single sign-on (QMS_AUTH=oidc): the provider authenticates, qms's account gives the role --

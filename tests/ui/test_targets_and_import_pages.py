@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from qms.store.db import open_database
+from qms.kernel.db import open_database
 
-TARGETS = "qms/ui/pages/targets.py"
-IMPORT = "qms/ui/pages/data_import.py"
+TARGETS = "qms/coverage/targets_page.py"
+IMPORT = "qms/units/import_page.py"
 
 
 def _scalar(path, sql, params=()):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qms.clock import province_today
-from qms.models import EventType, Standard
-from qms.store.db import open_database
-from qms.accounts import system_principal
+from qms.kernel.clock import province_today
+from qms.units.model import EventType, Standard
+from qms.kernel.db import open_database
+from qms.accounts.rules import system_principal
 
-PAGE = "qms/ui/pages/units.py"
+PAGE = "qms/units/page.py"
 
 
 def _pick(at, code: str):
@@ -96,8 +96,8 @@ def test_search_handles_the_letter_d_with_stroke(app):
 
 def test_a_crafted_unit_name_is_shown_as_text_not_markdown(app, tmp_path):
     """An imported name carrying Markdown (an image the browser would fetch) stays plain text."""
-    from qms.store.units import import_units
-    from qms.units_import import parse_units_csv
+    from qms.units.store import import_units
+    from qms.units.importer import parse_units_csv
 
     at = app(page=PAGE)
     db = open_database(tmp_path / "app.duckdb")

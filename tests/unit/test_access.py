@@ -1,12 +1,12 @@
-"""Why a signed-in person may not change something, and where their units page opens (qms/access.py)."""
+"""Why a signed-in person may not change something, and where their units page opens (qms/accounts/access.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qms.access import home_unit, read_only_reason, scope_text
-from qms.accounts import Operation, Principal, Role
-from qms.models import Level
+from qms.accounts.access import home_unit, read_only_reason, scope_text
+from qms.accounts.rules import Operation, Principal, Role
+from qms.units.model import Level
 
 INSPECTOR = Principal(username="tdc", role=Role.AUDITOR, units=frozenset({"S12-01", "S12-02"}),
                       districts=frozenset({"105", "106"}))

@@ -1,10 +1,10 @@
-"""A change log entry's before and after as labelled text (qms/change_text.py)."""
+"""A change log entry's before and after as labelled text (qms/changelog/text.py)."""
 
 from __future__ import annotations
 
 import json
 
-from qms.change_text import describe, labelled
+from qms.changelog.text import describe, labelled
 
 
 def test_an_event_reads_as_labelled_vietnamese_with_dates_day_first():

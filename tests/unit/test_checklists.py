@@ -1,4 +1,4 @@
-"""Checklist templates: the shipped YAML files and the loader's refusals (qms.checklists)."""
+"""Checklist templates: the shipped YAML files and the loader's refusals (qms.audits.checklists)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import yaml
 from pydantic import ValidationError as PydanticValidationError
 
-from qms.checklists import (
+from qms.audits.checklists import (
     ChecklistTemplate,
     LocalizedText,
     TemplateError,
@@ -20,7 +20,7 @@ from qms.checklists import (
     load_templates,
     validate_dir,
 )
-from qms.iso_clauses import TOP_CLAUSES, top_clause
+from qms.kernel.iso_clauses import TOP_CLAUSES, top_clause
 
 CHECKLIST_DIR = Path(__file__).resolve().parents[2] / "checklists"
 SHIPPED = sorted([*CHECKLIST_DIR.glob("*.yaml"), *CHECKLIST_DIR.glob("*.yml")])

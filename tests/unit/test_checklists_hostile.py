@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from qms.checklists import TemplateError, load_template, load_templates
+from qms.audits.checklists import TemplateError, load_template, load_templates
 
-#: The bound on template versions (qms.checklists.MAX_VERSION).
+#: The bound on template versions (qms.audits.checklists.MAX_VERSION).
 MAX_VERSION = 9999
 
 GOOD = """\

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from qms.coverage import coverage_from_events, gap_pct, rate_pct, year_points
-from qms.models import EventType, Level, NewEvent, Standard, UnitRecord
+from qms.coverage.rules import coverage_from_events, gap_pct, rate_pct, year_points
+from qms.units.model import EventType, Level, NewEvent, Standard, UnitRecord
 
 
 def test_rate_rounds_to_two_decimals():
@@ -73,8 +73,8 @@ def test_reference_leaves_out_units_not_in_the_plan():
 
 
 def test_sort_by_gap_then_rate_then_name():
-    from qms.coverage import sort_by_gap
-    from qms.models import DistrictCoverage
+    from qms.coverage.rules import sort_by_gap
+    from qms.units.model import DistrictCoverage
 
     def row(name, rate, gap):
         return DistrictCoverage(district_code=name, district_name=name, in_plan=1, announced=0, rate_pct=rate, target_pct=50.0, gap_pct=gap)

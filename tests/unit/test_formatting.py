@@ -1,4 +1,4 @@
-"""Numbers, percentages and dates as people read them (qms/formatting.py)."""
+"""Numbers, percentages and dates as people read them (qms/kernel/formatting.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from qms import formatting as f
+from qms.kernel import formatting as f
 
 
 @pytest.mark.parametrize("value,vi,en", [

@@ -1,4 +1,4 @@
-"""The clause table of TCVN ISO 9001:2008 and :2015 (qms.iso_clauses)."""
+"""The clause table of TCVN ISO 9001:2008 and :2015 (qms.kernel.iso_clauses)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from qms.errors import ValidationError
-from qms.iso_clauses import (
+from qms.kernel.errors import ValidationError
+from qms.kernel.iso_clauses import (
     TITLES,
     TOP_CLAUSES,
     clause_title,

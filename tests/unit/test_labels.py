@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from qms.labels import LABELS, kind_label, t
+from qms.kernel.labels import LABELS, kind_label, t
 
 
 @pytest.mark.parametrize("key", sorted(LABELS))
@@ -31,7 +31,7 @@ def test_kind_label_shows_unknown_kinds_as_written():
 
 
 def test_search_key_strips_vietnamese_marks_and_d_with_stroke():
-    from qms.models import search_key
+    from qms.units.model import search_key
 
     assert search_key("Phường Đoàn Kết") == "phuong doan ket"
     assert search_key("Xã Nậm Loỏng") == "xa nam loong"

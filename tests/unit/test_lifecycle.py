@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from qms.errors import ValidationError
-from qms.lifecycle import check_history, maintenance_by_year, stage_on
-from qms.models import EventType as E
-from qms.models import NewEvent, Stage, Standard
+from qms.kernel.errors import ValidationError
+from qms.units.rules import check_history, maintenance_by_year, stage_on
+from qms.units.model import EventType as E
+from qms.units.model import NewEvent, Stage, Standard
 
 TODAY = dt.date(2020, 6, 1)
 

@@ -6,9 +6,9 @@ import unicodedata
 
 import pytest
 
-from qms.errors import ImportRowError, QmsError
-from qms.settings import PROJECT_ROOT
-from qms.units_import import decode, parse_units_csv
+from qms.kernel.errors import ImportRowError, QmsError
+from qms.kernel.settings import PROJECT_ROOT
+from qms.units.importer import decode, parse_units_csv
 
 HEADER = "gso_code,name,level,kind,parent_gso_code,valid_from,valid_to\n"
 

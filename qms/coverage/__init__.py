@@ -1,0 +1,3 @@
+"""Coverage against the yearly targets per level and district: formulas, the SQL over small aggregates,
+the targets grid and its page.
+"""

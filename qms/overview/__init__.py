@@ -1,0 +1,2 @@
+"""Tổng quan: the provincial (or national) overview page and its labels.
+"""
