@@ -2,14 +2,14 @@
 
 import streamlit as st
 
+from qms.accounts.password_widgets import password_change_pending
 from qms.accounts.rules import Operation, allowed
+from qms.accounts.signin_widgets import current, gate
+from qms.exports.nightly_widgets import run_nightly_export
+from qms.exports.rollup_widgets import rollup_as_of
 from qms.kernel.labels import LANGS
 from qms.ui import style
-from qms.accounts.signin_widgets import current, gate
 from qms.ui.context import t
-from qms.exports.nightly_widgets import run_nightly_export
-from qms.accounts.password_widgets import password_change_pending
-from qms.exports.rollup_widgets import rollup_as_of
 
 st.set_page_config(page_title="qms · ISO 9001", page_icon="✅", layout="wide")
 style.apply()

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from qms.accounts.rules import Principal, Role, system_principal
-from qms_testing import TEST_ADMIN, TEST_PASSWORD, add_account, add_account_to, copy_database  # noqa: F401
-from qms.kernel.settings import PROJECT_ROOT, load_settings
 from qms.accounts import store as account_store
-from qms.kernel.db import Database, open_database
+from qms.accounts.rules import Principal, Role, system_principal
 from qms.demo.store import load_demo
+from qms.kernel.db import Database, open_database
+from qms.kernel.settings import PROJECT_ROOT, load_settings
+from qms_testing import TEST_ADMIN, TEST_PASSWORD, add_account, add_account_to, copy_database  # noqa: F401
 
 ROOT = PROJECT_ROOT
 #: The principal AppTests act as unless a test says otherwise.

@@ -8,8 +8,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from qms.accounts.rules import Principal, Role, system_principal
 from qms.accounts import store as account_store
+from qms.accounts.rules import Principal, Role, system_principal
 from qms.kernel.db import Database, open_database
 
 TEST_ADMIN = Principal(username="test-admin", role=Role.ADMIN)

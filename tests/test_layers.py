@@ -32,7 +32,8 @@ from pathlib import Path
 import pytest
 
 from qms.kernel.features import feature_module_names
-from qms_testing import DOOR, PURE, STORE, TOOL, UI, module_role as role
+from qms_testing import DOOR, PURE, STORE, TOOL, UI
+from qms_testing import module_role as role
 
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "qms"

@@ -6,10 +6,10 @@ import getpass
 import json
 import sys
 
-from qms.accounts.rules import Role
-from qms.kernel.errors import QmsError
 from qms.accounts import store as accounts
+from qms.accounts.rules import Role
 from qms.kernel.db import opened
+from qms.kernel.errors import QmsError
 
 
 def _read_password(args) -> str:

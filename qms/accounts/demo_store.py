@@ -6,10 +6,10 @@ scrypt hashes are stored.
 
 from __future__ import annotations
 
-from qms.changelog.text import unit_ref
 from qms.accounts import rules as accounts
 from qms.accounts.rules import Role
 from qms.changelog import store as changelog
+from qms.changelog.text import unit_ref
 
 ORDER = 90
 #: Accounts are never emptied by ``qms demo --force``: a demo account that exists keeps its password.

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from qms.accounts.rules import Operation, Role, allowed
-from qms.kernel.errors import QmsError
 from qms.accounts import store
-from qms.changelog import store as changelog
-from qms.ui.context import actor, db, show_error, t
-from qms.changelog.widgets import log_table
 from qms.accounts.password_widgets import reset_for
+from qms.accounts.rules import Operation, Role, allowed
+from qms.changelog import store as changelog
+from qms.changelog.widgets import log_table
+from qms.kernel.errors import QmsError
+from qms.ui.context import actor, db, show_error, t
 from qms.ui.tables import show_table
 
 

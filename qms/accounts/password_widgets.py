@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from qms.kernel.errors import QmsError
 from qms.accounts import store
+from qms.kernel.errors import QmsError
 from qms.ui.context import actor, db, link_safe, show_error, t
 
 #: Session keys: the account must change its password (set at sign-in), and a flash to show.

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import functools
+import hashlib
 import hmac
 import math
 import secrets

@@ -13,11 +13,10 @@ import datetime as dt
 
 import streamlit as st
 
+from qms.accounts import password_widgets, store
 from qms.accounts.rules import Principal, Role, username_from_identity
 from qms.kernel.clock import utc_now
 from qms.kernel.errors import QmsError
-from qms.accounts import store
-from qms.accounts import password_widgets
 from qms.ui.context import db, settings, show_error, t
 
 _KEY = "principal"

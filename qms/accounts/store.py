@@ -9,11 +9,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qms.accounts import rules as accounts
+from qms.accounts.principals_store import account_principal, authorize, current, scopes
 from qms.accounts.rules import Operation, Principal, Role
+from qms.changelog import store as changelog
 from qms.kernel.clock import utc_now
 from qms.kernel.errors import QmsError
-from qms.changelog import store as changelog
-from qms.accounts.principals_store import account_principal, authorize, current, scopes
 from qms.kernel.text_rules import checked_text
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qms.actions.views import DEPARTMENTS_ROW
+from qms.actions.queries import action_overview, list_actions
 from qms.actions.rules import ActionSource, ActionStatus
-from qms.units.cli_options import unit_option
+from qms.actions.store import ensure_actions_for_findings
+from qms.actions.views import DEPARTMENTS_ROW
 from qms.kernel.cli_format import print_json, text_table
 from qms.kernel.clock import province_today
 from qms.kernel.dates import fmt, parse_iso
-from qms.kernel.errors import NotFound
-from qms.actions.queries import action_overview, list_actions
-from qms.actions.store import ensure_actions_for_findings
 from qms.kernel.db import opened
-
-
+from qms.kernel.errors import NotFound
+from qms.units.cli_options import unit_option
 
 
 def _as_of(args) -> dt.date:

@@ -24,9 +24,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from qms.actions.rules import SOURCE_OF_AUDIT_KIND, ActionSource, ActionStatus, ActionType, KeyedAction, Step, default_due_date, recurrence_key, recurrences
 from qms.actions.steps import ActionState, Change, StepInput, next_status, plan_step, same_person
-from qms.actions.rules import (SOURCE_OF_AUDIT_KIND, ActionSource, ActionStatus, ActionType, KeyedAction, Step, default_due_date,
-                         recurrence_key, recurrences)
 
 S = ActionStatus
 _FAMILY = ["Nguyễn", "Trần", "Lò", "Lường", "Tòng", "Vàng", "Lê", "Phạm", "Hoàng", "Đỗ", "Giàng", "Tao", "Lù", "Vũ"]

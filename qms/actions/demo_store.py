@@ -14,12 +14,12 @@ import random
 import pyarrow as pa
 
 from qms.accounts.rules import Principal
-from qms.actions.rules import ACTION_GRADES, ActionStatus
 from qms.actions.demo import DemoFinding, simulate
-from qms.kernel.clock import province_today, utc_from_local
-from qms.changelog import store as changelog
+from qms.actions.rules import ACTION_GRADES, ActionStatus
 from qms.actions.store import due_days_in, ensure_actions_in
 from qms.audits.findings_store import registered
+from qms.changelog import store as changelog
+from qms.kernel.clock import province_today, utc_from_local
 
 ORDER = 20
 #: The unit of the demo's officer account (qms/accounts/demo_store.py).

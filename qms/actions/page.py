@@ -16,21 +16,21 @@ import streamlit as st
 
 from qms.accounts import rules as accounts
 from qms.accounts.rules import Operation, Role
-from qms.actions.steps import ActionEdit, StepInput, allowed_steps, editable, operation_for
-from qms.actions.views import DEPARTMENTS_ROW
+from qms.actions import widgets as aw
+from qms.actions.queries import action_overview, get_action, list_actions
 from qms.actions.rules import MANUAL_SOURCES, ActionSource, ActionStatus, ActionType, NewAction, Step, district_of
+from qms.actions.steps import ActionEdit, StepInput, allowed_steps, editable, operation_for
+from qms.actions.store import apply_step, edit_action, internal_audit_due_days, open_action, set_internal_audit_due_days
+from qms.actions.views import DEPARTMENTS_ROW
 from qms.kernel.clock import province_today
 from qms.kernel.dates import fmt
 from qms.kernel.errors import ConflictError, QmsError
-from qms.units.model import Level, checked
-from qms.actions.queries import action_overview, get_action, list_actions
-from qms.actions.store import apply_step, edit_action, internal_audit_due_days, open_action, set_internal_audit_due_days
-from qms.units.store import list_units
-from qms.actions import widgets as aw
 from qms.ui.cached import versioned
 from qms.ui.context import DATE_FORMAT, actor, db, plain, show_error, t
 from qms.ui.read_only import read_only
 from qms.ui.unit_choice import unit_selectbox
+from qms.units.model import Level, checked
+from qms.units.store import list_units
 
 #: Actions the list sends at most (the filters narrow the rest; the caption says how many there are).
 LIST_ROWS = 300

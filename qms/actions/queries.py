@@ -16,8 +16,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from qms.actions import rules
-from qms.actions.views import DEPARTMENTS_ROW, ActionDetail, ActionEvent, ActionOverview, ActionSummary, DistrictActions
 from qms.actions.rules import ActionSource, ActionStatus, ActionType, Step
+from qms.actions.views import DEPARTMENTS_ROW, ActionDetail, ActionEvent, ActionOverview, ActionSummary, DistrictActions
 from qms.kernel.clock import province_today
 from qms.kernel.errors import NotFound
 from qms.units.store import NAME_ON_SQL

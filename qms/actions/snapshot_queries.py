@@ -13,10 +13,10 @@ is written; load-time columns are left out.  Set-based: at national scale there 
 
 from __future__ import annotations
 
+from qms.actions.queries import STATUS_ON_SQL
 from qms.actions.rules import WORKING
 from qms.exports.registry import Column as C
 from qms.exports.registry import ExportTable
-from qms.actions.queries import STATUS_ON_SQL
 
 ORDER = 50
 

@@ -22,8 +22,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from qms.accounts.rules import Operation
-from qms.actions.rules import (TRANSITIONS, USER_STEPS, ActionStatus, ActionType, Step, check_due_date, name_field,
-                         text_field)
+from qms.actions.rules import TRANSITIONS, USER_STEPS, ActionStatus, ActionType, Step, check_due_date, name_field, text_field
 from qms.kernel.errors import ConflictError, ValidationError
 from qms.units.model import OptionalNfcText, search_key
 

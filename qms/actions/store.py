@@ -22,17 +22,16 @@ from collections.abc import Iterable, Sequence
 import pyarrow as pa
 
 from qms.accounts import rules as accounts
-from qms.actions import steps
-from qms.actions import rules
+from qms.accounts.principals_store import authorize, current
 from qms.accounts.rules import Operation, Principal
-from qms.actions.views import CreatedActions
-from qms.actions.steps import ActionEdit, ActionState, Change, StepInput
+from qms.actions import rules, steps
 from qms.actions.rules import ActionStatus, ActionType, KeyedAction, NewAction, Step
+from qms.actions.steps import ActionEdit, ActionState, Change, StepInput
+from qms.actions.views import CreatedActions
+from qms.audits.findings_store import registered
+from qms.changelog import store as changelog
 from qms.kernel.clock import province_today
 from qms.kernel.errors import NotFound, ValidationError
-from qms.changelog import store as changelog
-from qms.audits.findings_store import registered
-from qms.accounts.principals_store import authorize, current
 
 #: Columns a step or an edit may set (the names come from qms.actions.rules, never from input).
 _SETTABLE = frozenset({"owner_name", "root_cause", "done_description", "done_on", "verified_by", "verified_on",

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from qms.actions.steps import ActionState
 from qms.actions.rules import ActionSource, ActionStatus, ActionType, Step
+from qms.actions.steps import ActionState
 
 #: The row that gathers every department-level unit in per-district figures.
 DEPARTMENTS_ROW = "*departments"

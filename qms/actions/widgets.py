@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from qms.kernel import formatting
-from qms.actions.views import DEPARTMENTS_ROW, ActionDetail, ActionOverview, ActionSummary
 from qms.actions.rules import ActionStatus, is_overdue
+from qms.actions.views import DEPARTMENTS_ROW, ActionDetail, ActionOverview, ActionSummary
+from qms.kernel import formatting
 from qms.kernel.dates import fmt
 from qms.ui.context import lang, plain, t
 from qms.ui.tables import TEXT_WIDTH, show_table

@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 from qms.admin_changes.plan import official_code, parse_change_csv
+from qms.admin_changes.store import ChangePreview, apply_change, list_changes, preview_change
 from qms.kernel.cli_format import print_json, text_table
 from qms.kernel.dates import parse_iso
-from qms.kernel.errors import QmsError
-from qms.admin_changes.store import ChangePreview, apply_change, list_changes, preview_change
 from qms.kernel.db import opened
+from qms.kernel.errors import QmsError
 from qms.units.importer import decode
 
 

@@ -19,18 +19,18 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from qms.units import demo
-from qms.units.store import LATEST_NAME_SQL
-from qms.actions.steps import StepInput, plan_step
-from qms.actions.rules import ActionStatus, Step
-from qms.admin_changes.plan import ChangeRow, parse_change_csv
 from qms.accounts.rules import Principal
-from qms.units.model import Level, NewEvent, UnitRecord
-from qms.admin_changes import store as changes_store
+from qms.actions.rules import ActionStatus, Step
+from qms.actions.steps import StepInput, plan_step
 from qms.actions.store import _load, _write_change
+from qms.admin_changes import store as changes_store
+from qms.admin_changes.plan import ChangeRow, parse_change_csv
+from qms.units import demo
 from qms.units.events_store import record_events_in
 from qms.units.importer import decode
+from qms.units.model import Level, NewEvent, UnitRecord
 from qms.units.stage_sql import ANNOUNCED
+from qms.units.store import LATEST_NAME_SQL
 
 ORDER = 40
 #: The day the demo province reviews its backlog of unfinished actions, and the due dates it takes up.

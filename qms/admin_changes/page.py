@@ -8,9 +8,9 @@ import streamlit as st
 
 from qms.accounts.rules import Operation, allowed
 from qms.admin_changes.plan import parse_change_csv
+from qms.admin_changes.store import apply_change, carry_over_enabled, list_changes, preview_change, set_carry_over
 from qms.kernel.dates import fmt
 from qms.kernel.errors import ImportRowError, QmsError, reason_text
-from qms.admin_changes.store import apply_change, carry_over_enabled, list_changes, preview_change, set_carry_over
 from qms.ui.context import DATE_FORMAT, actor, db, lang, link_safe, show_error, t
 from qms.ui.uploads import file_input
 from qms.units.importer import decode

@@ -17,21 +17,21 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from qms.accounts.rules import Operation, Principal
-from qms.actions.steps import StepInput, plan_step
-from qms.actions.rules import UNFINISHED, Step
-from qms.admin_changes.plan import ChangePlan, ChangeRow, ExistingUnit, Link, digest, official_code, plan_change
-from qms.kernel.errors import QmsError
-from qms.units.model import Level, LevelCoverage
-from qms.actions import store as actions_store
-from qms.changelog import store as changelog
-from qms.units import spans_store as spans
-from qms.coverage.queries import by_level
-from qms.audits.findings_store import registered
 from qms.accounts.principals_store import authorize
+from qms.accounts.rules import Operation, Principal
+from qms.actions import store as actions_store
+from qms.actions.rules import UNFINISHED, Step
+from qms.actions.steps import StepInput, plan_step
+from qms.admin_changes.plan import ChangePlan, ChangeRow, ExistingUnit, Link, digest, official_code, plan_change
+from qms.audits.findings_store import registered
+from qms.changelog import store as changelog
+from qms.coverage.queries import by_level
 from qms.kernel.db import InTransaction  # the coverage queries read inside the open transaction
-from qms.units.store import NAME_ON_SQL, ORIGINAL_NAME_FROM, PARENT_ON_SQL, name_of_sql
+from qms.kernel.errors import QmsError
+from qms.units import spans_store as spans
+from qms.units.model import Level, LevelCoverage
 from qms.units.stage_sql import ANNOUNCED
+from qms.units.store import NAME_ON_SQL, ORIGINAL_NAME_FROM, PARENT_ON_SQL, name_of_sql
 
 
 @dataclass(frozen=True)

@@ -5,16 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from qms.audits.rules import AuditStatus
 from qms.audits.checklists import load_templates, validate_dir
-from qms.units.cli_options import unit_option
+from qms.audits.findings_store import list_audits
 from qms.audits.offline_cli import add_commands as add_offline_commands
+from qms.audits.rules import AuditStatus
 from qms.kernel.cli_format import print_json, text_table
 from qms.kernel.dates import fmt
 from qms.kernel.db import opened
-from qms.audits.findings_store import list_audits
-
-
+from qms.units.cli_options import unit_option
 
 
 def cmd_checklists_validate(args, settings) -> int:

@@ -22,22 +22,20 @@ import random
 from collections import defaultdict
 
 import pyarrow as pa
-
-from qms.audits.rules import (AnswerInput, AuditKind, ItemSpec, Result, audit_standard, findings_from, item_specs, score,
-                        standard_on)
 import yaml
 from pydantic import ValidationError as PydanticValidationError
 
 from qms.accounts.rules import Principal
 from qms.audits.checklists import ChecklistTemplate, TemplateEntry, content_hash
+from qms.audits.findings_store import registered
+from qms.audits.rules import AnswerInput, AuditKind, ItemSpec, Result, audit_standard, findings_from, item_specs, score, standard_on
+from qms.audits.store import pin_template_in
+from qms.changelog import store as changelog
 from qms.kernel.clock import utc_from_local
 from qms.kernel.errors import QmsError
-from qms.units.rules import STAGE_ORDER, stage_on
-from qms.units.model import EventType, NewEvent
 from qms.kernel.settings import PROJECT_ROOT
-from qms.changelog import store as changelog
-from qms.audits.store import pin_template_in
-from qms.audits.findings_store import registered
+from qms.units.model import EventType, NewEvent
+from qms.units.rules import STAGE_ORDER, stage_on
 
 ORDER = 10
 TABLES = ("findings", "audit_answers", "audits", "checklist_snapshots")

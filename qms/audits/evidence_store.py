@@ -21,13 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from qms.audits import rules
-from qms.audits import evidence as ev
-from qms.accounts.rules import Operation, Principal
-from qms.kernel.errors import NotFound, QmsError, ValidationError
-from qms.changelog import store as changelog
-from qms.audits.store import _head, _template
 from qms.accounts.principals_store import authorize_on_unit
+from qms.accounts.rules import Operation, Principal
+from qms.audits import evidence as ev
+from qms.audits import rules
+from qms.audits.store import _head, _template
+from qms.changelog import store as changelog
+from qms.kernel.errors import NotFound, QmsError, ValidationError
 
 
 @dataclass(frozen=True)

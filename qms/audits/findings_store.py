@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from qms.audits.rules import AuditKind, AuditStatus, Grade, NewFinding
+from qms.changelog import store as changelog
 from qms.kernel.clock import province_today
 from qms.kernel.errors import NotFound
 from qms.units.model import Level
-from qms.changelog import store as changelog
 from qms.units.store import NAME_ON_SQL, PARENT_ON_SQL
 
 #: Heatmap row of every department-level unit when rows are districts.

@@ -9,13 +9,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from qms.audits.workbook import Change
-from qms.kernel.cli_format import print_json
-from qms.kernel.errors import QmsError
 from qms.audits.evidence import read_evidence_folder
 from qms.audits.offline_store import confirm_unpack, pack_audit, preview_unpack
 from qms.audits.store import get_audit
+from qms.audits.workbook import Change
+from qms.kernel.cli_format import print_json
 from qms.kernel.db import opened
+from qms.kernel.errors import QmsError
 
 
 def register(subparsers) -> None:

@@ -15,14 +15,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from qms.audits import workbook as wb
-from qms.audits import evidence as ev
 from qms.accounts.rules import Principal
+from qms.audits import evidence as ev
+from qms.audits import workbook as wb
+from qms.audits.evidence_store import attach_evidence_in, check_files, evidence_root
 from qms.audits.rules import AuditStatus, Result
+from qms.audits.store import AuditView, SaveResult, get_audit, save_answers_in
 from qms.kernel.errors import ValidationError
 from qms.kernel.labels import t
-from qms.audits.store import AuditView, SaveResult, get_audit, save_answers_in
-from qms.audits.evidence_store import attach_evidence_in, check_files, evidence_root
 
 
 def _secret(db) -> str:

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from qms.audits import widgets as aw
+from qms.audits.evidence import read_evidence_zip
+from qms.audits.evidence_store import EvidenceRow, attach_evidence, list_evidence, read_blob
+from qms.audits.offline_store import UnpackPreview, confirm_unpack, grade_labels, pack_audit, pack_items, pack_title, preview_unpack
 from qms.audits.printable import printable_html
-from qms.audits.workbook import Change
 from qms.audits.rules import Result
+from qms.audits.store import AuditView
+from qms.audits.workbook import Change
 from qms.kernel.dates import fmt
 from qms.kernel.errors import QmsError
-from qms.audits.evidence import read_evidence_zip
-from qms.audits.offline_store import UnpackPreview, confirm_unpack, grade_labels, pack_audit, pack_items, pack_title, preview_unpack
-from qms.audits.store import AuditView
-from qms.audits.evidence_store import EvidenceRow, attach_evidence, list_evidence, read_blob
-from qms.audits import widgets as aw
+from qms.ui.cached import versioned
 from qms.ui.context import db, lang, settings, show_error, t
 from qms.ui.tables import show_table
-from qms.ui.cached import versioned
 from qms.ui.uploads import file_input
 
 ss = st.session_state

@@ -18,23 +18,23 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from qms.accounts.rules import Operation, allowed
+from qms.audits import offline_widgets as ow
+from qms.audits import widgets as aw
+from qms.audits.findings_store import audit_findings, audit_years, findings_heatmap, list_audits, list_findings
 from qms.audits.rules import AuditKind, AuditStatus, Grade, NewAudit, Result
+from qms.audits.store import audit_log, close_audit, get_audit, reopen_audit, start_audit, submit_audit
+from qms.changelog.widgets import log_table
+from qms.coverage.queries import many_districts
 from qms.kernel.clock import local_time, province_today
 from qms.kernel.dates import fmt
 from qms.kernel.errors import NotFound, QmsError
-from qms.units.model import checked
-from qms.audits.store import audit_log, close_audit, get_audit, reopen_audit, start_audit, submit_audit
-from qms.audits.findings_store import audit_findings, audit_years, findings_heatmap, list_audits, list_findings
-from qms.coverage.queries import many_districts
-from qms.units.store import list_units
-from qms.audits import widgets as aw
-from qms.audits import offline_widgets as ow
+from qms.ui.cached import versioned
 from qms.ui.context import DATE_FORMAT, db, lang, plain, settings, show_error, t
-from qms.changelog.widgets import log_table
 from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
 from qms.ui.unit_choice import unit_selectbox
-from qms.ui.cached import versioned
+from qms.units.model import checked
+from qms.units.store import list_units
 
 #: Rows a list of this page sends at most (the newest; the filters narrow a national list).
 LIST_ROWS = 200

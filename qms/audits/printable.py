@@ -8,8 +8,8 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
-from qms.audits.workbook import PackItem
 from qms.audits.rules import Result, StoredAnswer
+from qms.audits.workbook import PackItem
 
 _STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 11pt; margin: 1.5cm; }

@@ -21,20 +21,20 @@ from typing import NamedTuple
 
 import pyarrow as pa
 
-from qms.audits import rules
-from qms.units import rules as lifecycle
+from qms.accounts.principals_store import authorize, authorize_on_unit
 from qms.accounts.rules import Operation, Principal
-from qms.audits.rules import AnswerInput, AuditKind, AuditStatus, ItemSpec, NewAudit, Score, StoredAnswer
+from qms.actions.store import create_actions_for_audit_in
+from qms.audits import rules
 from qms.audits.checklists import ChecklistTemplate, TemplateEntry
+from qms.audits.findings_store import registered, write_findings_in
+from qms.audits.rules import AnswerInput, AuditKind, AuditStatus, ItemSpec, NewAudit, Score, StoredAnswer
+from qms.changelog import store as changelog
 from qms.kernel.clock import province_today
 from qms.kernel.errors import NotFound, ValidationError
-from qms.units.model import EventType, Level, NewEvent
 from qms.kernel.text_rules import checked_text
-from qms.changelog import store as changelog
-from qms.actions.store import create_actions_for_audit_in
+from qms.units import rules as lifecycle
 from qms.units.events_store import record_events_in
-from qms.audits.findings_store import registered, write_findings_in
-from qms.accounts.principals_store import authorize, authorize_on_unit
+from qms.units.model import EventType, Level, NewEvent
 from qms.units.store import NAME_ON_SQL
 
 _HEAD = ("id, unit_code, template_hash, standard, kind, audit_date, status, row_version, event_id, item_count,"

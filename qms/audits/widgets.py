@@ -22,20 +22,20 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from qms.kernel import formatting
 from qms.accounts.rules import PermissionDenied, Principal
-from qms.audits.rules import AnswerConflict, AnswerInput, Result, score
 from qms.audits.checklists import ChecklistItem, LoadedTemplates, TemplateEntry, load_templates
+from qms.audits.findings_store import DEPARTMENTS_ROW, AuditSummary, Finding, HeatCell
+from qms.audits.rules import AnswerConflict, AnswerInput, Result, score
+from qms.audits.store import AuditView, get_audit, save_answers
+from qms.kernel import formatting
 from qms.kernel.clock import local_time, utc_now
 from qms.kernel.dates import fmt
 from qms.kernel.errors import QmsError
 from qms.kernel.iso_clauses import clause_title
-from qms.units.model import checked
-from qms.audits.store import AuditView, get_audit, save_answers
-from qms.audits.findings_store import DEPARTMENTS_ROW, AuditSummary, Finding, HeatCell
 from qms.ui import context
 from qms.ui.context import db, lang, plain, settings, t
 from qms.ui.tables import TEXT_WIDTH, show_table
+from qms.units.model import checked
 
 EMPTY: tuple = (None, None, None)
 ss = st.session_state

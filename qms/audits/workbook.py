@@ -33,8 +33,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from qms.audits.rules import AnswerInput, Result, StoredAnswer
 from qms.audits.checklists import ChecklistTemplate
+from qms.audits.rules import AnswerInput, Result, StoredAnswer
 from qms.kernel.errors import ValidationError
 from qms.kernel.workbook_reader import RawWorkbook, read_workbook
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from qms.bench.validate import without_district_summary
-from qms.units.rules import STAGE_AFTER, STAGE_ORDER
 from qms.units.model import COVERAGE_LEVELS
+from qms.units.rules import STAGE_AFTER, STAGE_ORDER
 
 _STAGE_NUMBER = {ev.value: STAGE_ORDER[stage] for ev, stage in STAGE_AFTER.items()}
 _STAGE_NAME = {n: stage.value for stage, n in STAGE_ORDER.items()}

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from qms.audits.checklists import load_templates
 from qms.audits.rules import ISO_2015_MODEL_FRAMEWORK, item_specs
+from qms.audits.store import pin_template_in
 from qms.bench.random_sql import below, uniform
 from qms.bench.scales import Scale
-from qms.audits.checklists import load_templates
 from qms.kernel.settings import PROJECT_ROOT
-from qms.audits.store import pin_template_in
 
 AUDITORS = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em", "Vũ Thị Giang",
             "Đặng Văn Hải", "Bùi Thị Hoa", "Đỗ Văn Khánh", "Ngô Thị Lan")

@@ -23,8 +23,8 @@ from qms.bench.fixture_events import generate_events
 from qms.bench.fixture_units import generate_units
 from qms.bench.scales import AFTER_UNTIL, HISTORY_UNTIL, SCALES, Scale
 from qms.bench.validate import communes_without_district_reference, reference_counts, replay_actions, replay_sample
-from qms.units import spans_store as spans
 from qms.kernel.db import open_database
+from qms.units import spans_store as spans
 
 #: How many units' histories are replayed through the rules (all of them at province scale).
 REPLAY_SAMPLE = 1_500

@@ -56,8 +56,8 @@ def _free_port() -> int:
 def prepare(source: Path | None, target: Path) -> None:
     """``target``: a copy of ``source`` (or a new demo), with the load test's account."""
     from qms.accounts import store as accounts
-    from qms.kernel.db import open_database
     from qms.demo.store import load_demo
+    from qms.kernel.db import open_database
 
     if source:
         shutil.copyfile(source, target)
@@ -212,11 +212,11 @@ def page_views(db_path: Path, users: list[int], seconds: float) -> list[dict]:
 # --- saves in the app's process model ----------------------------------------------------------
 
 def saves(db_path: Path, writers: int, seconds: float) -> dict:
-    from qms.kernel.clock import province_today
-    from qms.units.model import EventType, NewEvent
     from qms.coverage import queries as coverage
-    from qms.units import events_store as events
+    from qms.kernel.clock import province_today
     from qms.kernel.db import open_database
+    from qms.units import events_store as events
+    from qms.units.model import EventType, NewEvent
 
     db = open_database(db_path)
     try:

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qms.units.rules import STAGE_AFTER
-from qms.units.model import DistrictCoverage, Level, LevelCoverage
 from qms.coverage.queries import districts_from_rows, levels_from_rows
-from qms.units.stage_sql import STAGE_CASE
 from qms.coverage.targets_store import list_targets
+from qms.units.model import DistrictCoverage, Level, LevelCoverage
+from qms.units.rules import STAGE_AFTER
+from qms.units.stage_sql import ANNOUNCED, APPLYING, BUILDING, NOT_STARTED, STAGE_CASE
 from qms.units.store import EXISTS_ON_SQL
-from qms.units.stage_sql import ANNOUNCED, APPLYING, BUILDING, NOT_STARTED
 
 MOVING_TYPES = ", ".join(f"'{ev.value}'" for ev in STAGE_AFTER)
 

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qms.coverage import rules
 from qms.bench.prototype import GROUPED_SQL, MOVING_TYPES, results
-from qms.units.model import COVERAGE_LEVELS, DistrictCoverage, LevelCoverage, TrendPoint
+from qms.coverage import rules
 from qms.coverage.queries import TREND_SQL
-from qms.units.stage_sql import STAGE_CASE
 from qms.coverage.targets_store import list_targets
+from qms.units.model import COVERAGE_LEVELS, DistrictCoverage, LevelCoverage, TrendPoint
+from qms.units.stage_sql import STAGE_CASE
 
 DDL = """
 CREATE TABLE IF NOT EXISTS proto_unit_stage_spans (

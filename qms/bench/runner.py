@@ -37,9 +37,9 @@ from qms.bench import baseline, prototype, prototype_spans, steps, steps_writes
 from qms.bench.measure import Figure, load_average, machine, peak_rss_mb
 from qms.bench.scales import AFTER_UNTIL, HISTORY_UNTIL, MERGER_DATE, REFORM_DATE, SCALES, Scale
 from qms.bench.validate import without_district_summary
-from qms.kernel.errors import QmsError
 from qms.coverage import queries as coverage
 from qms.kernel.db import open_database
+from qms.kernel.errors import QmsError
 
 #: Dates the figures are compared on (the measured date is the last).
 CHECK_DATES: tuple[dt.date, ...] = (

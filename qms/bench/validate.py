@@ -16,8 +16,8 @@ from collections import defaultdict
 from dataclasses import asdict
 
 from qms.coverage.rules import coverage_from_events
-from qms.units.rules import check_history, stage_on
 from qms.units.model import NewEvent, UnitRecord
+from qms.units.rules import check_history, stage_on
 
 _EVENT_SQL = "SELECT unit_code, event_type, event_date, decision_no, standard, scope_note, source, date_estimated FROM qms_events"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from qms.changelog.store import search
-from qms.ui.context import db, t
 from qms.changelog.widgets import log_table
+from qms.ui.context import db, t
 
 st.title(t("page.change_log"))
 text = st.text_input(t("log.search"), key="log_search")

@@ -10,9 +10,8 @@ read dd/mm/yyyy; long lists are cut after a few items with their count.
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import streamlit as st
 
-from qms.kernel import formatting
 from qms.changelog.text import describe
+from qms.kernel import formatting
 from qms.kernel.labels import LABELS
 from qms.ui.context import lang, t
 from qms.ui.tables import show_table

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 
 from qms.coverage import rules
-from qms.units.rules import DECISION_19_IN_FORCE, STAGE_ORDER
-from qms.units.model import COVERAGE_LEVELS, DistrictCoverage, Level, LevelCoverage, PendingUnit, Stage, TrendPoint
-from qms.units.spans_store import STAGE_ON_SQL  # noqa: F401 - re-exported: other stores' queries use them
 from qms.coverage.targets_store import list_targets
-from qms.units.store import EXISTS_ON_SQL, NAME_ON_SQL, PARENT_ON_SQL
+from qms.units.model import COVERAGE_LEVELS, DistrictCoverage, Level, LevelCoverage, PendingUnit, Stage, TrendPoint
+from qms.units.rules import DECISION_19_IN_FORCE, STAGE_ORDER
+from qms.units.spans_store import STAGE_ON_SQL  # noqa: F401 - re-exported: other stores' queries use them
 from qms.units.stage_sql import ANNOUNCED, APPLYING, BUILDING, NOT_STARTED
+from qms.units.store import EXISTS_ON_SQL, NAME_ON_SQL, PARENT_ON_SQL
 
 _STAGE_BY_NUMBER = {n: s for s, n in STAGE_ORDER.items()}
 

@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from qms.units.rules import stage_on
 from qms.units.model import COVERAGE_LEVELS, Level, NewEvent, Stage, UnitRecord
+from qms.units.rules import stage_on
 
 
 def rate_pct(announced: int, in_plan: int) -> float | None:

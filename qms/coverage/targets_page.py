@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from qms.coverage import targets as grid_rules
 from qms.accounts.rules import Operation
-from qms.kernel.errors import QmsError
-from qms.coverage.targets_store import list_targets, set_targets
 from qms.changelog import store as changelog
-from qms.ui.context import actor, db, show_error, t
 from qms.changelog.widgets import log_table
+from qms.coverage import targets as grid_rules
+from qms.coverage.targets_store import list_targets, set_targets
+from qms.kernel.errors import QmsError
+from qms.ui.context import actor, db, show_error, t
 from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from qms.accounts.principals_store import authorize
 from qms.accounts.rules import Operation, Principal
+from qms.changelog import store as changelog
 from qms.kernel.errors import ValidationError
 from qms.units.model import Level, Target
-from qms.changelog import store as changelog
-from qms.accounts.principals_store import authorize
 
 
 def list_targets(db) -> list[Target]:

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import yaml
 
-from qms.units import demo
+from qms.accounts.principals_store import authorize, authorize_now
 from qms.accounts.rules import Operation, Principal, system_principal
+from qms.changelog import store as changelog
 from qms.kernel.clock import province_today
 from qms.kernel.errors import QmsError
 from qms.kernel.features import feature_modules
-from qms.units.model import Level
-from qms.changelog import store as changelog
+from qms.units import demo
 from qms.units.events_store import record_events_in
-from qms.accounts.principals_store import authorize, authorize_now
-from qms.units.store import ORIGINAL_NAME_FROM
 from qms.units.importer import parse_units_file
+from qms.units.model import Level
+from qms.units.store import ORIGINAL_NAME_FROM
 
 #: Tables emptied by ``qms demo --force`` (the change log is never emptied: it records the reset).
 DATA_TABLES = ("qms_events", "unit_names", "units", "targets")

@@ -16,10 +16,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from qms.exports.annual_report_queries import COUNT_FIELDS, AnnualCounts, annual_counts
 from qms.kernel.dates import fmt
 from qms.kernel.labels import t
 from qms.kernel.spreadsheet_writing import put
-from qms.exports.annual_report_queries import COUNT_FIELDS, AnnualCounts, annual_counts
 
 #: The header keys, in column order (the first two: row number and group).
 HEADER_KEYS: tuple[str, ...] = ("exports.annual.no", "exports.annual.group", *(f"exports.annual.{f}" for f in COUNT_FIELDS))

@@ -15,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from qms.kernel.clock import province_today
 from qms.coverage.queries import STAGE_ON_SQL
-from qms.units.store import EXISTS_ON_SQL
+from qms.kernel.clock import province_today
 from qms.units.stage_sql import ANNOUNCED
+from qms.units.store import EXISTS_ON_SQL
 
 #: Report groups in the report's order.
 GROUPS: tuple[str, ...] = ("departments", "sub_departments", "districts", "communes")

@@ -10,15 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from qms.exports import annual_report, indicators
+from qms.exports.snapshot import write_snapshot
 from qms.kernel.cli_format import check_writable, print_json, text_table
 from qms.kernel.clock import province_today
 from qms.kernel.dates import parse_iso
-from qms.kernel.errors import QmsError, ValidationError
-from qms.exports import annual_report, indicators
-from qms.exports.snapshot import write_snapshot
 from qms.kernel.db import opened
-
-
+from qms.kernel.errors import QmsError, ValidationError
 
 
 def _methodology_path(args) -> Path | None:

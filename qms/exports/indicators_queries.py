@@ -14,10 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from qms.units.model import Level
 from qms.coverage.queries import IN_PLAN_SQL, STAGE_ON_SQL, by_level, not_announced
-from qms.units.store import NAME_ON_SQL
+from qms.units.model import Level
 from qms.units.stage_sql import ANNOUNCED
+from qms.units.store import NAME_ON_SQL
 
 
 @dataclass(frozen=True)

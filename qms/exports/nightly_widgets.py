@@ -14,8 +14,8 @@ import datetime as dt
 
 import streamlit as st
 
-from qms.kernel.clock import local_time, province_today
 from qms.exports.schedule import NightlyState, nightly_job
+from qms.kernel.clock import local_time, province_today
 from qms.ui.context import db, lang, link_safe, settings, t
 
 _WATCH = "exports_nightly_watch"

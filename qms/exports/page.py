@@ -8,19 +8,19 @@ from pathlib import Path
 
 import streamlit as st
 
-from qms.admin_changes.plan import official_code
-from qms.kernel import formatting
 from qms.accounts.rules import Operation, allowed
+from qms.admin_changes.plan import official_code
+from qms.exports import annual_report, indicators
+from qms.exports.nightly_widgets import run_nightly_export, show_nightly_state
+from qms.exports.settings_store import nightly_export_enabled, set_nightly_export
+from qms.exports.snapshot import list_snapshots, read_manifest, snapshot_zip, write_snapshot
+from qms.kernel import formatting
 from qms.kernel.clock import province_today
 from qms.kernel.dates import fmt
 from qms.kernel.errors import QmsError
-from qms.exports import annual_report, indicators
-from qms.exports.snapshot import list_snapshots, read_manifest, snapshot_zip, write_snapshot
-from qms.exports.settings_store import nightly_export_enabled, set_nightly_export
-from qms.units.store import count_units
 from qms.ui.context import DATE_FORMAT, actor, db, lang, settings, show_error, t
-from qms.exports.nightly_widgets import run_nightly_export, show_nightly_state
 from qms.ui.tables import show_table
+from qms.units.store import count_units
 
 st.title(t("exports.page"))
 today = province_today()

@@ -37,15 +37,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from qms import __version__
-from qms.kernel.errors import QmsError, ValidationError
 from qms.exports import rollup_schema
-from qms.exports.registry import SCHEMA_VERSION, default_registry
-from qms.exports.snapshot import (MANIFEST, PARTIAL_SUFFIX, _fsync, folder_name, province_of, publish, remove_stale_partials,
-                                  sha256_file)
 from qms.exports.par import Methodology
+from qms.exports.registry import SCHEMA_VERSION, default_registry
 from qms.exports.rollup_plan import Candidate, Plan, manifest_problems, plan
-from qms.kernel.spreadsheet_writing import write_xlsx
+from qms.exports.snapshot import MANIFEST, PARTIAL_SUFFIX, _fsync, folder_name, province_of, publish, remove_stale_partials, sha256_file
 from qms.exports.snapshot_store import ROW_GROUP_ROWS, ParquetSink, engine_version, writer_version
+from qms.kernel.errors import QmsError, ValidationError
+from qms.kernel.spreadsheet_writing import write_xlsx
 from qms.kernel.xlsx_reader import DAMAGED_ZIP
 
 ROLLUP_FORMAT = "qms-rollup"

@@ -26,12 +26,12 @@ import hashlib
 import json
 from pathlib import Path
 
+from qms.accounts.principals_store import authorize
 from qms.accounts.rules import Operation, Principal
+from qms.exports.snapshot_store import sha256_file
+from qms.kernel.db import open_database
 from qms.kernel.errors import ValidationError
 from qms.units import spans_store as spans
-from qms.kernel.db import open_database
-from qms.accounts.principals_store import authorize
-from qms.exports.snapshot_store import sha256_file
 
 ROLLUP_SETTING = "rollup_as_of"
 

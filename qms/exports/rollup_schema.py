@@ -27,7 +27,6 @@ import pyarrow as pa
 from qms.exports.registry import SCHEMA_VERSION, default_registry
 from qms.exports.snapshot_store import ARROW_TYPES
 
-
 #: Tables schema 4 added (no column of an older table changed): a version-3 snapshot has none.
 _V4_ONLY_TABLES = ("inspection_plans", "inspection_plan_items", "inspection_minutes", "inspection_requests", "audit_evidence")
 _V3_ONLY_TABLES = ("unit_parents", "admin_changes", "unit_links")

@@ -6,8 +6,8 @@ import datetime as dt
 
 import streamlit as st
 
-from qms.kernel.dates import fmt
 from qms.exports import rollup_db_store as rollup_db
+from qms.kernel.dates import fmt
 from qms.ui.cached import versioned
 from qms.ui.context import db, t
 

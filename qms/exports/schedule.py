@@ -20,12 +20,12 @@ import threading
 from pathlib import Path
 
 from qms.accounts.rules import SYSTEM
+from qms.exports import indicators
+from qms.exports.settings_store import nightly_export_enabled
+from qms.exports.snapshot import PARTIAL_SUFFIX, Progress, Snapshot, write_snapshot
 from qms.kernel.clock import utc_now
 from qms.kernel.errors import QmsError
-from qms.exports import indicators
-from qms.exports.snapshot import PARTIAL_SUFFIX, Progress, Snapshot, write_snapshot
 from qms.kernel.settings import PROJECT_ROOT
-from qms.exports.settings_store import nightly_export_enabled
 from qms.units.store import count_units
 
 _LOCK = threading.Lock()

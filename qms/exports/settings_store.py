@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from qms.accounts.principals_store import authorize
 from qms.accounts.rules import Operation, Principal
 from qms.changelog import store as changelog
-from qms.accounts.principals_store import authorize
 
 NIGHTLY_KEY = "nightly_export"
 

@@ -33,14 +33,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qms import __version__
+from qms.accounts.principals_store import authorize_now
 from qms.accounts.rules import Operation, Principal
 from qms.audits.checklists import load_templates
-from qms.kernel.errors import QmsError
-from qms.exports.registry import SCHEMA_VERSION, Registry, SnapshotSource, default_registry
 from qms.exports.par import Methodology
-from qms.kernel.settings import PROJECT_ROOT
-from qms.accounts.principals_store import authorize_now
+from qms.exports.registry import SCHEMA_VERSION, Registry, SnapshotSource, default_registry
 from qms.exports.snapshot_store import engine_version, read_snapshot, sha256_file, write_table, writer_version
+from qms.kernel.errors import QmsError
+from qms.kernel.settings import PROJECT_ROOT
 
 MANIFEST = "manifest.json"
 PARTIAL_SUFFIX = ".partial"

@@ -26,8 +26,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from qms.kernel.errors import QmsError
 from qms.exports.registry import CHUNK_ROWS, ExportTable, SnapshotSource
+from qms.kernel.errors import QmsError
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 

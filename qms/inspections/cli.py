@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from qms.accounts.rules import system_principal
+from qms.inspections.export import write_year
+from qms.inspections.queries import get_plan, load_table, overdue_requests, year_result
+from qms.inspections.store import propose_plan
 from qms.kernel.cli_format import print_json, text_table
 from qms.kernel.clock import province_today
-from qms.kernel.errors import NotFound
-from qms.inspections.export import write_year
 from qms.kernel.db import opened
-from qms.inspections.store import propose_plan
-from qms.inspections.queries import get_plan, load_table, overdue_requests, year_result
+from qms.kernel.errors import NotFound
 
 
 def _plan(db, year: int):

@@ -8,15 +8,14 @@ is left empty for the planner to fill; status, team and risk reasons follow as q
 
 from __future__ import annotations
 
-
 from pathlib import Path
 
-from qms.kernel.errors import QmsError
 from qms.inspections.minutes import minutes_docx
-from qms.kernel.spreadsheet_writing import write_xlsx
 from qms.inspections.minutes_store import minutes_facts
 from qms.inspections.queries import PlanView, plan_versions
+from qms.kernel.errors import QmsError
 from qms.kernel.labels import t
+from qms.kernel.spreadsheet_writing import write_xlsx
 
 MODE_VI = {"records": "Qua hồ sơ, báo cáo", "on_site": "Tại cơ quan"}
 PLAN_HEADERS = ("STT", "Cơ quan được kiểm tra", "Mã đơn vị", "Đơn vị/đoàn kiểm tra", "Thời gian dự kiến",

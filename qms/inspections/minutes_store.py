@@ -12,18 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from qms.accounts.principals_store import authorize_on_unit, current
 from qms.accounts.rules import Operation, Principal
 from qms.audits.checklists import ChecklistTemplate
-from qms.kernel.clock import province_today
-from qms.kernel.errors import NotFound, ValidationError
+from qms.changelog import store as changelog
 from qms.inspections import rules
 from qms.inspections.minutes import MinutesFacts, MinutesFinding, MinutesRequest, SectionResult
 from qms.inspections.rules import MinutesInput, RequestInput
-from qms.changelog import store as changelog
 from qms.inspections.store import team_in
-from qms.accounts.principals_store import authorize_on_unit, current
-from qms.units.store import NAME_ON_SQL
+from qms.kernel.clock import province_today
+from qms.kernel.errors import NotFound, ValidationError
 from qms.kernel.text_rules import checked_text
+from qms.units.store import NAME_ON_SQL
 
 
 def write_minutes(db, item_id: int, minutes: MinutesInput, *, actor: Principal, today: dt.date | None = None) -> int:

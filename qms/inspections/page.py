@@ -7,25 +7,25 @@ from __future__ import annotations
 import streamlit as st
 from pydantic import ValidationError as PydanticValidationError
 
-from qms.kernel import formatting
 from qms.accounts.access import read_only_reason
 from qms.accounts.rules import Operation, Role
+from qms.audits.widgets import templates
+from qms.inspections import widgets as iw
+from qms.inspections.export import plan_xlsx
+from qms.inspections.minutes import minutes_docx
+from qms.inspections.minutes_store import minutes_facts, record_corrective_report, requests_of, write_minutes
+from qms.inspections.queries import get_plan, load_table, onsite_share, overdue_requests, plan_versions
+from qms.inspections.rules import ItemStatus, MinutesInput, Mode
+from qms.inspections.store import approve_plan, change_items, propose_plan, start_planned_inspection
+from qms.kernel import formatting
 from qms.kernel.clock import province_today
 from qms.kernel.dates import fmt
 from qms.kernel.errors import QmsError
-from qms.inspections.export import plan_xlsx
-from qms.inspections.minutes import minutes_docx
-from qms.inspections.rules import ItemStatus, MinutesInput, Mode
-from qms.inspections.minutes_store import minutes_facts, record_corrective_report, requests_of, write_minutes
-from qms.inspections.store import approve_plan, change_items, propose_plan, start_planned_inspection
-from qms.inspections.queries import get_plan, load_table, onsite_share, overdue_requests, plan_versions
-from qms.inspections import widgets as iw
-from qms.audits.widgets import templates
+from qms.ui.cached import versioned
 from qms.ui.context import DATE_FORMAT, actor, db, lang, show_error, t
 from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
 from qms.ui.unit_choice import unit_selectbox
-from qms.ui.cached import versioned
 
 #: Plan rows the page's table sends at most (a country plans ~12,000 inspections a year).
 ROWS_SHOWN = 500

@@ -19,22 +19,21 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
+from qms.accounts.principals_store import authorize, current
 from qms.accounts.rules import Operation, Principal, Role
-from qms.audits.rules import AuditKind, NewAudit
 from qms.audits.checklists import TemplateEntry
-from qms.kernel.clock import province_today
-from qms.kernel.errors import NotFound, ValidationError
+from qms.audits.findings_store import registered
+from qms.audits.rules import AuditKind, NewAudit
+from qms.audits.store import start_audit_in
+from qms.changelog import store as changelog
 from qms.inspections import rules
+from qms.inspections.queries import max_load_in, members, onsite_share_in, risk_facts
 from qms.inspections.ranking import PLAN_MONTHS, propose, rank
 from qms.inspections.rules import ItemInput, Mode, PlanStatus
-from qms.changelog import store as changelog
-from qms.audits.store import start_audit_in
+from qms.kernel.clock import province_today
 from qms.kernel.db import InTransaction
-from qms.audits.findings_store import registered
-from qms.inspections.queries import max_load_in, members, onsite_share_in, risk_facts
-from qms.accounts.principals_store import authorize, current
+from qms.kernel.errors import NotFound, ValidationError
 from qms.units.store import NAME_ON_SQL
-
 
 _ITEM_SCHEMA = pa.schema([("unit_code", pa.string()), ("mode", pa.string()), ("month", pa.int32()), ("risk_score", pa.int32()),
                           ("reasons", pa.string())])

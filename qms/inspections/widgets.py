@@ -10,14 +10,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from qms.kernel import formatting
 from qms.admin_changes.plan import official_code
-from qms.kernel.formatting import vega_locale
+from qms.inspections.queries import PlanItemView, PlanView, get_plan, overdue_requests
 from qms.inspections.ranking import Reason
 from qms.inspections.rules import ItemInput, ItemStatus, Mode
-from qms.kernel.labels import t
+from qms.kernel import formatting
 from qms.kernel.dates import fmt
-from qms.inspections.queries import PlanItemView, PlanView, get_plan, overdue_requests
+from qms.kernel.formatting import vega_locale
+from qms.kernel.labels import t
 from qms.ui.cached import versioned
 from qms.ui.context import lang
 from qms.ui.tables import show_table

@@ -7,10 +7,9 @@ once, so tests build their own object pointing at a temporary database.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
-
-import re
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 

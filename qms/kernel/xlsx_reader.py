@@ -28,7 +28,6 @@ from xml.parsers import expat
 from qms.kernel.workbook_cells import RawSheet, RawWorkbook, ReadLimits, refuse
 from qms.kernel.xlsx_sheet import TOO_LONG, SheetStream, local, unescape
 
-
 _CHUNK = 1 << 16
 _MB = 1024 * 1024
 #: What the zipfile module raises for a damaged archive (a bad offset is a ValueError from a

@@ -6,19 +6,19 @@ import datetime as dt
 
 import streamlit as st
 
+from qms.actions.widgets import render_overview_actions
+from qms.audits import widgets as audit_widgets
+from qms.exports.rollup_widgets import render_rollup_sources, rollup_as_of
+from qms.inspections.widgets import render_overview_inspections
 from qms.kernel import formatting
 from qms.kernel.clock import province_today
 from qms.kernel.dates import fmt
-from qms.units.rules import DECISION_19_IN_FORCE
+from qms.scope.widgets import render_overview_scope
 from qms.ui import charts
-from qms.audits import widgets as audit_widgets
-from qms.actions.widgets import render_overview_actions
-from qms.inspections.widgets import render_overview_inspections
 from qms.ui.cached import OverviewReads
 from qms.ui.context import DATE_FORMAT, db, lang, plain, t
-from qms.exports.rollup_widgets import render_rollup_sources, rollup_as_of
-from qms.scope.widgets import render_overview_scope
 from qms.ui.tables import show_table
+from qms.units.rules import DECISION_19_IN_FORCE
 
 #: Rows a list on this page sends at most (a national list has thousands: the first, and a count).
 ROWS_SHOWN = 500

@@ -28,9 +28,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from qms.kernel.settings import PROJECT_ROOT
 from qms.reliability.crash_checks import check_trial
 from qms.reliability.crash_work import KINDS
-from qms.kernel.settings import PROJECT_ROOT
 
 #: The longest random delay before the kill, per kind: about the time of a few of its writes
 #: on a loaded 2-core machine, so kills land before, inside and between transactions.
@@ -73,8 +73,8 @@ class CrashReport:
 
 def demo_database(path: Path) -> Path:
     """A fresh Lai Châu demo at ``path`` (the trials' starting point)."""
-    from qms.kernel.db import open_database
     from qms.demo.store import load_demo
+    from qms.kernel.db import open_database
 
     db = open_database(path)
     try:

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qms.accounts.rules import system_principal
-from qms.units.rules import STAGE_ORDER
 from qms.units.model import Stage
+from qms.units.rules import STAGE_ORDER
 
 #: The day the children pretend it is (the demo's history ends in 2021).
 TODAY = dt.date(2024, 6, 30)
@@ -43,8 +43,8 @@ def _announced_units(db) -> list[str]:
 
 
 def events(db, rng: random.Random, exports: Path) -> None:
-    from qms.units.model import EventType, NewEvent
     from qms.units.events_store import record_event
+    from qms.units.model import EventType, NewEvent
 
     units = _announced_units(db)
     say({"ready": True})
@@ -57,10 +57,10 @@ def events(db, rng: random.Random, exports: Path) -> None:
 
 
 def _start_audit(db, i: int) -> int:
-    from qms.audits.rules import AuditKind, NewAudit
     from qms.audits.checklists import load_templates
-    from qms.kernel.settings import PROJECT_ROOT
+    from qms.audits.rules import AuditKind, NewAudit
     from qms.audits.store import start_audit
+    from qms.kernel.settings import PROJECT_ROOT
 
     entry = load_templates(PROJECT_ROOT / "checklists").latest("internal-audit-iso9001-2015")
     new = NewAudit(unit_code=UNIT, template_id=entry.template.id, kind=AuditKind.SELF_ASSESSMENT,
@@ -102,9 +102,9 @@ def audit_submits(db, rng: random.Random, exports: Path) -> None:
 
 
 def action_steps(db, rng: random.Random, exports: Path) -> None:
-    from qms.actions.steps import StepInput
-    from qms.actions.rules import ActionSource, ActionType, NewAction, Step
     from qms.actions.queries import get_action
+    from qms.actions.rules import ActionSource, ActionType, NewAction, Step
+    from qms.actions.steps import StepInput
     from qms.actions.store import apply_step, open_action
 
     steps = [StepInput(step=Step.START, on_date=TODAY, owner_name="Lò Văn A", root_cause="Cán bộ mới"),
@@ -130,8 +130,8 @@ def unit_codes(i: int) -> list[str]:
 
 
 def import_units(db, rng: random.Random, exports: Path) -> None:
-    from qms.units.store import import_units as write
     from qms.units.importer import parse_units_csv
+    from qms.units.store import import_units as write
 
     say({"ready": True})
     for i in range(MAX_ITERATIONS):
@@ -190,8 +190,8 @@ def status_batch(i: int) -> list[str]:
 
 def import_status(db, rng: random.Random, exports: Path) -> None:
     from qms.status_import.store import apply_status_import
-    from qms.units.store import import_units as write_units
     from qms.units.importer import parse_units_csv
+    from qms.units.store import import_units as write_units
 
     codes = status_unit_codes()
     write_units(db, parse_units_csv("gso_code,name,level,kind,parent_gso_code\n" + "".join(

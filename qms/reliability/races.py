@@ -91,10 +91,10 @@ def _judge(figures: RaceFigures, r: int, a, b, *, stands: Callable[[int], bool],
 
 
 def race_audit_item(db, rounds: int) -> RaceFigures:
-    from qms.audits.rules import AnswerInput, AuditKind, NewAudit, Result
     from qms.audits.checklists import load_templates
-    from qms.kernel.settings import PROJECT_ROOT
+    from qms.audits.rules import AnswerInput, AuditKind, NewAudit, Result
     from qms.audits.store import get_audit, save_answers, start_audit
+    from qms.kernel.settings import PROJECT_ROOT
 
     figures = RaceFigures("audit_item")
     entry = load_templates(PROJECT_ROOT / "checklists").latest("internal-audit-iso9001-2015")
@@ -115,9 +115,9 @@ def race_audit_item(db, rounds: int) -> RaceFigures:
 
 
 def race_action(db, rounds: int) -> RaceFigures:
-    from qms.actions.steps import ActionEdit
-    from qms.actions.rules import ActionSource, ActionType, NewAction
     from qms.actions.queries import get_action
+    from qms.actions.rules import ActionSource, ActionType, NewAction
+    from qms.actions.steps import ActionEdit
     from qms.actions.store import edit_action, open_action
 
     figures = RaceFigures("action")
@@ -134,10 +134,10 @@ def race_action(db, rounds: int) -> RaceFigures:
 
 
 def race_unit_events(db, rounds: int) -> RaceFigures:
-    from qms.units.model import EventType, NewEvent
     from qms.units.events_store import record_event, unit_events
-    from qms.units.store import import_units
     from qms.units.importer import parse_units_csv
+    from qms.units.model import EventType, NewEvent
+    from qms.units.store import import_units
 
     figures = RaceFigures("unit_events")
     codes = [f"5{n:04d}" for n in range(rounds)]
@@ -196,8 +196,8 @@ def run(races: Sequence[str] = tuple(RACES), rounds: int = 200, *, workdir: Path
     """Every race ``rounds`` times, each on its own copy of ``base`` (a demo database, built when not given)."""
     import shutil
 
-    from qms.reliability.crash import demo_database
     from qms.kernel.db import open_database
+    from qms.reliability.crash import demo_database
 
     with tempfile.TemporaryDirectory(prefix="qms-races-", dir=workdir) as tmp:
         tmp_path = Path(tmp)

@@ -7,17 +7,16 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from qms.units.cli_options import unit_option
 from qms.kernel.cli_format import check_writable, print_json
 from qms.kernel.clock import province_today
 from qms.kernel.dates import parse_iso
-from qms.kernel.errors import ImportRowError, QmsError
-from qms.units.model import COVERAGE_LEVELS, Level
-from qms.scope.model import UpdateState
-from qms.scope import queries as scope_store
 from qms.kernel.db import opened
+from qms.kernel.errors import ImportRowError, QmsError
+from qms.scope import queries as scope_store
 from qms.scope.files_store import FileKind, export_file, import_file, preview_file
-
+from qms.scope.model import UpdateState
+from qms.units.cli_options import unit_option
+from qms.units.model import COVERAGE_LEVELS, Level
 
 
 def _pct(value) -> str:

@@ -12,9 +12,9 @@ import datetime as dt
 import yaml
 
 from qms.accounts.rules import Principal
+from qms.changelog import store as changelog
 from qms.kernel.clock import province_today
 from qms.scope.demo import DemoUnit, ScopeDemoSettings, generate, read_template
-from qms.changelog import store as changelog
 from qms.scope.processes_store import insert_versions_in, record_legal_change_in
 from qms.scope.store import insert_catalogue_in, insert_tthc_in
 

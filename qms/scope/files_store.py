@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from qms.scope import importer as files
 from qms.accounts.rules import Principal
 from qms.kernel.clock import province_today
-from qms.scope.model import CatalogueImport, ProcessImport
 from qms.kernel.spreadsheet_writing import write_csv, write_xlsx
 from qms.kernel.spreadsheets import Table
+from qms.scope import importer as files
+from qms.scope.model import CatalogueImport, ProcessImport
 from qms.scope.processes_store import import_processes, preview_processes
 from qms.scope.store import import_catalogue, preview_catalogue
 from qms.units.store import NAME_ON_SQL

@@ -29,6 +29,7 @@ from pydantic import ValidationError as PydanticError
 
 from qms.kernel.clock import province_today
 from qms.kernel.errors import ImportRowError, QmsError, Reason, ValueReason
+from qms.kernel.spreadsheets import Column, SheetRow, Table, cell_text, fold, import_date, read_table
 from qms.scope.model import (
     CODE_PATTERN,
     CatalogueEntry,
@@ -38,7 +39,6 @@ from qms.scope.model import (
     ProcessStatus,
     ProcessVersionInput,
 )
-from qms.kernel.spreadsheets import Column, SheetRow, Table, cell_text, fold, import_date, read_table
 
 _UNIT = ("đơn vị", "mã cơ quan", "cơ quan", "cơ quan thực hiện", "cơ quan giải quyết", "đơn vị thực hiện",
          "unit", "unit code", "mã đơn vị thực hiện")

@@ -7,27 +7,27 @@ import datetime as dt
 
 import streamlit as st
 
-from qms.admin_changes.plan import official_code
 from qms.accounts.access import home_unit
 from qms.accounts.rules import Operation, allowed
+from qms.admin_changes.plan import official_code
 from qms.changelog.text import labelled
 from qms.kernel.clock import province_today
 from qms.kernel.dates import fmt
 from qms.kernel.errors import ImportRowError, QmsError, reason_text
-from qms.units.model import COVERAGE_LEVELS, checked
+from qms.scope import queries as scope_store
+from qms.scope import widgets
+from qms.scope.files_store import FileKind, export_file, import_file, preview_file
 from qms.scope.importer import legal_change_from_form
 from qms.scope.model import ProcessStatus, ProcessVersionInput, UpdateState
-from qms.scope import queries as scope_store
-from qms.scope.files_store import FileKind, export_file, import_file, preview_file
 from qms.scope.processes_store import record_legal_change, save_process_version, withdraw_process
-from qms.units.store import list_units
-from qms.scope import widgets
 from qms.ui.cached import versioned
 from qms.ui.context import DATE_FORMAT, actor, db, lang, link_safe, show_error, t
 from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
 from qms.ui.unit_choice import unit_selectbox
 from qms.ui.uploads import file_input
+from qms.units.model import COVERAGE_LEVELS, checked
+from qms.units.store import list_units
 
 st.title(t("scope.page"))
 today = province_today()

@@ -12,21 +12,21 @@ from collections.abc import Callable, Sequence
 
 import pyarrow as pa
 
-from qms.scope import rules
+from qms.accounts.principals_store import authorize, authorize_each
 from qms.accounts.rules import Operation, Principal
+from qms.changelog import store as changelog
 from qms.kernel.clock import province_today
 from qms.kernel.errors import ImportRowError, NotFound, Reason, ValidationError
+from qms.scope import rules
 from qms.scope.model import (
-    ChangeEffect,
     CatalogueEntry,
+    ChangeEffect,
     LegalChangeInput,
     ProcessImport,
     ProcessStatus,
     ProcessVersion,
     ProcessVersionInput,
 )
-from qms.changelog import store as changelog
-from qms.accounts.principals_store import authorize, authorize_each
 from qms.scope.store import insert_catalogue_in, insert_tthc_in, resolve_units
 
 _VERSION_COLUMNS = "id, unit_code, code, version_no, title, status, issue_no, issued_on, status_on, legal_basis, recorded_by, recorded_at"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 from qms.scope import rules
-from qms.units.model import COVERAGE_LEVELS, Level
 from qms.scope.model import (
     DistrictScope,
     LegalChangeView,
@@ -26,8 +25,9 @@ from qms.scope.model import (
     UpdateState,
 )
 from qms.scope.sql import CATALOGUE_ON, IN_FORCE, OBLIGATIONS, REANNOUNCE, STAGE, UNIT_SCOPE
-from qms.units.store import EXISTS_ON_SQL, NAME_ON_SQL, get_unit
+from qms.units.model import COVERAGE_LEVELS, Level
 from qms.units.stage_sql import ANNOUNCED, NOT_STARTED
+from qms.units.store import EXISTS_ON_SQL, NAME_ON_SQL, get_unit
 
 _LEVELS = ", ".join(f"'{lv.value}'" for lv in COVERAGE_LEVELS)
 

@@ -22,7 +22,6 @@ from collections.abc import Sequence
 
 from qms.coverage.rules import rate_pct
 from qms.kernel.errors import ValidationError
-from qms.units.rules import EARLIEST_EVENT_DATE
 from qms.scope.model import (
     ChangeEffect,
     LegalChangeInput,
@@ -30,6 +29,7 @@ from qms.scope.model import (
     ProcessVersionInput,
     UpdateState,
 )
+from qms.units.rules import EARLIEST_EVENT_DATE
 
 #: Decision 19 Art. 4.4a: the QMS is updated within 3 months of a legal change taking effect.
 UPDATE_MONTHS = 3

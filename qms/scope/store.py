@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from qms.accounts.rules import Operation, Principal
-from qms.kernel.errors import ImportRowError, Reason
-from qms.scope.model import CatalogueEntry, CatalogueImport
-from qms.kernel.spreadsheets import fold
-from qms.changelog import store as changelog
 from qms.accounts.principals_store import authorize_each
+from qms.accounts.rules import Operation, Principal
+from qms.changelog import store as changelog
+from qms.kernel.errors import ImportRowError, Reason
+from qms.kernel.spreadsheets import fold
+from qms.scope.model import CatalogueEntry, CatalogueImport
 
 # -- units named in files ---------------------------------------------------------------------------
 

@@ -11,10 +11,10 @@ import streamlit as st
 from qms.admin_changes.plan import official_code
 from qms.kernel import formatting
 from qms.kernel.dates import fmt
-from qms.units.model import Level
 from qms.scope.model import ScopeOverview, UnitScope, UpdateDue, UpdateState
 from qms.ui.context import lang, plain, t
 from qms.ui.tables import TEXT_WIDTH, show_table
+from qms.units.model import Level
 
 
 def render_overview_scope(data: ScopeOverview, *, key: str = "scope_overview") -> None:

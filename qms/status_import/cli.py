@@ -9,8 +9,8 @@ from pathlib import Path
 
 from qms.kernel.cli_format import check_writable
 from qms.kernel.clock import province_today
-from qms.kernel.errors import QmsError
 from qms.kernel.db import opened
+from qms.kernel.errors import QmsError
 from qms.status_import.store import StatusImportResult, apply_status_import, preview_status_import, status_template
 
 

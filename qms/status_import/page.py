@@ -10,8 +10,8 @@ import datetime as dt
 
 import streamlit as st
 
-from qms.admin_changes.plan import official_code
 from qms.accounts.rules import Operation, allowed
+from qms.admin_changes.plan import official_code
 from qms.kernel.clock import province_today
 from qms.kernel.dates import fmt
 from qms.kernel.errors import QmsError

@@ -45,10 +45,10 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError as PydanticError
 
 from qms.kernel.errors import ValidationError
-from qms.units.rules import ISO_2015_AVAILABLE, STAGE_AFTER, STAGE_ORDER, check_history, stage_on
-from qms.units.model import EventType, NewEvent, Stage, Standard
 from qms.status_import.sheet import Issue, ParsedFile, SheetInfo, SheetRow, UnitIndex, UnitRef
 from qms.status_import.vocab import HEADERS, STATUS_WORDS
+from qms.units.model import EventType, NewEvent, Stage, Standard
+from qms.units.rules import ISO_2015_AVAILABLE, STAGE_AFTER, STAGE_ORDER, check_history, stage_on
 
 E = EventType
 OUTCOMES = ("new", "changed", "unchanged", "error")

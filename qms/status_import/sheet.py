@@ -29,14 +29,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qms.kernel.errors import ImportRowError, QmsError
-from qms.units.rules import EARLIEST_EVENT_DATE
-from qms.units.model import Level, Stage
 from qms.kernel.spreadsheets import cell_date
 from qms.kernel.workbook_reader import CellValue, RawSheet, read_workbook
 from qms.status_import.vocab import (
-    EVENT_FIELDS, EVENT_REQUIRED, HEADERS, STATUS_FIELDS, STATUS_REQUIRED, SYNONYMS, fold, fold_header, level_word,
-    parse_event_type, parse_level, parse_standard, parse_status,
+    EVENT_FIELDS,
+    EVENT_REQUIRED,
+    HEADERS,
+    STATUS_FIELDS,
+    STATUS_REQUIRED,
+    SYNONYMS,
+    fold,
+    fold_header,
+    level_word,
+    parse_event_type,
+    parse_level,
+    parse_standard,
+    parse_status,
 )
+from qms.units.model import Level, Stage
+from qms.units.rules import EARLIEST_EVENT_DATE
 
 #: How many rows from the top of a sheet are searched for its header (title rows come first).
 HEADER_SCAN_ROWS = 15

@@ -25,17 +25,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from qms.accounts.principals_store import authorize
 from qms.accounts.rules import Operation, Principal
-from qms.kernel.errors import QmsError
-from qms.units.model import COVERAGE_LEVELS, Level, LevelCoverage, NewEvent
-from qms.status_import.sheet import StatusImportError, UnitRef, parse_status_file
-from qms.status_import.plan import ImportPlan, plan_import
-from qms.status_import.template import TemplateUnit, build_template
-from qms.kernel.db import InTransaction
 from qms.changelog import store as changelog
 from qms.coverage.queries import by_level
+from qms.kernel.db import InTransaction
+from qms.kernel.errors import QmsError
+from qms.status_import.plan import ImportPlan, plan_import
+from qms.status_import.sheet import StatusImportError, UnitRef, parse_status_file
+from qms.status_import.template import TemplateUnit, build_template
 from qms.units.events_store import record_events_in
-from qms.accounts.principals_store import authorize
+from qms.units.model import COVERAGE_LEVELS, Level, LevelCoverage, NewEvent
 from qms.units.store import NAME_ON_SQL, PARENT_ON_SQL
 
 _EVENT_COLUMNS = "unit_code, event_type, event_date, decision_no, standard, scope_note, source, date_estimated"

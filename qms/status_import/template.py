@@ -15,8 +15,8 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qms.units.model import Level
 from qms.status_import.vocab import EVENT_WORDS, HEADERS, LEVEL_WORDS, STATUS_WORDS
+from qms.units.model import Level
 
 SHEET_STATUS = "Tình trạng ISO"
 SHEET_GUIDE = "Hướng dẫn"

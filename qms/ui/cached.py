@@ -24,11 +24,11 @@ from typing import Any
 
 import streamlit as st
 
-from qms.actions.views import DEPARTMENTS_ROW
 from qms.actions.queries import action_overview
+from qms.actions.views import DEPARTMENTS_ROW
+from qms.audits.findings_store import findings_heatmap
 from qms.coverage.queries import Overview, overview
 from qms.kernel.db import Database
-from qms.audits.findings_store import findings_heatmap
 from qms.scope.queries import scope_overview
 
 #: Figures kept per reader (a few dates and versions); old versions simply age out.

@@ -11,7 +11,6 @@ from qms.kernel.formatting import vega_locale
 from qms.kernel.labels import t
 from qms.units.model import DistrictCoverage, TrendPoint
 
-
 #: Above this many bars the chart lies down: one row per name, every name readable.
 HORIZONTAL_ABOVE = 16
 #: Height of one row of a lying chart (px).

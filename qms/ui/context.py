@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from qms.accounts.rules import Principal
+from qms.kernel.db import Database, open_database
 from qms.kernel.errors import QmsError
 from qms.kernel.labels import t as _t
 from qms.kernel.settings import Settings, load_settings
-from qms.kernel.db import Database, open_database
 
 
 @st.cache_resource(show_spinner=False)

@@ -16,8 +16,8 @@ from typing import Any
 import streamlit as st
 
 from qms.kernel import formatting
-from qms.units.model import search_key
 from qms.ui.context import lang, t
+from qms.units.model import search_key
 
 #: Most units a drop-down sends to the browser (about 60 bytes each).
 SHOWN = 300

@@ -18,8 +18,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from qms.units.rules import check_history
 from qms.units.model import EventType, Level, NewEvent, Standard, Target, UnitRecord
+from qms.units.rules import check_history
 
 E = EventType
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from qms.accounts import rules as accounts
-from qms.units import rules as lifecycle
-from qms.accounts.rules import Operation, Principal
-from qms.kernel.clock import province_today
-from qms.kernel.errors import NotFound
-from qms.units.model import LifecycleEvent, NewEvent
 import pyarrow as pa
 
-from qms.changelog import store as changelog
 from qms.accounts import principals_store as principals
+from qms.accounts import rules as accounts
+from qms.accounts.rules import Operation, Principal
+from qms.changelog import store as changelog
+from qms.kernel.clock import province_today
+from qms.kernel.errors import NotFound
+from qms.units import rules as lifecycle
 from qms.units import spans_store as spans
+from qms.units.model import LifecycleEvent, NewEvent
 
 _COLUMNS = "id, unit_code, event_type, event_date, decision_no, standard, scope_note, source, date_estimated, recorded_by, recorded_at"
 

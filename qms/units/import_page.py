@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from qms.accounts.rules import Operation
-from qms.kernel.errors import ImportRowError, QmsError, reason_text
-from qms.demo import store as demo_store
 from qms.accounts import demo_store as demo_accounts
-from qms.units.store import import_units
+from qms.accounts.rules import Operation
+from qms.demo import store as demo_store
+from qms.kernel.errors import ImportRowError, QmsError, reason_text
 from qms.ui.context import actor, db, lang, link_safe, settings, show_error, t
 from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
 from qms.ui.uploads import file_input
 from qms.units.importer import decode, parse_units_csv, parse_units_file
+from qms.units.store import import_units
 
 st.title(t("page.import"))
 

@@ -16,9 +16,9 @@ from pydantic import ValidationError as PydanticError
 
 from qms.kernel.clock import province_today
 from qms.kernel.errors import ImportRowError, QmsError, Reason
-from qms.units.model import Level, UnitRecord
 from qms.kernel.spreadsheets import Column, cell_text, import_date, read_table
 from qms.kernel.workbook_reader import decode  # noqa: F401  (the doors' and tests' name for the UTF-8 rule)
+from qms.units.model import Level, UnitRecord
 
 #: The columns of a unit list; the header is the documented name, the aliases other accepted ones.
 COLUMNS: tuple[Column, ...] = (

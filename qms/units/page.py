@@ -8,30 +8,30 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from qms.kernel import formatting
 from qms.accounts.access import home_unit
 from qms.accounts.rules import Operation
+from qms.admin_changes.plan import official_code
+from qms.admin_changes.store import lineage as unit_lineage
+from qms.audits import widgets as audit_widgets
+from qms.audits.findings_store import unit_audits, unit_findings
+from qms.changelog.store import unit_log
 from qms.changelog.text import value_text
+from qms.changelog.widgets import log_table
+from qms.kernel import formatting
 from qms.kernel.clock import province_today
 from qms.kernel.dates import fmt
 from qms.kernel.errors import QmsError
 from qms.kernel.labels import kind_label
-from qms.units.model import EventType, Level, NewEvent, Standard, checked
-from qms.changelog.store import unit_log
-from qms.units.events_store import record_event
-from qms.audits.findings_store import unit_audits, unit_findings
 from qms.scope.queries import unit_scope
-from qms.units.store import list_units, resolve_unit, same_code_units, unit_page
-from qms.admin_changes.store import lineage as unit_lineage
-from qms.admin_changes.plan import official_code
-from qms.audits import widgets as audit_widgets
-from qms.changelog.widgets import log_table
 from qms.scope.widgets import render_unit_scope
+from qms.ui.cached import versioned
 from qms.ui.context import DATE_FORMAT, actor, db, lang, plain, show_error, t
 from qms.ui.read_only import read_only
 from qms.ui.tables import show_table
 from qms.ui.unit_choice import SHOWN
-from qms.ui.cached import versioned
+from qms.units.events_store import record_event
+from qms.units.model import EventType, Level, NewEvent, Standard, checked
+from qms.units.store import list_units, resolve_unit, same_code_units, unit_page
 
 st.title(t("page.units"))
 today = province_today()

@@ -8,13 +8,13 @@ snapshot and the overview page can never disagree.
 
 from __future__ import annotations
 
+from qms.coverage.queries import STAGE_ON_SQL, by_district, by_level
 from qms.exports.registry import Column as C
 from qms.exports.registry import ExportTable, SnapshotSource
-from qms.units.rules import STAGE_ORDER
 from qms.units.model import Level
-from qms.coverage.queries import STAGE_ON_SQL, by_district, by_level
-from qms.units.store import EXISTS_ON_SQL, NAME_ON_SQL, PARENT_ON_SQL
+from qms.units.rules import STAGE_ORDER
 from qms.units.stage_sql import ANNOUNCED, APPLYING, NOT_STARTED
+from qms.units.store import EXISTS_ON_SQL, NAME_ON_SQL, PARENT_ON_SQL
 
 ORDER = 10
 

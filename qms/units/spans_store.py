@@ -24,8 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from qms.units.stage_sql import MOVING_TYPES, STAGE_CASE
-from qms.units.stage_sql import ANNOUNCED
+from qms.units.stage_sql import ANNOUNCED, MOVING_TYPES, STAGE_CASE
 
 #: The derived tables, in the order they are written.
 TABLES = ("unit_stage_spans", "unit_year_maintenance", "unit_first_announced")

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
+
+from qms.accounts.principals_store import authorize
 from qms.accounts.rules import Operation, Principal
+from qms.changelog import store as changelog
 from qms.kernel.errors import ImportRowError, NotFound
 from qms.units.model import Level, UnitRecord, search_key
-from qms.changelog import store as changelog
-from qms.accounts.principals_store import authorize
 
 ORIGINAL_NAME_FROM = dt.date(1900, 1, 1)
 
@@ -281,8 +282,8 @@ class UnitPage:
 
 
 def unit_page(db, code: str, *, today: dt.date) -> UnitPage:
-    from qms.units.rules import maintenance_by_year, stage_on
     from qms.units.events_store import unit_events
+    from qms.units.rules import maintenance_by_year, stage_on
 
     unit = get_unit(db, code, as_of=today)
     events = unit_events(db, code)

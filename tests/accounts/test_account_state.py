@@ -16,13 +16,13 @@ import sys
 
 import pytest
 
-from qms.accounts.rules import PermissionDenied, Principal, Role, system_principal
-from qms.units.model import EventType, Level, NewEvent, Target
-from qms.kernel.settings import PROJECT_ROOT
 from qms.accounts import store
-from qms.kernel.db import open_database
-from qms.units.events_store import record_event
+from qms.accounts.rules import PermissionDenied, Principal, Role, system_principal
 from qms.coverage.targets_store import list_targets, set_targets
+from qms.kernel.db import open_database
+from qms.kernel.settings import PROJECT_ROOT
+from qms.units.events_store import record_event
+from qms.units.model import EventType, Level, NewEvent, Target
 
 TODAY = dt.date(2024, 1, 1)
 LEAD = Principal(username="lead", role=Role.ADMIN)

@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 
 from qms.accounts import rules as accounts
-from qms.accounts.rules import ALLOWED, Operation, PermissionDenied, Principal, Role, allowed, require, system_principal
-from qms.kernel.errors import QmsError
-from qms.units.model import EventType, Level, NewEvent, Target
 from qms.accounts import store
+from qms.accounts.rules import ALLOWED, Operation, PermissionDenied, Principal, Role, allowed, require, system_principal
 from qms.changelog import store as changelog
-from qms.units.events_store import record_event
 from qms.coverage.targets_store import set_targets
+from qms.kernel.errors import QmsError
+from qms.units.events_store import record_event
+from qms.units.model import EventType, Level, NewEvent, Target
 
 T0 = dt.datetime(2024, 1, 1, 9, 0, 0)
 ADMIN = Principal(username="lead", role=Role.ADMIN)

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from qms.accounts.rules import PermissionDenied, Principal, Role
-from qms.kernel.errors import QmsError
 from qms.accounts import store
+from qms.accounts.rules import PermissionDenied, Principal, Role
 from qms.changelog import store as changelog
+from qms.kernel.errors import QmsError
 
 ADMIN = Principal(username="lead", role=Role.ADMIN)
 FIRST = "mật khẩu đầu tiên"

@@ -14,9 +14,9 @@ import time
 import pytest
 
 from qms.accounts import rules as accounts
+from qms.accounts import store
 from qms.accounts.rules import Principal, Role
 from qms.kernel.errors import QmsError
-from qms.accounts import store
 
 T0 = dt.datetime(2024, 3, 1, 2, 0, 0)   # UTC
 PASSWORD = "mật khẩu đúng 2024"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from qms.accounts import store
 from qms.accounts.rules import Role, system_principal, username_from_identity
 from qms.kernel.errors import QmsError
-from qms.accounts import store
 
 PASSWORD = "mật khẩu thử 2024"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qms.units.model import EventType, NewEvent
+from qms.accounts.rules import system_principal
 from qms.changelog.store import unit_log
 from qms.units.events_store import record_event
+from qms.units.model import EventType, NewEvent
 from qms.units.store import rename_unit
-from qms.accounts.rules import system_principal
 
 
 def _commune_without_events(db) -> str:

@@ -19,15 +19,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from qms.kernel.clock import province_today
-from qms.actions.steps import StepInput
-from qms.actions.rules import Step
-from qms.kernel.settings import PROJECT_ROOT
-from qms.actions.queries import action_overview, get_action, list_actions
-from qms.actions.store import apply_step
-from qms.kernel.db import open_database
-from qms.demo.store import load_demo
 from qms.accounts.rules import system_principal
+from qms.actions.queries import action_overview, get_action, list_actions
+from qms.actions.rules import Step
+from qms.actions.steps import StepInput
+from qms.actions.store import apply_step
+from qms.demo.store import load_demo
+from qms.kernel.clock import province_today
+from qms.kernel.db import open_database
+from qms.kernel.settings import PROJECT_ROOT
 
 
 def fill(db, n: int) -> None:

@@ -8,15 +8,15 @@ import datetime as dt
 import pytest
 from action_world import ADMIN, AUDITOR, CSV, ISO2008, OFFICER, OTHER_AUDITOR, OTHER_OFFICER, TODAY, VIEWER, events
 
-from qms.audits.rules import AnswerInput, AuditKind, NewAudit, Result
-from qms.audits.checklists import LoadedTemplates, load_templates
-from qms.kernel.settings import PROJECT_ROOT
-from qms.actions.store import create_actions_for_audit_in
-from qms.audits.store import get_audit, save_answers, start_audit, submit_audit
-from qms.units.events_store import record_events_in
-from qms.units.store import import_units
-from qms.units.importer import parse_units_csv
 from qms.accounts.rules import system_principal
+from qms.actions.store import create_actions_for_audit_in
+from qms.audits.checklists import LoadedTemplates, load_templates
+from qms.audits.rules import AnswerInput, AuditKind, NewAudit, Result
+from qms.audits.store import get_audit, save_answers, start_audit, submit_audit
+from qms.kernel.settings import PROJECT_ROOT
+from qms.units.events_store import record_events_in
+from qms.units.importer import parse_units_csv
+from qms.units.store import import_units
 
 
 @pytest.fixture(scope="session")

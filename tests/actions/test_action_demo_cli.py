@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from qms.kernel.clock import province_today
 from qms.accounts.rules import Principal, Role, system_principal
-from qms.actions.steps import StepInput
-from qms.actions.rules import ActionStatus, Step
-from qms.audits.rules import AnswerInput, Result
-from qms.kernel.settings import PROJECT_ROOT
 from qms.actions.queries import action_overview, get_action, list_actions
+from qms.actions.rules import ActionStatus, Step
+from qms.actions.steps import StepInput
 from qms.actions.store import apply_step, create_actions_for_audit_in
+from qms.audits.rules import AnswerInput, Result
 from qms.audits.store import get_audit, save_answers, submit_audit
+from qms.kernel.clock import province_today
 from qms.kernel.db import open_database
+from qms.kernel.settings import PROJECT_ROOT
 
 JUNE_2017 = dt.date(2017, 6, 30)
 

@@ -12,14 +12,14 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from qms.kernel.clock import province_today
 from qms.accounts.rules import Principal, Role
-from qms.actions.steps import StepInput
-from qms.actions.rules import ActionSource, ActionStatus, Step
-from qms.kernel.settings import PROJECT_ROOT
 from qms.actions.queries import action_overview, get_action, list_actions
+from qms.actions.rules import ActionSource, ActionStatus, Step
+from qms.actions.steps import StepInput
 from qms.actions.store import apply_step, internal_audit_due_days
+from qms.kernel.clock import province_today
 from qms.kernel.db import open_database
+from qms.kernel.settings import PROJECT_ROOT
 
 PAGE = str(PROJECT_ROOT / "qms" / "actions" / "page.py")
 TODAY = province_today()
@@ -271,8 +271,8 @@ def _overview_part():
     """What the integrator adds to the overview page, on its date picker's value."""
     import datetime as dt
 
-    from qms.actions.queries import action_overview
     from qms.actions import widgets as action_widgets
+    from qms.actions.queries import action_overview
     from qms.ui.context import db
 
     action_widgets.render_overview_actions(action_overview(db(), dt.date(2017, 6, 30)))
@@ -303,10 +303,9 @@ def test_overview_widget_on_an_empty_database_says_there_is_nothing(tmp_path, mo
 
 def test_text_people_typed_is_shown_as_text_not_markdown(page, store):
     """A description carrying Markdown (an image the browser would fetch, a link) stays text."""
-    from qms.actions.rules import ActionType
-    from qms.actions.store import open_action
     from qms.actions.queries import get_action as read
-    from qms.actions.rules import NewAction
+    from qms.actions.rules import ActionType, NewAction
+    from qms.actions.store import open_action
 
     crafted = "![x](http://example.org/a.png) [bấm](http://example.org)"
     action_id = open_action(store, NewAction(unit_code="03386", source=ActionSource.COMPLAINT, type=ActionType.CORRECTIVE,

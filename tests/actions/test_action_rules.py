@@ -9,11 +9,40 @@ from itertools import product
 import pytest
 
 from qms.accounts.rules import Operation
-from qms.actions.steps import (ActionEdit, ActionState, StepInput, allowed_steps, check_current, editable, next_status,
-                              operation_for, operation_for_edit, plan_edit, plan_step, same_person, status_moves)
-from qms.actions.rules import (ActionSource, ActionStatus, HistoryPoint, KeyedAction, NewAction, Step, add_months, check_due_date,
-                         check_due_days, default_due_date, district_of, is_overdue, median_days, recurrence_key,
-                         recurrence_rate, recurrences, status_on)
+from qms.actions.rules import (
+    ActionSource,
+    ActionStatus,
+    HistoryPoint,
+    KeyedAction,
+    NewAction,
+    Step,
+    add_months,
+    check_due_date,
+    check_due_days,
+    default_due_date,
+    district_of,
+    is_overdue,
+    median_days,
+    recurrence_key,
+    recurrence_rate,
+    recurrences,
+    status_on,
+)
+from qms.actions.steps import (
+    ActionEdit,
+    ActionState,
+    StepInput,
+    allowed_steps,
+    check_current,
+    editable,
+    next_status,
+    operation_for,
+    operation_for_edit,
+    plan_edit,
+    plan_step,
+    same_person,
+    status_moves,
+)
 from qms.kernel.errors import ConflictError, ValidationError
 
 S = ActionStatus

@@ -9,16 +9,23 @@ import pytest
 from action_world import ADMIN, AUDITOR, INSPECTION, OFFICER, OTHER_AUDITOR, OTHER_OFFICER, TODAY, VIEWER, action_of
 
 from qms.accounts.rules import PermissionDenied, system_principal
-from qms.actions.steps import ActionEdit, StepInput
-from qms.actions.rules import ActionSource, ActionStatus, ActionType, NewAction, Step
-from qms.audits.rules import AuditKind, Result
-from qms.kernel.errors import ConflictError, NotFound, ValidationError
-from qms.changelog import store as changelog
 from qms.actions.queries import action_overview, get_action, list_actions
-from qms.actions.store import (apply_step, create_actions_for_audit_in, create_actions_for_findings, edit_action,
-                               ensure_actions_for_findings, internal_audit_due_days, open_action,
-                               set_internal_audit_due_days)
+from qms.actions.rules import ActionSource, ActionStatus, ActionType, NewAction, Step
+from qms.actions.steps import ActionEdit, StepInput
+from qms.actions.store import (
+    apply_step,
+    create_actions_for_audit_in,
+    create_actions_for_findings,
+    edit_action,
+    ensure_actions_for_findings,
+    internal_audit_due_days,
+    open_action,
+    set_internal_audit_due_days,
+)
+from qms.audits.rules import AuditKind, Result
 from qms.audits.store import get_audit, reopen_audit, save_answers, submit_audit
+from qms.changelog import store as changelog
+from qms.kernel.errors import ConflictError, NotFound, ValidationError
 
 S = ActionStatus
 D = dt.date

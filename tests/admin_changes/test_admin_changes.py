@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from qms.admin_changes.plan import parse_change_csv
-from qms.kernel.errors import ImportRowError, QmsError
-from qms.units.model import EventType, Level, NewEvent, UnitRecord
 from qms.accounts.rules import system_principal
-from qms.kernel.settings import PROJECT_ROOT
 from qms.admin_changes import store
+from qms.admin_changes.plan import parse_change_csv
 from qms.coverage.queries import by_district, by_level, levels_on
+from qms.kernel.errors import ImportRowError, QmsError
+from qms.kernel.settings import PROJECT_ROOT
 from qms.units.events_store import record_events_in, unit_events
+from qms.units.model import EventType, Level, NewEvent, UnitRecord
 from qms.units.store import import_units, resolve_unit
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
@@ -283,8 +283,8 @@ def test_the_demo_of_today_shows_both_sides_of_the_reform(today_db):
 
 
 def test_the_demo_before_the_reform_is_the_same_whatever_the_end_date(tmp_path):
-    from qms.kernel.db import open_database
     from qms.demo.store import load_demo
+    from qms.kernel.db import open_database
     figures = []
     for i, until in enumerate((dt.date(2026, 1, 15), dt.date(2026, 12, 3))):
         db = open_database(tmp_path / f"d{i}.duckdb")
@@ -390,8 +390,8 @@ def test_cli_unit_options_take_the_unit_bearing_the_code_on_the_date(today_file,
 
 
 def test_district_targets_end_with_the_districts(today_db):
-    from qms.units.model import Target
     from qms.coverage.targets_store import list_targets, set_targets
+    from qms.units.model import Target
     before = list_targets(today_db)
     with pytest.raises(QmsError, match="No district unit exists in 2026 \\(the last ended on 01/07/2025\\)"):
         set_targets(today_db, [Target(level=Level.DISTRICT, year=2026, target_pct=100)], actor=CLI)

@@ -10,7 +10,6 @@ import io
 import openpyxl
 
 from qms.accounts.rules import system_principal
-
 from qms.status_import.store import apply_status_import, status_template
 from qms.units.events_store import unit_events
 

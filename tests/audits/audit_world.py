@@ -6,8 +6,8 @@ import datetime as dt
 
 from qms.accounts.rules import Principal, system_principal
 from qms.audits.rules import AnswerInput, Result
-from qms.units.model import EventType, NewEvent, Standard
 from qms.audits.store import get_audit, save_answers
+from qms.units.model import EventType, NewEvent, Standard
 
 CSV = """gso_code,name,level,kind,parent_gso_code,valid_from,valid_to
 12,Tỉnh Lai Châu,province,tinh,,,

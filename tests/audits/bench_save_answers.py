@@ -16,11 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from qms.audits.rules import AnswerInput, AuditKind, NewAudit, Result
+from qms.accounts.rules import system_principal
 from qms.audits.checklists import ChecklistTemplate, TemplateEntry
+from qms.audits.rules import AnswerInput, AuditKind, NewAudit, Result
 from qms.audits.store import get_audit, save_answers, start_audit
 from qms.kernel.db import open_database
-from qms.accounts.rules import system_principal
 
 ITEMS = 100
 

@@ -7,14 +7,14 @@ import datetime as dt
 import pytest
 from audit_world import CSV, ISO2008, TODAY, events
 
-from qms.audits.rules import AuditKind, NewAudit
-from qms.audits.checklists import LoadedTemplates, load_templates
-from qms.kernel.settings import PROJECT_ROOT
-from qms.audits.store import start_audit
-from qms.units.events_store import record_events_in
-from qms.units.store import import_units
-from qms.units.importer import parse_units_csv
 from qms.accounts.rules import system_principal
+from qms.audits.checklists import LoadedTemplates, load_templates
+from qms.audits.rules import AuditKind, NewAudit
+from qms.audits.store import start_audit
+from qms.kernel.settings import PROJECT_ROOT
+from qms.units.events_store import record_events_in
+from qms.units.importer import parse_units_csv
+from qms.units.store import import_units
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from audit_world import TODAY, answer_all
 
-from qms.audits.rules import AuditKind, NewAudit, score
-from qms.kernel.settings import PROJECT_ROOT
-from qms.audits.store import get_audit, start_audit, submit_audit
 from qms.accounts.rules import system_principal
+from qms.audits.rules import AuditKind, NewAudit, score
+from qms.audits.store import get_audit, start_audit, submit_audit
+from qms.kernel.settings import PROJECT_ROOT
 
 SHIPPED = sorted((PROJECT_ROOT / "checklists").glob("*.yaml"))
 

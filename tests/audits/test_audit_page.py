@@ -7,15 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from qms.accounts.rules import Principal, Role, system_principal
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from qms.accounts.rules import Principal, Role, system_principal
 from qms.audits.rules import AnswerInput, AuditKind, Result
-from qms.kernel.settings import PROJECT_ROOT
 from qms.audits.store import get_audit, save_answers
 from qms.kernel.db import open_database
+from qms.kernel.settings import PROJECT_ROOT
 
 PAGE = str(PROJECT_ROOT / "qms" / "audits" / "page.py")
 R = Result
@@ -333,8 +332,8 @@ def test_an_answer_stays_on_screen_after_leaving_its_section_and_coming_back(pag
 # -- the widgets other pages call (units page, overview) --------------------------------------
 
 def _unit_history_script(code: str) -> None:
-    from qms.audits.findings_store import unit_audits, unit_findings
     from qms.audits import widgets as audit_widgets
+    from qms.audits.findings_store import unit_audits, unit_findings
     from qms.ui.context import db
 
     audit_widgets.unit_audit_history(unit_audits(db(), code), unit_findings(db(), code))
@@ -343,8 +342,8 @@ def _unit_history_script(code: str) -> None:
 def _overview_heatmap_script(day: str) -> None:
     import datetime as dt
 
-    from qms.audits.findings_store import findings_heatmap
     from qms.audits import widgets as audit_widgets
+    from qms.audits.findings_store import findings_heatmap
     from qms.ui.context import db
 
     audit_widgets.findings_heatmap(findings_heatmap(db(), dt.date.fromisoformat(day)))

@@ -7,10 +7,29 @@ import unicodedata
 
 import pytest
 
-from qms.audits.rules import (AnswerConflict, AnswerInput, AuditKind, AuditStatus, Grade, ItemSpec, Result, StoredAnswer,
-                        audit_standard, changed_answers, check_conflicts, check_current, check_reopen, check_submit,
-                        findings_from, item_clause, lifecycle_event, score, share_pct, standard_on)
 from qms.audits.checklists import ChecklistItem
+from qms.audits.rules import (
+    AnswerConflict,
+    AnswerInput,
+    AuditKind,
+    AuditStatus,
+    Grade,
+    ItemSpec,
+    Result,
+    StoredAnswer,
+    audit_standard,
+    changed_answers,
+    check_conflicts,
+    check_current,
+    check_reopen,
+    check_submit,
+    findings_from,
+    item_clause,
+    lifecycle_event,
+    score,
+    share_pct,
+    standard_on,
+)
 from qms.kernel.errors import ConflictError, ValidationError
 from qms.units.model import EventType, NewEvent, Standard
 

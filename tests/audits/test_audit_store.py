@@ -8,15 +8,15 @@ import json
 import pytest
 from audit_world import INSPECTION, ISO2008, ISO2015, TODAY, answer_all
 
-from qms.audits.rules import AnswerConflict, AnswerInput, AuditKind, AuditStatus, Grade, NewAudit, Result, score
-from qms.audits.checklists import TemplateEntry
-from qms.kernel.errors import ConflictError, NotFound, ValidationError
-from qms.units.model import EventType, Level, NewEvent
-from qms.changelog import store as changelog
-from qms.audits.store import close_audit, get_audit, reopen_audit, save_answers, start_audit, submit_audit
-from qms.units.events_store import record_event
-from qms.audits.findings_store import findings_heatmap, get_finding, list_audits, list_findings, unit_audits
 from qms.accounts.rules import system_principal
+from qms.audits.checklists import TemplateEntry
+from qms.audits.findings_store import findings_heatmap, get_finding, list_audits, list_findings, unit_audits
+from qms.audits.rules import AnswerConflict, AnswerInput, AuditKind, AuditStatus, Grade, NewAudit, Result, score
+from qms.audits.store import close_audit, get_audit, reopen_audit, save_answers, start_audit, submit_audit
+from qms.changelog import store as changelog
+from qms.kernel.errors import ConflictError, NotFound, ValidationError
+from qms.units.events_store import record_event
+from qms.units.model import EventType, Level, NewEvent
 
 R = Result
 

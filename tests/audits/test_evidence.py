@@ -12,12 +12,12 @@ import pytest
 from audit_world import ISO2015
 from PIL import Image
 
-from qms.audits import evidence as ev
 from qms.accounts.rules import PermissionDenied, Principal, Role, system_principal
-from qms.audits.rules import AuditKind
-from qms.kernel.errors import QmsError, ValidationError
-from qms.audits.store import get_audit
+from qms.audits import evidence as ev
 from qms.audits.evidence_store import attach_evidence, blob_path, evidence_root, list_evidence, read_blob
+from qms.audits.rules import AuditKind
+from qms.audits.store import get_audit
+from qms.kernel.errors import QmsError, ValidationError
 
 INSPECTOR = system_principal("inspector")
 

@@ -17,17 +17,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 from audit_world import ISO2015
-from offline_world import fill_workbook
 from office import through_libreoffice
+from offline_world import fill_workbook
 
-from qms.audits import workbook as wb
 from qms.accounts.rules import system_principal
-from qms.audits.rules import AnswerInput, AuditKind, Result
-from qms.kernel.settings import PROJECT_ROOT
+from qms.audits import workbook as wb
+from qms.audits.evidence_store import list_evidence
 from qms.audits.offline_store import confirm_unpack, pack_audit, preview_unpack
+from qms.audits.rules import AnswerInput, AuditKind, Result
 from qms.audits.store import get_audit, save_answers
 from qms.kernel.db import open_database
-from qms.audits.evidence_store import list_evidence
+from qms.kernel.settings import PROJECT_ROOT
 
 
 def test_a_workbook_saved_by_libreoffice_comes_back(world, start, tmp_path):

@@ -6,16 +6,16 @@ from __future__ import annotations
 import io
 
 import pytest
-from PIL import Image
-
-from qms.audits import workbook as wb
-from qms.accounts.rules import Principal, Role, system_principal
-from qms.audits.rules import AnswerInput, Result
-from qms.audits.offline_store import pack_audit
-from qms.audits.store import get_audit, save_answers
-from qms.audits.evidence_store import list_evidence
 from offline_world import fill_workbook
+from PIL import Image
 from test_audit_page import db_path, page, store  # noqa: F401 - the audit page's fixtures, shared
+
+from qms.accounts.rules import Principal, Role, system_principal
+from qms.audits import workbook as wb
+from qms.audits.evidence_store import list_evidence
+from qms.audits.offline_store import pack_audit
+from qms.audits.rules import AnswerInput, Result
+from qms.audits.store import get_audit, save_answers
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

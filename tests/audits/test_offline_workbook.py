@@ -9,12 +9,12 @@ import pytest
 from audit_world import ISO2015, answer_all
 from offline_world import fill_workbook
 
-from qms.audits import workbook as wb
 from qms.accounts.rules import PermissionDenied, Principal, Role, system_principal
-from qms.audits.rules import AnswerInput, AnswerConflict, AuditKind, Result
-from qms.kernel.errors import QmsError, ValidationError
+from qms.audits import workbook as wb
 from qms.audits.offline_store import confirm_unpack, grade_labels, pack_audit, preview_unpack
+from qms.audits.rules import AnswerConflict, AnswerInput, AuditKind, Result
 from qms.audits.store import audit_log, get_audit, save_answers, submit_audit
+from qms.kernel.errors import QmsError, ValidationError
 
 INSPECTOR = system_principal("inspector")
 COLLEAGUE = system_principal("colleague")

@@ -199,8 +199,8 @@ def test_actions_replay_through_the_transition_rules(report):
 def test_the_memory_limit_defaults_to_the_apps_setting(report):
     """Without --memory-limit the benchmark measures with the app's own limit (QMS_MEMORY_LIMIT,
     default 512MB), not DuckDB's 80% of the RAM."""
-    from qms.kernel.settings import memory_limit_from_env
     from qms.kernel.db import open_database
+    from qms.kernel.settings import memory_limit_from_env
 
     probe = open_database(":memory:", memory_limit=memory_limit_from_env())
     try:

@@ -39,8 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import (CHROMIUM_ARGS, CONTEXT_OPTIONS, free_port, server_command,  # noqa: E402
-                                start_server, stop_server)
+from tests.e2e.conftest import CHROMIUM_ARGS, CONTEXT_OPTIONS, free_port, server_command, start_server, stop_server  # noqa: E402
 from tests.e2e.helpers import _CHARTS_DRAWN, IDLE, nav_link, sign_in, wait_idle  # noqa: E402 - the suite's own idle test
 
 #: The sidebar's pages (url path, short name); the overview last, as sign-in lands on it (a click

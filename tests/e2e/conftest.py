@@ -46,18 +46,18 @@ from pathlib import Path
 
 import pytest
 
-from qms.kernel.clock import province_today
 from qms.accounts.rules import Role
-from qms.actions.rules import ActionStatus
-from qms.audits.rules import AuditStatus
-from qms.units.model import Level, Stage
-from qms.kernel.settings import PROJECT_ROOT
 from qms.accounts.store import list_users
 from qms.actions.queries import list_actions
-from qms.coverage.queries import by_district, not_announced
-from qms.kernel.db import open_database
+from qms.actions.rules import ActionStatus
 from qms.audits.findings_store import list_audits
+from qms.audits.rules import AuditStatus
+from qms.coverage.queries import by_district, not_announced
+from qms.kernel.clock import province_today
+from qms.kernel.db import open_database
+from qms.kernel.settings import PROJECT_ROOT
 from qms.scope.queries import scope_by_unit
+from qms.units.model import Level, Stage
 from qms.units.store import count_units, list_units
 
 from . import egress

@@ -16,8 +16,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import (all_grid_rows, choose, choose_starting, click_button, fill, goto, grid, options, set_date, sign_in,
-                      wait_idle)
+from .helpers import all_grid_rows, choose, choose_starting, click_button, fill, goto, grid, options, set_date, sign_in, wait_idle
 
 pytestmark = pytest.mark.e2e
 

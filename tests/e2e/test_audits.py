@@ -21,8 +21,23 @@ from playwright.sync_api import Page, expect
 from qms.audits.checklists import ChecklistTemplate, load_templates
 from qms.kernel.settings import load_settings
 
-from .helpers import (all_grid_rows, checked_segment, choose, choose_starting, click_button, commit, fill, goto, grid, metric,
-                      open_tab, segment, sign_in, wait_idle, widget)
+from .helpers import (
+    all_grid_rows,
+    checked_segment,
+    choose,
+    choose_starting,
+    click_button,
+    commit,
+    fill,
+    goto,
+    grid,
+    metric,
+    open_tab,
+    segment,
+    sign_in,
+    wait_idle,
+    widget,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -16,8 +16,22 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import (alerts, choose, choose_starting, click_button, fill, goto, grid, grid_rows, open_tab, open_url,
-                      settled_grid_rows, sign_in, wait_idle, widget)
+from .helpers import (
+    alerts,
+    choose,
+    choose_starting,
+    click_button,
+    fill,
+    goto,
+    grid,
+    grid_rows,
+    open_tab,
+    open_url,
+    settled_grid_rows,
+    sign_in,
+    wait_idle,
+    widget,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -18,9 +18,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import _run_cli, free_port, local_page, server_command, start_server, stop_server
 from qms.kernel.settings import PROJECT_ROOT
 
+from .conftest import _run_cli, free_port, local_page, server_command, start_server, stop_server
 from .helpers import click_button, fill, goto, metric, search_units, set_date, sign_in, upload, wait_idle
 
 pytestmark = pytest.mark.e2e

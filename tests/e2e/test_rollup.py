@@ -20,11 +20,10 @@ import pytest
 from playwright.sync_api import expect
 
 from qms.bench.rollup_bench import rekey_province
-from qms.kernel.labels import t
 from qms.kernel.db import open_database
+from qms.kernel.labels import t
 
 from .conftest import ROOT, free_port, local_page, server_command, start_server, stop_server
-
 from .helpers import choose, click_button, fill, metric, open_url
 
 pytestmark = pytest.mark.e2e

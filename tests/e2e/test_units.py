@@ -14,8 +14,7 @@ from playwright.sync_api import Page, expect
 
 from qms.units.model import Stage
 
-from .helpers import (alerts, choose, click_button, expect_grid_rows, fill, goto, grid, grid_row_count, grid_rows, metric,
-                      open_unit, reopen_unit, set_date)
+from .helpers import alerts, choose, click_button, expect_grid_rows, fill, goto, grid, grid_row_count, grid_rows, metric, open_unit, reopen_unit, set_date
 
 pytestmark = pytest.mark.e2e
 

@@ -8,10 +8,10 @@ import io
 import openpyxl
 import pytest
 
-from qms.exports import annual_report
-from qms.units.model import Level
-from qms.exports.annual_report_queries import GROUPS
 from qms.coverage.queries import by_level
+from qms.exports import annual_report
+from qms.exports.annual_report_queries import GROUPS
+from qms.units.model import Level
 
 TODAY = dt.date(2025, 6, 1)
 

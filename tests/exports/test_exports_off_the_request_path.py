@@ -12,8 +12,8 @@ from pathlib import Path
 
 from qms.accounts.rules import system_principal
 from qms.exports.schedule import NightlyJob, has_snapshot_for
-from qms.exports.snapshot import STALE_PARTIAL_AGE, snapshot_zip, write_snapshot, zip_bytes
 from qms.exports.settings_store import set_nightly_export
+from qms.exports.snapshot import STALE_PARTIAL_AGE, snapshot_zip, write_snapshot, zip_bytes
 
 from .conftest import ADMIN, AS_OF_2016
 

@@ -13,14 +13,14 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from qms.kernel.clock import province_today
+from qms.accounts.rules import Principal, Role, system_principal
 from qms.exports.schedule import ensure_nightly, has_snapshot_for, nightly_job
-from qms.kernel.settings import PROJECT_ROOT
-from qms.kernel.db import open_database
 from qms.exports.settings_store import nightly_export_enabled, set_nightly_export
+from qms.kernel.clock import province_today
+from qms.kernel.db import open_database
+from qms.kernel.settings import PROJECT_ROOT
 
 from .conftest import ADMIN, VIEWER
-from qms.accounts.rules import Principal, Role, system_principal
 
 PAGE = str(PROJECT_ROOT / "qms" / "exports" / "page.py")
 

@@ -20,13 +20,14 @@ import pytest
 
 from qms.bench.rollup_bench import rekey_province
 from qms.cli import main
-from qms.kernel.errors import ValidationError
 from qms.exports import indicators
 from qms.exports.registry import SCHEMA_VERSION
 from qms.exports.rollup import rollup
 from qms.exports.snapshot import snapshot_zip, write_snapshot
 from qms.kernel.db import open_database
+from qms.kernel.errors import ValidationError
 from qms_testing import copy_database
+
 from .conftest import ADMIN
 
 AS_OF = dt.date(2026, 6, 30)

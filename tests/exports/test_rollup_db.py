@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from qms_testing import TEST_ADMIN, add_account_to
 from qms.accounts.rules import system_principal
 from qms.cli import main
-from qms.kernel.errors import ValidationError
-from qms.exports import indicators
-from qms.exports.rollup import rollup
-from qms.units.model import Level
-from qms.kernel.settings import PROJECT_ROOT
 from qms.coverage import queries as coverage
+from qms.exports import indicators
 from qms.exports import rollup_db_store as rollup_db
+from qms.exports.rollup import rollup
 from qms.kernel.db import open_database
+from qms.kernel.errors import ValidationError
+from qms.kernel.settings import PROJECT_ROOT
+from qms.units.model import Level
+from qms_testing import TEST_ADMIN, add_account_to
 
 from .test_rollup import AS_OF, NOW, PROVINCES, _sql, three  # noqa: F401 - the module's fixture
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from qms.coverage.queries import by_district, by_level
 from qms.exports.registry import SCHEMA_VERSION, Column, ExportTable, default_registry
 from qms.exports.snapshot import MANIFEST, list_snapshots, verify, write_snapshot, zip_bytes
 from qms.units.model import Level
-from qms.coverage.queries import by_district, by_level
 
 from .conftest import ADMIN, AS_OF_2016, FIXED_NOW, VIEWER
 

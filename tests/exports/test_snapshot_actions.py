@@ -7,13 +7,13 @@ import datetime as dt
 
 import pytest
 
-from qms.actions.steps import StepInput
-from qms.actions.rules import Step
 from qms.actions import snapshot_queries as tables_actions
+from qms.actions.queries import list_actions
+from qms.actions.rules import Step
+from qms.actions.steps import StepInput
+from qms.actions.store import apply_step, ensure_actions_for_findings
 from qms.exports.registry import Registry
 from qms.exports.snapshot import write_snapshot
-from qms.actions.queries import list_actions
-from qms.actions.store import apply_step, ensure_actions_for_findings
 
 from .conftest import ADMIN, AS_OF_2016, AS_OF_2021, FIXED_NOW, parquet_rows
 

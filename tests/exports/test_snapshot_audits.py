@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from qms.audits import snapshot_queries as tables_audits
+from qms.audits.findings_store import list_audits, list_findings
 from qms.exports.registry import Registry
 from qms.exports.snapshot import write_snapshot
-from qms.audits.findings_store import list_audits, list_findings
 
 from .conftest import ADMIN, AS_OF_2016, AS_OF_2021, FIXED_NOW, parquet_rows
 

@@ -11,8 +11,7 @@ import pytest
 
 from qms.exports.registry import CHUNK_ROWS, Registry, default_registry
 from qms.exports.snapshot import write_snapshot
-from qms.exports.snapshot_store import chunk_bounds
-from qms.exports.snapshot_store import ROW_GROUP_ROWS, ParquetSink
+from qms.exports.snapshot_store import ROW_GROUP_ROWS, ParquetSink, chunk_bounds
 
 from .conftest import ADMIN, AS_OF_2021, FIXED_NOW, parquet_rows
 

@@ -8,13 +8,13 @@ from collections import Counter
 
 import pytest
 
-from qms.scope import snapshot_queries as tables_scope
 from qms.exports.registry import Registry
 from qms.exports.snapshot import write_snapshot
-from qms.scope.rules import update_due
+from qms.scope import snapshot_queries as tables_scope
 from qms.scope.model import ProcessVersionInput, UpdateState
-from qms.scope.queries import list_legal_changes, scope_by_unit, scope_overview, update_obligations
 from qms.scope.processes_store import save_process_version
+from qms.scope.queries import list_legal_changes, scope_by_unit, scope_overview, update_obligations
+from qms.scope.rules import update_due
 
 from .conftest import ADMIN, AS_OF_2016, AS_OF_2021, FIXED_NOW, parquet_rows
 

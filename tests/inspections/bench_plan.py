@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 from qms.accounts.rules import system_principal
-from qms.kernel.db import open_database
-from qms.inspections.store import propose_plan
 from qms.inspections.queries import get_plan, overdue_requests
+from qms.inspections.store import propose_plan
+from qms.kernel.db import open_database
 
 
 def timed(fn, runs: int) -> tuple[float, object]:

@@ -4,11 +4,11 @@ minute (the checklist itself is filled through the store: the audits page has it
 from __future__ import annotations
 
 from qms.accounts.rules import Principal, Role, system_principal
-from qms.audits.rules import AnswerInput, Result
-from qms.kernel.clock import province_today
 from qms.audits import store as audits
-from qms.kernel.db import open_database
+from qms.audits.rules import AnswerInput, Result
 from qms.inspections.queries import get_plan
+from qms.kernel.clock import province_today
+from qms.kernel.db import open_database
 
 PAGE = "qms/inspections/page.py"
 UNIT = "03388@2025-07-01"
@@ -88,10 +88,10 @@ def test_overview_shows_plan_progress_and_overdue_reports(app, tmp_path):
     import datetime as dt
 
     from qms.audits.checklists import load_templates
-    from qms.inspections.rules import ItemInput, MinutesInput, Mode
-    from qms.kernel.settings import PROJECT_ROOT
     from qms.inspections import minutes_store as inspection_minutes
     from qms.inspections import store as inspection_plans
+    from qms.inspections.rules import ItemInput, MinutesInput, Mode
+    from qms.kernel.settings import PROJECT_ROOT
 
     at = app(page="qms/overview/page.py", today=True)
     ok(at)
@@ -125,10 +125,10 @@ def test_overview_shows_plan_progress_and_overdue_reports(app, tmp_path):
 
 def test_amendment_needs_its_reason_and_the_officer_reports_the_correction(app, tmp_path):
     from qms.audits.checklists import load_templates
-    from qms.inspections.rules import ItemInput, MinutesInput, Mode
-    from qms.kernel.settings import PROJECT_ROOT
     from qms.inspections import minutes_store as inspection_minutes
     from qms.inspections import store as inspection_plans
+    from qms.inspections.rules import ItemInput, MinutesInput, Mode
+    from qms.kernel.settings import PROJECT_ROOT
 
     at = app(page=PAGE, today=True)
     path = tmp_path / "app.duckdb"

@@ -7,13 +7,14 @@ import datetime as dt
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from qms.kernel.errors import ValidationError
 from qms.inspections import rules
 from qms.inspections.minutes import MinutesFacts, MinutesFinding, MinutesRequest, SectionResult, docx_text, minutes_docx
 from qms.inspections.ranking import Reason, UnitRisk, onsite_needed, propose, rank
 from qms.inspections.rules import ItemStatus, Member, PlanStatus
+from qms.kernel.errors import ValidationError
 
 YEAR = 2026
 

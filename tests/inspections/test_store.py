@@ -8,17 +8,16 @@ import datetime as dt
 import pytest
 
 from qms.accounts.rules import PermissionDenied, Principal, Role, system_principal
-from qms.audits.rules import AnswerInput, Result
+from qms.audits import store as audits
 from qms.audits.checklists import load_templates
-from qms.kernel.errors import ValidationError
+from qms.audits.rules import AnswerInput, Result
+from qms.inspections import minutes_store as minutes
+from qms.inspections import queries
+from qms.inspections import store as plans
 from qms.inspections.minutes import docx_text, minutes_docx
 from qms.inspections.rules import ItemInput, ItemStatus, MinutesInput, Mode, PlanStatus
+from qms.kernel.errors import ValidationError
 from qms.kernel.settings import PROJECT_ROOT
-from qms.audits import store as audits
-from qms.inspections import minutes_store as minutes
-from qms.inspections import store as plans
-from qms.inspections import queries
-
 
 TODAY = dt.date(2026, 12, 3)  # the demo of today ends here (tests/conftest.py DEMO_UNTIL)
 YEAR = TODAY.year

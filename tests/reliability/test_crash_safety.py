@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 from qms.accounts.rules import system_principal
+from qms.kernel.db import open_database
 from qms.reliability import crash
 from qms.reliability.crash_checks import check_trial
 from qms.reliability.crash_work import KINDS
-from qms.kernel.db import open_database
 
 
 def test_one_killed_writer_of_each_kind_leaves_every_invariant_holding(demo_file: Path, tmp_path: Path):
@@ -39,8 +39,8 @@ def test_the_checks_see_a_lost_write_and_a_write_without_its_log(demo_file: Path
 
 def test_the_checks_see_half_an_import_and_a_snapshot_without_manifest(demo_file: Path, tmp_path: Path):
     from qms.reliability.crash_work import unit_codes
-    from qms.units.store import import_units
     from qms.units.importer import parse_units_csv
+    from qms.units.store import import_units
 
     path = Path(shutil.copyfile(demo_file, tmp_path / "half.duckdb"))
     db = open_database(path)

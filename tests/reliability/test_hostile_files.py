@@ -32,23 +32,23 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import hostile_workbooks
 import pytest
 import xlsx_parts as X
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import hostile_workbooks
 from qms.accounts.rules import system_principal
 from qms.audits.checklists import ChecklistTemplate, TemplateError, _parse
 from qms.kernel.errors import QmsError
-from qms.units.model import UnitRecord
+from qms.kernel.text_rules import control_character
+from qms.kernel.workbook_reader import read_workbook
 from qms.scope.files_store import FileKind, import_file
 from qms.status_import.store import apply_status_import
-from qms.units.store import import_units
-from qms.kernel.text_rules import control_character
 from qms.units.importer import parse_units_file
-from qms.kernel.workbook_reader import read_workbook
+from qms.units.model import UnitRecord
+from qms.units.store import import_units
 
 HERE = Path(__file__).resolve().parent
 LONG = "QMS_FUZZ_EXAMPLES" in os.environ

@@ -33,42 +33,39 @@ from typing import Any
 import pytest
 
 import qms
-from qms.accounts.rules import PermissionDenied, Principal, Role, system_principal
-from qms_testing import DOOR, STORE, module_role
-from qms.actions.steps import ActionEdit, StepInput
-from qms.actions.rules import ActionSource, ActionType, NewAction, Step
-from qms.audits.rules import AnswerInput, AuditKind, NewAudit, Result
-from qms.audits.checklists import load_templates
-from qms.exports import indicators
-from qms.exports.snapshot import write_snapshot
-from qms.units.model import EventType, Level, NewEvent, Target
-from qms.scope.model import CatalogueEntry, ChangeEffect, LegalChangeInput, LegalChangeItem, ProcessStatus, ProcessVersionInput
-from qms.kernel.settings import PROJECT_ROOT
-from qms.admin_changes.plan import parse_change_csv
 from qms.accounts import store as accounts
+from qms.accounts.rules import PermissionDenied, Principal, Role, system_principal
 from qms.actions import store as actions
+from qms.actions.queries import get_action
+from qms.actions.rules import ActionSource, ActionType, NewAction, Step
+from qms.actions.steps import ActionEdit, StepInput
 from qms.admin_changes import store as admin_changes
+from qms.admin_changes.plan import parse_change_csv
+from qms.audits import evidence_store as evidence
+from qms.audits import offline_store as audit_offline
 from qms.audits import store as audits
+from qms.audits.checklists import load_templates
+from qms.audits.rules import AnswerInput, AuditKind, NewAudit, Result
+from qms.coverage import targets_store as targets
 from qms.demo import store as demo
-from qms.units import events_store as events
+from qms.exports import indicators
 from qms.exports import settings_store as export_settings
+from qms.exports.snapshot import write_snapshot
+from qms.inspections import minutes_store as inspection_minutes
+from qms.inspections import store as inspection_plans
+from qms.inspections.rules import ItemInput, MinutesInput, Mode, RequestInput
+from qms.kernel.db import Database, open_database
+from qms.kernel.settings import PROJECT_ROOT
 from qms.scope import files_store as scope_files
 from qms.scope import processes_store as scope_processes
 from qms.scope import store as scope_writes
-from qms.audits import offline_store as audit_offline
-from qms.audits import evidence_store as evidence
+from qms.scope.model import CatalogueEntry, ChangeEffect, LegalChangeInput, LegalChangeItem, ProcessStatus, ProcessVersionInput
 from qms.status_import import store as status_import
-from qms.coverage import targets_store as targets
+from qms.units import events_store as events
 from qms.units import store as units
-from qms.inspections import minutes_store as inspection_minutes
-from qms.inspections import store as inspection_plans
-from qms.status_import import store as status_import
-from qms.coverage import targets_store as targets
-from qms.units import store as units
-from qms.inspections.rules import ItemInput, MinutesInput, Mode, RequestInput
-from qms.actions.queries import get_action
-from qms.kernel.db import Database, open_database
 from qms.units.importer import parse_units_csv
+from qms.units.model import EventType, Level, NewEvent, Target
+from qms_testing import DOOR, STORE, module_role
 
 TODAY = dt.date(2024, 1, 1)
 UNIT, DISTRICT = "03386", "105"          # the unit every write targets, and its district

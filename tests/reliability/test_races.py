@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 from qms.accounts.rules import system_principal
-from qms.units.model import Level, Target
-from qms.reliability import races
-from qms.kernel.db import open_database
 from qms.coverage.targets_store import list_targets, set_targets
+from qms.kernel.db import open_database
+from qms.reliability import races
+from qms.units.model import Level, Target
 
 
 def test_two_writers_never_both_win(demo_file: Path, tmp_path: Path):

@@ -21,12 +21,12 @@ import time
 from pathlib import Path
 
 from qms.accounts.rules import system_principal
-from qms.scope.importer import read_catalogue
-from qms.kernel.spreadsheet_writing import write_csv, write_xlsx
 from qms.kernel.db import open_database
+from qms.kernel.spreadsheet_writing import write_csv, write_xlsx
 from qms.scope.files_store import FileKind, import_file, preview_file
-from qms.units.store import import_units
+from qms.scope.importer import read_catalogue
 from qms.units.importer import parse_units_file
+from qms.units.store import import_units
 
 COMMUNES = 300
 TODAY = dt.date(2024, 6, 30)

@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from qms.units.model import Level
-from qms.scope import queries as S
 from qms.kernel.db import open_database
+from qms.scope import queries as S
 from qms.scope.model import UpdateState
+from qms.units.model import Level
 
 
 def build(db, communes: int) -> None:

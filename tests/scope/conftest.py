@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from scope_helpers import UNITS, province_file
 
-from qms.units.store import import_units
 from qms.accounts.rules import system_principal
+from qms.units.store import import_units
 
 
 @pytest.fixture

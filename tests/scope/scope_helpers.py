@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from qms.units.model import NewEvent, UnitRecord
-from qms.units.events_store import record_events_in
 from qms.accounts.rules import system_principal
+from qms.units.events_store import record_events_in
+from qms.units.model import NewEvent, UnitRecord
 
 
 def xlsx(sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None) -> bytes:

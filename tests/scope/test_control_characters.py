@@ -4,7 +4,6 @@ text stored before the rule (issue 14, defect 6)."""
 from __future__ import annotations
 
 import datetime as dt
-
 import io
 
 import openpyxl
@@ -12,15 +11,15 @@ import pytest
 from scope_helpers import UNITS
 
 from qms.accounts.rules import system_principal
-from qms.kernel.errors import QmsError, ValidationError
-from qms.units.model import NewEvent, checked
-from qms.scope.model import CatalogueEntry, ProcessVersionInput
 from qms.kernel.db import open_database
-from qms.units.events_store import record_event
+from qms.kernel.errors import QmsError, ValidationError
 from qms.scope.files_store import FileKind, export_file
+from qms.scope.model import CatalogueEntry, ProcessVersionInput
 from qms.scope.processes_store import save_process_version
 from qms.scope.store import import_catalogue
 from qms.status_import.store import status_template
+from qms.units.events_store import record_event
+from qms.units.model import NewEvent, checked
 from qms.units.store import import_units, rename_unit
 
 BAD = ["\x00", "\x07", "\x1b[31m", "\x0c", "\x7f", "\x85", "\ufffe"]

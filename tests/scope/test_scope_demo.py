@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from qms.units.model import COVERAGE_LEVELS, Level
-from qms.scope.model import UpdateState
 from qms.scope import queries as S
+from qms.scope.model import UpdateState
+from qms.units.model import COVERAGE_LEVELS, Level
 
 END_2021 = dt.date(2021, 12, 31)
 

@@ -90,9 +90,8 @@ def test_every_bad_catalogue_row_is_named_with_its_reason():
 
 
 def test_parse_catalogue_refuses_the_whole_table_when_one_row_is_bad():
-    from qms.scope.importer import parse_catalogue
     from qms.kernel.spreadsheets import read_table
-    from qms.scope.importer import CATALOGUE_COLUMNS
+    from qms.scope.importer import CATALOGUE_COLUMNS, parse_catalogue
 
     table = read_table("Mã TTHC,Tên TTHC\n1.000001,Khai sinh\n1.000002,\n".encode(), "t.csv", CATALOGUE_COLUMNS)
     with pytest.raises(ImportRowError) as info:

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from scope_helpers import xlsx
 
-from qms.kernel.errors import ImportRowError
+from qms.accounts.rules import system_principal
 from qms.changelog import store as changelog
+from qms.kernel.errors import ImportRowError
 from qms.scope import queries as S
 from qms.scope.files_store import FileKind, export_file, import_file, preview_file
-from qms.accounts.rules import system_principal
 
 D = dt.date
 TODAY = D(2030, 1, 1)

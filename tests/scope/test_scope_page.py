@@ -9,11 +9,11 @@ import streamlit as st
 from scope_helpers import xlsx
 from streamlit.testing.v1 import AppTest
 
-from qms.kernel.clock import province_today
 from qms.accounts.rules import Principal, Role, system_principal
+from qms.kernel.clock import province_today
+from qms.kernel.db import open_database
 from qms.kernel.settings import PROJECT_ROOT
 from qms.scope import queries as S
-from qms.kernel.db import open_database
 
 PAGE = str(PROJECT_ROOT / "qms" / "scope" / "page.py")
 END_2021 = dt.date(2021, 12, 31)

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from qms.scope import rules as scope
 from qms.kernel.errors import ValidationError
+from qms.scope import rules as scope
 from qms.scope.model import LegalChangeInput, LegalChangeItem, ProcessStatus, ProcessVersionInput, UpdateState
 
 D = dt.date

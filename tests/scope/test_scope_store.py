@@ -7,14 +7,14 @@ import datetime as dt
 import pytest
 from scope_helpers import announce
 
-from qms.kernel.errors import NotFound, ValidationError
-from qms.units.model import Level
-from qms.scope.model import CatalogueEntry, LegalChangeInput, LegalChangeItem, ProcessVersionInput, UpdateState
+from qms.accounts.rules import system_principal
 from qms.changelog import store as changelog
+from qms.kernel.errors import NotFound, ValidationError
 from qms.scope import queries as S
+from qms.scope.model import CatalogueEntry, LegalChangeInput, LegalChangeItem, ProcessVersionInput, UpdateState
 from qms.scope.processes_store import record_legal_change, save_process_version, withdraw_process
 from qms.scope.store import import_catalogue
-from qms.accounts.rules import system_principal
+from qms.units.model import Level
 
 D = dt.date
 TODAY = D(2030, 1, 1)
@@ -186,8 +186,8 @@ def test_adding_a_tthc_enters_the_catalogue_and_makes_a_reannouncement_due(sdb):
 
 
 def test_a_reannouncement_after_the_change_clears_the_flag(sdb):
-    from qms.units.model import NewEvent
     from qms.units.events_store import record_event
+    from qms.units.model import NewEvent
 
     record_legal_change(sdb, LegalChangeInput(document_no="200/QĐ-UBND", effective_on=D(2019, 7, 1), items=(
         LegalChangeItem(tthc_code="1.000009", effect="added", unit_codes=("03386",), tthc_name="Thủ tục mới"),)), actor=system_principal("t"), today=TODAY)

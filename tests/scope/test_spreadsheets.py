@@ -11,7 +11,6 @@ from qms.kernel.errors import QmsError
 from qms.kernel.spreadsheet_writing import write_csv, write_xlsx
 from qms.kernel.spreadsheets import Column, cell_date, cell_text, fold, read_table
 
-
 COLUMNS = (
     Column("code", "Mã TTHC", ("ma thu tuc",), required=True),
     Column("name", "Tên TTHC", ("tên thủ tục hành chính",), required=True),

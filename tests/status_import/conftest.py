@@ -9,8 +9,8 @@ import pytest
 from status_sheets import DIEN_BIEN_CSV, load_units
 
 from qms.accounts.rules import Principal, Role
-from qms.kernel.settings import PROJECT_ROOT
 from qms.kernel.db import Database, open_database
+from qms.kernel.settings import PROJECT_ROOT
 from qms.units.importer import decode
 
 

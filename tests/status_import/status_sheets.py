@@ -7,10 +7,10 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
-from qms.kernel.db import Database
-from qms.units.store import import_units
-from qms.units.importer import parse_units_csv
 from qms.accounts.rules import system_principal
+from qms.kernel.db import Database
+from qms.units.importer import parse_units_csv
+from qms.units.store import import_units
 
 #: The import date the store tests pretend it is (fixed, so estimated dates are predictable).
 TODAY = dt.date(2024, 6, 30)

@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 from status_sheets import DIEN_BIEN_CSV, load_units, status_sheet
 
-from qms.kernel.settings import PROJECT_ROOT
 from qms.kernel.db import open_database
+from qms.kernel.settings import PROJECT_ROOT
 
 SHEET = [["03124", None, None, "đã công bố", 2008, "7/QĐ-UBND", "11/11/2016"], ["03125", None, None, "đang xây dựng"]]
 

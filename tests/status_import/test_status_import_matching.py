@@ -6,9 +6,9 @@ import unicodedata
 
 from status_sheets import DIEN_BIEN_CSV, TODAY, status_sheet, workbook
 
-from qms.units.model import Level
 from qms.status_import.sheet import UnitIndex, UnitRef, parse_status_file
 from qms.units.importer import parse_units_csv
+from qms.units.model import Level
 
 
 def _index() -> UnitIndex:

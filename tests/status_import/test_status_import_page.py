@@ -9,9 +9,8 @@ from status_sheets import status_sheet
 from streamlit.testing.v1 import AppTest
 
 from qms.accounts.rules import Principal, Role
-
-from qms.kernel.settings import PROJECT_ROOT
 from qms.kernel.db import open_database
+from qms.kernel.settings import PROJECT_ROOT
 
 PAGE = str(PROJECT_ROOT / "qms" / "status_import" / "page.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

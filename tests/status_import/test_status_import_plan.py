@@ -7,10 +7,10 @@ import datetime as dt
 
 from status_sheets import DIEN_BIEN_CSV, TODAY, status_sheet, workbook
 
-from qms.units.model import EventType, NewEvent, Standard
-from qms.status_import.sheet import UnitRef, parse_status_file
 from qms.status_import.plan import plan_import
+from qms.status_import.sheet import UnitRef, parse_status_file
 from qms.units.importer import parse_units_csv
+from qms.units.model import EventType, NewEvent, Standard
 
 E = EventType
 D = dt.date

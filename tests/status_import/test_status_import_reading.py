@@ -10,8 +10,8 @@ import pytest
 from status_sheets import STATUS_HEADER, TODAY, status_sheet, workbook
 
 from qms.kernel.errors import QmsError
-from qms.units.model import EventType, Level, Stage, Standard
 from qms.status_import.sheet import parse_status_file
+from qms.units.model import EventType, Level, Stage, Standard
 
 
 def _rows(data: bytes, name: str = "sheet.xlsx"):

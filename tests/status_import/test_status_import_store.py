@@ -13,12 +13,12 @@ import pytest
 from status_sheets import TODAY, event_count, log_count, status_sheet, workbook
 
 from qms.accounts.rules import PermissionDenied, Principal, Role, system_principal
-from qms.kernel.errors import QmsError
-from qms.units.model import Level
-from qms.status_import.sheet import StatusImportError
 from qms.coverage.queries import by_level
-from qms.units.events_store import unit_events
+from qms.kernel.errors import QmsError
+from qms.status_import.sheet import StatusImportError
 from qms.status_import.store import apply_status_import, preview_status_import, status_template
+from qms.units.events_store import unit_events
+from qms.units.model import Level
 
 D = dt.date
 

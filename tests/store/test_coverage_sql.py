@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from qms.coverage import queries as coverage
 from qms.coverage.rules import coverage_from_events
 from qms.units.model import COVERAGE_LEVELS, Level, NewEvent, UnitRecord
-from qms.coverage import queries as coverage
 
 
 def _records(db):

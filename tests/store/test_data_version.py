@@ -14,10 +14,10 @@ import threading
 import pytest
 
 from qms.accounts.rules import system_principal
-from qms.kernel.errors import QmsError
-from qms.units.model import EventType, Level, NewEvent
 from qms.coverage import queries as coverage
+from qms.kernel.errors import QmsError
 from qms.units.events_store import record_events_in
+from qms.units.model import EventType, Level, NewEvent
 
 TODAY = dt.date(2021, 12, 31)
 WRITER = system_principal("officer")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from qms.kernel.db import open_database
 from qms.kernel.errors import QmsError
 from qms.kernel.settings import DEFAULT_MEMORY_LIMIT, load_settings, memory_limit_from_env
-from qms.kernel.db import open_database
 
 
 def _setting(db, name: str) -> str:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from qms.kernel.errors import QmsError
 from qms.kernel import migrations
 from qms.kernel.db import open_database
+from qms.kernel.errors import QmsError
 
 
 def test_fresh_database_has_every_migration_recorded(db):

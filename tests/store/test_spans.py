@@ -6,17 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from test_units_and_events import CSV, TODAY  # the same four units, one merged away on 01/01/2020
 
-from qms.units.model import EventType, NewEvent, Stage, Standard
+from qms.accounts.rules import system_principal
 from qms.coverage import queries as coverage
+from qms.kernel.migrations import MIGRATIONS_DIR
 from qms.units import spans_store as spans
 from qms.units.events_store import record_event
-from qms.kernel.migrations import MIGRATIONS_DIR
-from qms.units.store import import_units
 from qms.units.importer import parse_units_csv
-
-from test_units_and_events import CSV, TODAY  # the same four units, one merged away on 01/01/2020
-from qms.accounts.rules import system_principal
+from qms.units.model import EventType, NewEvent, Stage, Standard
+from qms.units.store import import_units
 
 
 def _event(kind, day, code="03386"):

@@ -7,15 +7,15 @@ import threading
 
 import pytest
 
-from qms.kernel.errors import ConflictError, ImportRowError, NotFound, ValidationError
-from qms.units.model import EventType, Level, NewEvent, Standard, Target
+from qms.accounts.rules import system_principal
 from qms.changelog import store as changelog
 from qms.coverage import queries as coverage
-from qms.units.events_store import record_event, unit_events
 from qms.coverage.targets_store import list_targets, set_targets
-from qms.units.store import get_unit, import_units, list_units, rename_unit
+from qms.kernel.errors import ConflictError, ImportRowError, NotFound, ValidationError
+from qms.units.events_store import record_event, unit_events
 from qms.units.importer import parse_units_csv
-from qms.accounts.rules import system_principal
+from qms.units.model import EventType, Level, NewEvent, Standard, Target
+from qms.units.store import get_unit, import_units, list_units, rename_unit
 
 CSV = """gso_code,name,level,kind,parent_gso_code,valid_from,valid_to
 12,Tỉnh Lai Châu,province,tinh,,,

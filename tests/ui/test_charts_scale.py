@@ -4,8 +4,8 @@ under an axis titled "Huyện" with one name in eight; past 16 bars they lie dow
 
 from __future__ import annotations
 
-from qms.units.model import DistrictCoverage
 from qms.ui.charts import HORIZONTAL_ABOVE, ROW_PX, district_bars
+from qms.units.model import DistrictCoverage
 
 
 def rows(n: int) -> list[DistrictCoverage]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qms.units.model import EventType, NewEvent
+from test_overview_page import level_figure  # tests/ui is on sys.path (pytest prepend mode)
+
+from qms.accounts.rules import system_principal
 from qms.coverage import queries as coverage
 from qms.kernel.db import open_database
 from qms.units.events_store import record_event
-from qms.accounts.rules import system_principal
-
-from test_overview_page import level_figure  # tests/ui is on sys.path (pytest prepend mode)
+from qms.units.model import EventType, NewEvent
 
 DAY = dt.date(2016, 12, 31)
 

@@ -3,8 +3,8 @@ from the sidebar, and an administrator's reset, whose one-time password must be 
 
 from __future__ import annotations
 
-from qms.accounts.rules import Principal, Role
 from qms.accounts import store
+from qms.accounts.rules import Principal, Role
 from qms.kernel.db import open_database
 
 PASSWORD = "mật khẩu thử 2024"

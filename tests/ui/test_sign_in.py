@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qms.accounts.rules import Principal, Role, system_principal
 from qms.accounts import store
+from qms.accounts.rules import Principal, Role, system_principal
 from qms.kernel.db import open_database
 
 PASSWORD = "mật khẩu thử 2024"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qms.kernel.clock import province_today
-from qms.units.model import EventType, Standard
-from qms.kernel.db import open_database
 from qms.accounts.rules import system_principal
+from qms.kernel.clock import province_today
+from qms.kernel.db import open_database
+from qms.units.model import EventType, Standard
 
 PAGE = "qms/units/page.py"
 
@@ -96,8 +96,8 @@ def test_search_handles_the_letter_d_with_stroke(app):
 
 def test_a_crafted_unit_name_is_shown_as_text_not_markdown(app, tmp_path):
     """An imported name carrying Markdown (an image the browser would fetch) stays plain text."""
-    from qms.units.store import import_units
     from qms.units.importer import parse_units_csv
+    from qms.units.store import import_units
 
     at = app(page=PAGE)
     db = open_database(tmp_path / "app.duckdb")

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from qms.kernel.errors import ValidationError
-from qms.units.rules import check_history, maintenance_by_year, stage_on
 from qms.units.model import EventType as E
 from qms.units.model import NewEvent, Stage, Standard
+from qms.units.rules import check_history, maintenance_by_year, stage_on
 
 TODAY = dt.date(2020, 6, 1)
 

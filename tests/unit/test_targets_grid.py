@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from qms.coverage.targets import from_grid, grid
 from qms.kernel.errors import ValidationError
 from qms.units.model import Level, Target
-from qms.coverage.targets import from_grid, grid
 
 PREVIOUS = [Target(level=Level.COMMUNE, year=2016, target_pct=50, is_sample=True), Target(level=Level.DISTRICT, year=2016, target_pct=100, is_sample=True)]
 
