@@ -13,9 +13,9 @@ from qms.inspections.widgets import render_overview_inspections
 from qms.kernel import formatting
 from qms.kernel.clock import province_today
 from qms.kernel.dates import fmt
+from qms.overview import chart_widgets as charts
+from qms.overview.cached_widgets import OverviewReads
 from qms.scope.widgets import render_overview_scope
-from qms.ui import charts
-from qms.ui.cached import OverviewReads
 from qms.ui.context import DATE_FORMAT, db, lang, plain, t
 from qms.ui.tables import show_table
 from qms.units.rules import DECISION_19_IN_FORCE

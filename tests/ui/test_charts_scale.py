@@ -1,10 +1,10 @@
-"""The coverage bars at country scale (qms/ui/charts.py): 63 provinces were drawn as upright bars
+"""The coverage bars at country scale (qms/overview/chart_widgets.py): 63 provinces were drawn as upright bars
 under an axis titled "Huyện" with one name in eight; past 16 bars they lie down, one row per name
 (every name written), and a province chart says "Tỉnh"."""
 
 from __future__ import annotations
 
-from qms.ui.charts import HORIZONTAL_ABOVE, ROW_PX, district_bars
+from qms.overview.chart_widgets import HORIZONTAL_ABOVE, ROW_PX, district_bars
 from qms.units.model import DistrictCoverage
 
 

@@ -1,4 +1,4 @@
-"""The overview's cached reads (qms/ui/cached.py): keyed on the data version, so a write made
+"""The overview's cached reads (qms/overview/cached_widgets.py): keyed on the data version, so a write made
 anywhere (here: through the store, as another session or the CLI would) shows on the next run;
 and the province grouping a national database gets."""
 
