@@ -103,11 +103,11 @@ def module_role(rel: Path) -> str:
         return PURE
     if stem in ("page", "widgets") or stem.endswith(("_page", "_widgets")) or folder == "ui":
         return UI
+    if folder in ("bench", "reliability"):
+        return TOOL
     if stem in ("store", "queries", "sql") or stem.endswith(("_store", "_queries", "_sql")) or (
             folder == "kernel" and stem in ("db", "migrations")):
         return STORE
-    if folder in ("bench", "reliability"):
-        return TOOL
     if stem in ("cli", "export") or stem.startswith("cli_") or stem.endswith(("_cli", "_export")) or folder == "exports":
         return DOOR
     return PURE

@@ -145,6 +145,19 @@ def check_module(rel: Path, tree: ast.Module) -> list[str]:
     return problems
 
 
+#: What the kernel may import of the features: the permission vocabulary (``Principal``, the CLI's
+#: system principal that ``Settings.principal`` names).  The label table merges the features'
+#: label sets by name at run time (:mod:`qms.kernel.features`), not by import.
+KERNEL_MAY_IMPORT = {"qms.accounts.rules"}
+
+
+@pytest.mark.parametrize("name", sorted(n for n in _modules() if n.startswith("qms.kernel")))
+def test_the_kernel_imports_no_feature(name: str):
+    imports = {i for i in _imports(_tree(_modules()[name])) if i in _modules()}
+    features = sorted(i for i in imports if not i.startswith("qms.kernel") and i != "qms" and i not in KERNEL_MAY_IMPORT)
+    assert features == [], f"{name} is the shared kernel: it imports no feature, but imports {features}"
+
+
 def test_the_rule_sees_modules_and_their_roles():
     mods = _modules()
     assert role(mods["qms.overview.page"]) == UI and role(mods["qms.ui.tables"]) == UI
@@ -153,6 +166,7 @@ def test_the_rule_sees_modules_and_their_roles():
     assert role(mods["qms.actions.cli"]) == DOOR and role(mods["qms.exports.snapshot"]) == DOOR
     assert role(mods["qms.units.rules"]) == PURE and role(mods["qms.actions.labels"]) == PURE
     assert role(mods["qms.exports.labels"]) == PURE and role(mods["qms.bench.runner"]) == TOOL
+    assert role(mods["qms.exports.par_rules"]) == PURE and role(mods["qms.bench.random_sql"]) == TOOL
 
 
 @pytest.mark.parametrize("name", sorted(_modules()))

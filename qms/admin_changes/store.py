@@ -31,7 +31,7 @@ from qms.kernel.errors import QmsError
 from qms.units import spans_store as spans
 from qms.units.model import Level, LevelCoverage
 from qms.units.stage_sql import ANNOUNCED
-from qms.units.store import NAME_ON_SQL, ORIGINAL_NAME_FROM, PARENT_ON_SQL, name_of_sql
+from qms.units.store import LATEST_NAME_SQL, NAME_ON_SQL, ORIGINAL_NAME_FROM, PARENT_ON_SQL
 
 
 @dataclass(frozen=True)
@@ -388,18 +388,19 @@ class Lineage:
 
 def lineage(db, key: str) -> Lineage:
     """A unit's direct predecessors (with whether each had announced its QMS the day before the
-    change) and successors, each named as on the change's eve or first day."""
+    change) and successors, each by its latest name (:data:`qms.units.store.LATEST_NAME_SQL`)."""
     preds = db.rows(
         f"""SELECT l.old_code, n.name, l.share, l.weight, c.act, c.effective_date,
                    coalesce((SELECT s.stage = {ANNOUNCED} FROM unit_stage_spans s WHERE s.unit_code = l.old_code
                               AND s.valid_from <= c.effective_date - 1 AND (s.valid_to IS NULL OR s.valid_to > c.effective_date - 1)
                               AND NOT s.inherited), false)
             FROM unit_links l JOIN admin_changes c ON c.id = l.change_id
-            CROSS JOIN LATERAL (SELECT coalesce({name_of_sql("l.old_code", "c.effective_date - 1")}, '') AS name) n
+            JOIN (SELECT code, coalesce(name, '') AS name FROM ({LATEST_NAME_SQL})) n ON n.code = l.old_code
             WHERE l.new_code = $key ORDER BY l.old_code""", {"key": key})
     succ = db.rows(
-        f"""SELECT l.new_code, {name_of_sql("l.new_code", "c.effective_date")}, l.share, l.weight, c.act, c.effective_date
+        f"""SELECT l.new_code, n.name, l.share, l.weight, c.act, c.effective_date
            FROM unit_links l JOIN admin_changes c ON c.id = l.change_id
+           JOIN ({LATEST_NAME_SQL}) n ON n.code = l.new_code
            WHERE l.old_code = $key ORDER BY l.new_code""", {"key": key})
     return Lineage([tuple(r) for r in preds], [tuple(r) for r in succ])
 

@@ -6,7 +6,7 @@ Contract:
   To change a published template, add a new version; never edit one in place.
 - Every model is frozen and refuses unknown keys: a typo in a YAML key is an error, not a silently
   ignored field.  Vietnamese text is NFC-normalised, so equal-looking strings compare equal.
-- Clause numbers are checked against :mod:`qms.kernel.iso_clauses` for the template's standard; a
+- Clause numbers are checked against :mod:`qms.audits.iso_clauses` for the template's standard; a
   ``legal`` template (an inspection under Circular 26) may cite clauses of either version.
 - Every problem surfaces as a :class:`TemplateError` ("<file>: <location>: <reason>").  Loading a
   folder never stops at a broken file: the others still load and the broken one is reported
@@ -34,8 +34,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from qms.audits.iso_clauses import is_known_clause
 from qms.kernel.errors import QmsError
-from qms.kernel.iso_clauses import is_known_clause
 
 _REF = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 #: The highest template version accepted (versions count edits: 1, 2, 3...).

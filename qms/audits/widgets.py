@@ -25,13 +25,13 @@ import streamlit as st
 from qms.accounts.rules import PermissionDenied, Principal
 from qms.audits.checklists import ChecklistItem, LoadedTemplates, TemplateEntry, load_templates
 from qms.audits.findings_store import DEPARTMENTS_ROW, AuditSummary, Finding, HeatCell
+from qms.audits.iso_clauses import clause_title
 from qms.audits.rules import AnswerConflict, AnswerInput, Result, score
 from qms.audits.store import AuditView, get_audit, save_answers
 from qms.kernel import formatting
 from qms.kernel.clock import local_time, utc_now
 from qms.kernel.dates import fmt
 from qms.kernel.errors import QmsError
-from qms.kernel.iso_clauses import clause_title
 from qms.ui import context
 from qms.ui.context import db, lang, plain, settings, t
 from qms.ui.tables import TEXT_WIDTH, show_table

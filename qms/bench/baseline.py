@@ -24,6 +24,7 @@ import pandas as pd
 from qms.bench.validate import without_district_summary
 from qms.units.model import COVERAGE_LEVELS
 from qms.units.rules import STAGE_AFTER, STAGE_ORDER
+from qms.units.stage_sql import ANNOUNCED
 
 _STAGE_NUMBER = {ev.value: STAGE_ORDER[stage] for ev, stage in STAGE_AFTER.items()}
 _STAGE_NAME = {n: stage.value for stage, n in STAGE_ORDER.items()}
@@ -68,7 +69,7 @@ def compute(tables: dict[str, pd.DataFrame], as_of: dt.date) -> CoverageFigures:
 
     counted = counted.assign(stage=counted["code"].map(stage).fillna(0).astype(int))
     counted = counted.assign(
-        not_maintained=(counted["stage"] == 3)
+        not_maintained=(counted["stage"] == ANNOUNCED)
         & counted["code"].isin(announced_before_year)
         & ~counted["code"].isin(maintained)
     )
@@ -87,7 +88,7 @@ def compute(tables: dict[str, pd.DataFrame], as_of: dt.date) -> CoverageFigures:
     name_on = first.set_index("code")["name"].to_dict() | named.set_index("code")["name"].to_dict()
     districts = units.loc[exists & (units["level"] == "district"), "code"]
     communes = counted[counted["level"] == "commune"]
-    per = communes.groupby("parent_code").agg(in_plan=("code", "size"), announced=("stage", lambda s: int((s == 3).sum())))
+    per = communes.groupby("parent_code").agg(in_plan=("code", "size"), announced=("stage", lambda s: int((s == ANNOUNCED).sum())))
     by_district = {}
     for code in districts:
         in_plan, announced = (int(per.at[code, "in_plan"]), int(per.at[code, "announced"])) if code in per.index else (0, 0)

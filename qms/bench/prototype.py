@@ -20,7 +20,7 @@ from qms.coverage.targets_store import list_targets
 from qms.units.model import DistrictCoverage, Level, LevelCoverage
 from qms.units.rules import STAGE_AFTER
 from qms.units.stage_sql import ANNOUNCED, APPLYING, BUILDING, NOT_STARTED, STAGE_CASE
-from qms.units.store import EXISTS_ON_SQL
+from qms.units.store import EXISTS_ON_SQL, NAME_ON_SQL
 
 MOVING_TYPES = ", ".join(f"'{ev.value}'" for ev in STAGE_AFTER)
 
@@ -39,10 +39,8 @@ u AS (
            count(*) FILTER (WHERE not_maintained) AS not_maintained
     FROM u GROUP BY GROUPING SETS ((level), (level, district_code))
 ), d AS (
-    SELECT u.code, coalesce(arg_max(n.name, n.valid_from) FILTER (WHERE n.valid_from <= $as_of), arg_min(n.name, n.valid_from)) AS name
-    FROM units u JOIN unit_names n ON n.code = u.code
+    SELECT u.code, n.name FROM units u JOIN ({NAME_ON_SQL}) n ON n.code = u.code
     WHERE u.level = 'district' AND {EXISTS_ON_SQL}
-    GROUP BY u.code
 )
 SELECT 'level' AS kind, level AS code, NULL AS name, in_plan, announced, building, applying, not_started, not_maintained
 FROM g WHERE per_level = 1

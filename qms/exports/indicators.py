@@ -13,7 +13,7 @@ from pathlib import Path
 from qms.coverage.rules import target_lookup
 from qms.coverage.targets_store import list_targets
 from qms.exports.indicators_queries import ShortUnit, measure_counts, short_units
-from qms.exports.par import Criterion, Methodology, Score, default_methodology_path, load_methodology, score
+from qms.exports.par_rules import Criterion, Methodology, Score, default_methodology_path, load_methodology, score
 from qms.kernel.clock import province_today
 from qms.kernel.errors import ValidationError
 from qms.units.model import Level

@@ -2,12 +2,12 @@
 
 Contract (docs/exports.md, "National roll-up"):
 - Sources are snapshot folders, snapshot zips (as the app offers them), or folders holding
-  either.  Each is read into a :class:`~qms.exports.rollup_plan.Candidate`: its manifest's fields, every
+  either.  Each is read into a :class:`~qms.exports.rollup_rules.Candidate`: its manifest's fields, every
   file's SHA-256 against the manifest, every file's Parquet columns against the documented
   schema of its version (:mod:`qms.exports.rollup_schema`), its as-of date against the folder
   name and the coverage table, and its province (the one province unit existing on the as-of
   date in ``units.parquet``; a manifest naming a province must agree).  Which candidates are
-  taken is decided by the pure :func:`qms.exports.rollup_plan.plan`.
+  taken is decided by the pure :func:`qms.exports.rollup_rules.plan`.
 - The national snapshot is a folder ``<as-of>_<generated>`` like a province's: for every table
   of the current schema, one Parquet file holding every taken province's rows with
   ``province_code`` as first column, ordered by province then by the table's key (older schema
@@ -38,9 +38,9 @@ import pyarrow.parquet as pq
 
 from qms import __version__
 from qms.exports import rollup_schema
-from qms.exports.par import Methodology
+from qms.exports.par_rules import Methodology
 from qms.exports.registry import SCHEMA_VERSION, default_registry
-from qms.exports.rollup_plan import Candidate, Plan, manifest_problems, plan
+from qms.exports.rollup_rules import Candidate, Plan, manifest_problems, plan
 from qms.exports.snapshot import MANIFEST, PARTIAL_SUFFIX, _fsync, folder_name, province_of, publish, remove_stale_partials, sha256_file
 from qms.exports.snapshot_store import ROW_GROUP_ROWS, ParquetSink, engine_version, writer_version
 from qms.kernel.errors import QmsError, ValidationError

@@ -20,8 +20,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from qms.exports.par import Methodology, score
-from qms.exports.rollup_plan import Candidate
+from qms.exports.par_rules import Methodology, score
+from qms.exports.rollup_rules import Candidate
 
 SCORES_SCHEMA = pa.schema([
     ("province_code", pa.string()), ("province_name", pa.string()), ("as_of", pa.date32()),

@@ -36,7 +36,7 @@ from qms import __version__
 from qms.accounts.principals_store import authorize_now
 from qms.accounts.rules import Operation, Principal
 from qms.audits.checklists import load_templates
-from qms.exports.par import Methodology
+from qms.exports.par_rules import Methodology
 from qms.exports.registry import SCHEMA_VERSION, Registry, SnapshotSource, default_registry
 from qms.exports.snapshot_store import engine_version, read_snapshot, sha256_file, write_table, writer_version
 from qms.kernel.errors import QmsError
@@ -96,7 +96,7 @@ def write_snapshot(
 ) -> Snapshot:
     """Write a full snapshot of ``db`` on ``as_of`` into a new folder under ``out_dir``.
 
-    ``methodology`` is ``(methodology, sha256 of its file)`` as :func:`qms.exports.par.load_methodology`
+    ``methodology`` is ``(methodology, sha256 of its file)`` as :func:`qms.exports.par_rules.load_methodology`
     returns it.  ``actor`` needs the export permission (the CLI and the nightly job act as the
     system; in the app, administrators).  Returns the final folder and its manifest.  Any failure (a table's query, a
     full disk) removes the partial folder and raises :class:`QmsError`; no final folder exists then.

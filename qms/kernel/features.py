@@ -2,7 +2,7 @@
 
 A feature is a package directly under ``qms/``; the kind of a module shows in its name
 (``labels.py`` or ``*_labels.py``, ``cli.py`` or ``*_cli.py``, ``snapshot_queries.py`` or
-``*_snapshot_queries.py``, ``demo_store.py`` or ``*_demo_store.py``).  The label table, the CLI,
+``*_snapshot_queries.py`` and ``*_snapshot_export.py``, ``demo_store.py`` or ``*_demo_store.py``).  The label table, the CLI,
 the snapshot's table registry and the demo loader list them here, so a feature adds its labels,
 commands, exported tables or demo part by adding a file in its own folder, without editing a
 shared one.  Only the directories are listed: no feature package is imported to find them.

@@ -2,7 +2,7 @@
 
 :class:`SheetStream` is fed the worksheet part's XML events by expat (through
 :class:`qms.kernel.xlsx_reader.Part`) and builds the sheet's rows of values, counting every limit of
-:class:`qms.kernel.workbook_reader.ReadLimits` as it goes: the declared dimension before any cell, then
+:class:`qms.kernel.workbook_cells.ReadLimits` as it goes: the declared dimension before any cell, then
 each cell (count, grid, position, text length) and each merged range (count, area).  A cell's
 value is what Excel saved: shared, inline or rich text, a number (a date when its number
 format is one), a boolean, an error's text, a formula's saved result; a formula without a

@@ -238,7 +238,7 @@ def unit_scope(db, code: str, as_of: dt.date) -> UnitScope:
     reannounce = reannouncements_due(db, as_of, unit_code=code)
     return UnitScope(
         unit_code=unit.code, unit_name=unit.name, level=unit.level, as_of=as_of,
-        announced=bool(stage and stage[0][0] == 3), processes=tuple(unit_processes(db, code, as_of)),
+        announced=bool(stage and stage[0][0] == ANNOUNCED), processes=tuple(unit_processes(db, code, as_of)),
         covered=tuple(covered), uncovered=tuple(uncovered), updates=tuple(update_obligations(db, as_of, unit_code=code)),
         reannouncement=reannounce[0] if reannounce else None,
     )

@@ -1,9 +1,8 @@
-"""Command groups of the ``qms`` CLI beyond the foundation's.
+"""What the features' commands share about units: a ``--unit``-like option names a unit by the
+code it bears on a date.
 
-Each module here defines ``register(subparsers)`` adding its commands (each with ``help``,
-``description`` and ``set_defaults(func=...)`` taking ``(args, settings)`` and returning an exit
-code).  :func:`qms.cli.build_parser` finds them by listing this package, so a feature adds its
-commands without editing a shared file.
+(A feature's commands are its ``cli.py`` or ``*_cli.py``, each defining ``register(subparsers)``,
+found by :func:`qms.cli.command_modules`.)
 """
 
 from __future__ import annotations

@@ -29,8 +29,6 @@ from qms.units.stage_sql import ANNOUNCED, MOVING_TYPES, STAGE_CASE
 #: The derived tables, in the order they are written.
 TABLES = ("unit_stage_spans", "unit_year_maintenance", "unit_first_announced")
 
-#: event_type -> stage number, generated from the domain's table so SQL and Python agree.
-
 # ``{only}`` restricts the events read to some units (empty: every unit).
 _SELECT = {
     "unit_stage_spans": f"""
@@ -80,7 +78,7 @@ _INHERITED = f"""
         WHERE c.effective_date = $eff {{only}}
         GROUP BY l.new_code
     )
-    SELECT n.unit_code, 3, n.eff, (SELECT min(s.valid_from) FROM unit_stage_spans s WHERE s.unit_code = n.unit_code), true
+    SELECT n.unit_code, {ANNOUNCED}, n.eff, (SELECT min(s.valid_from) FROM unit_stage_spans s WHERE s.unit_code = n.unit_code), true
     FROM n WHERE n.all_announced
      AND NOT EXISTS (SELECT 1 FROM unit_stage_spans s WHERE s.unit_code = n.unit_code AND s.valid_from <= n.eff)
 """

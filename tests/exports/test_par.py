@@ -1,4 +1,4 @@
-"""The PAR methodology model and scoring (qms.exports.par): plain values in, points out."""
+"""The PAR methodology model and scoring (qms.exports.par_rules): plain values in, points out."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qms.exports.par import (
+from qms.exports.par_rules import (
     SAMPLE_METHODOLOGY,
     Criterion,
     MethodologyError,

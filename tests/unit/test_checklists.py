@@ -20,7 +20,7 @@ from qms.audits.checklists import (
     load_templates,
     validate_dir,
 )
-from qms.kernel.iso_clauses import TOP_CLAUSES, top_clause
+from qms.audits.iso_clauses import TOP_CLAUSES, top_clause
 
 CHECKLIST_DIR = Path(__file__).resolve().parents[2] / "checklists"
 SHIPPED = sorted([*CHECKLIST_DIR.glob("*.yaml"), *CHECKLIST_DIR.glob("*.yml")])

@@ -1,4 +1,4 @@
-"""The clause table of TCVN ISO 9001:2008 and :2015 (qms.kernel.iso_clauses)."""
+"""The clause table of TCVN ISO 9001:2008 and :2015 (qms.audits.iso_clauses)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import unicodedata
 
 import pytest
 
-from qms.kernel.errors import ValidationError
-from qms.kernel.iso_clauses import (
+from qms.audits.iso_clauses import (
     TITLES,
     TOP_CLAUSES,
     clause_title,
@@ -16,6 +15,7 @@ from qms.kernel.iso_clauses import (
     parent_clause,
     top_clause,
 )
+from qms.kernel.errors import ValidationError
 
 
 @pytest.mark.parametrize("standard, clause", [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qms.exports.rollup_plan import Candidate, manifest_problems, plan
+from qms.exports.rollup_rules import Candidate, manifest_problems, plan
 
 D = dt.date(2026, 6, 30)
 
