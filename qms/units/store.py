@@ -27,12 +27,6 @@ def names_on_sql(day: str = "$as_of") -> str:
     return f"SELECT code, {_name_on(day)} AS name FROM unit_names GROUP BY code"
 
 
-def name_of_sql(code: str, day: str) -> str:
-    """SQL scalar: the name of the unit ``code`` on ``day`` (both SQL expressions, e.g. a column of
-    the outer query), by the same rule."""
-    return f"(SELECT {_name_on(day)} FROM unit_names WHERE unit_names.code = {code})"
-
-
 #: The name each unit had on $as_of.
 NAME_ON_SQL = names_on_sql()
 #: Each unit's name today and from now on: its latest.

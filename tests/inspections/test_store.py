@@ -175,8 +175,11 @@ def test_snapshot_tables_of_the_year(today_db, tmp_path):
     version = audits.save_answers(today_db, audit_id, answers, expected_version=view.row_version, actor=inspector).version
     audits.submit_audit(today_db, audit_id, expected_version=version, actor=inspector, today=TODAY)
     minutes.write_minutes(today_db, item.id, MinutesInput(signed_on=day, scope="Toàn bộ HTQLCL"), actor=inspector, today=TODAY)
+    # the store stamps the submission with the real clock: a snapshot dated before that day rightly
+    # sees the inspection not yet done, so the snapshot is dated the submission's day when later than TODAY
+    as_of = max(TODAY, audits.get_audit(today_db, audit_id).submitted_at.date())
     folder = tmp_path / "snap"
-    write_snapshot(today_db, folder, TODAY, methodology=indicators.load(), actor=SYSTEM)
+    write_snapshot(today_db, folder, as_of, methodology=indicators.load(), actor=SYSTEM)
     found = next(p for p in folder.rglob("inspection_plans.parquet"))
     read = lambda name: pq.read_table(found.with_name(f"{name}.parquet")).to_pylist()  # noqa: E731
     assert read("inspection_plans") == [{"year": YEAR, "status": "approved", "version": 1, "decision_no": "15/QĐ-UBND",
@@ -186,13 +189,13 @@ def test_snapshot_tables_of_the_year(today_db, tmp_path):
     assert (ours["status"], ours["team"], ours["audit_id"]) == ("done", "tdc", audit_id)
     assert len(items) == len(plan.items) and {r["status"] for r in items} == {"done", "planned"}
     # the snapshot's status is the page's (qms.inspections.rules.item_status), item by item
-    shown = queries.get_plan(today_db, YEAR, TODAY)
+    shown = queries.get_plan(today_db, YEAR, as_of)
     assert {r["item_id"]: r["status"] for r in items} == {i.id: i.status.value for i in shown.items}
     # a checklist reopened is in progress again, in the snapshot as on the page (it kept its submitted_at)
     audits.reopen_audit(today_db, audit_id, "Bổ sung bằng chứng", actor=ADMIN)  # the demo's administrator
-    write_snapshot(today_db, tmp_path / "again", TODAY, methodology=indicators.load(), actor=SYSTEM)
+    write_snapshot(today_db, tmp_path / "again", as_of, methodology=indicators.load(), actor=SYSTEM)
     again = pq.read_table(next((tmp_path / "again").rglob("inspection_plan_items.parquet"))).to_pylist()
-    reopened = {i.id: i.status.value for i in queries.get_plan(today_db, YEAR, TODAY).items}
+    reopened = {i.id: i.status.value for i in queries.get_plan(today_db, YEAR, as_of).items}
     assert {r["item_id"]: r["status"] for r in again} == reopened and reopened[item.id] != "done"
     sections = read("inspection_minutes")
     assert [s["section_ref"] for s in sections] == ["A", "B"] and sum(s["nonconform"] for s in sections) == 1
